@@ -133,17 +133,15 @@ def alembic_config(url: str, migrations_dir: Path = MIGRATIONS_DIR) -> Config:
     return cfg
 
 
-def head_revision(migrations_dir: Path = MIGRATIONS_DIR) -> str:
-    head = ScriptDirectory.from_config(
-        alembic_config("sqlite://", migrations_dir)
-    ).get_current_head()
-    assert head is not None
-    return head
+def head_revisions(migrations_dir: Path = MIGRATIONS_DIR) -> frozenset[str]:
+    """The newest revision of every branch (features may add parallel branches)."""
+    script = ScriptDirectory.from_config(alembic_config("sqlite://", migrations_dir))
+    return frozenset(script.get_heads())
 
 
-def current_revision(engine: Engine) -> str | None:
+def current_revisions(engine: Engine) -> frozenset[str]:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return frozenset(MigrationContext.configure(conn).get_current_heads())
 
 
 def _backup(path: Path, revision: str | None) -> Path:
@@ -177,23 +175,26 @@ def migrate(
     SQLite file is copied to ``backups/`` before any migration runs.
     """
     script = ScriptDirectory.from_config(alembic_config("sqlite://", migrations_dir))
-    head = script.get_current_head()
-    current = current_revision(engine)
-    if current == head:
+    heads = frozenset(script.get_heads())
+    current = current_revisions(engine)
+    if current == heads:
         return False
-    if current is not None:
+    for revision in current:
         try:
-            script.get_revision(current)
+            known = script.get_revision(revision)
         except Exception as exc:  # alembic raises several kinds for an unknown id
-            raise DatabaseTooNew(path, f"revision {current} is not known to this version") from exc
-    if path is not None and path.exists() and path.stat().st_size > 0 and current is not None:
-        saved = _backup(path, current)
-        log.info("database copied to %s before migrating from %s to %s", saved, current, head)
+            raise DatabaseTooNew(path, f"revision {revision} is not known to this version") from exc
+        if known is None:
+            raise DatabaseTooNew(path, f"revision {revision} is not known to this version")
+    label = ",".join(sorted(current)) or None
+    if path is not None and path.exists() and path.stat().st_size > 0 and current:
+        saved = _backup(path, label)
+        log.info("database copied to %s before migrating from %s", saved, label)
     cfg = alembic_config(str(engine.url), migrations_dir)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
-    log.info("database migrated from %s to %s", current, head)
+        command.upgrade(cfg, "heads")
+    log.info("database migrated from %s to %s", label, ",".join(sorted(heads)))
     return True
 
 
@@ -222,7 +223,9 @@ def open_url(url: str, *, run_migrations: bool = True, **engine_kwargs: Any) -> 
     return Database(engine, sessionmaker(engine, expire_on_commit=False))
 
 
-def open_database(data_dir: Path, *, run_migrations: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Database:
+def open_database(
+    data_dir: Path, *, run_migrations: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS
+) -> Database:
     """Open (creating and migrating as needed) the database in ``data_dir``.
 
     Raises a :class:`DatabaseProblem` a person can act on instead of a driver error.
