@@ -1,0 +1,103 @@
+"""The login dialog: username and password checked against the local database."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.db import Database
+from models.tables import User
+from services.auth import AuthError, login
+from services.version import __version__
+
+from .i18n import error_text
+
+
+class LoginDialog(QDialog):
+    def __init__(
+        self, db: Database, *, username: str = "", hint: str = "", parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.user: User | None = None
+        self.setObjectName("loginDialog")
+        self.setWindowTitle(self.tr("GridDesk — log in"))
+        self.setMinimumWidth(380)
+
+        title = QLabel(self.tr("GridDesk"))
+        title.setObjectName("loginTitle")
+        subtitle = QLabel(
+            self.tr("Grid service management workbench · version %1").replace("%1", __version__)
+        )
+        subtitle.setObjectName("loginSubtitle")
+
+        self.username = QLineEdit(username)
+        self.username.setObjectName("username")
+        self.username.setPlaceholderText(self.tr("Username"))
+        self.password = QLineEdit()
+        self.password.setObjectName("password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText(self.tr("Password"))
+        self.error = QLabel()
+        self.error.setObjectName("errorLabel")
+        self.error.setWordWrap(True)
+        self.error.hide()
+
+        form = QFormLayout()
+        form.addRow(self.tr("&Username"), self.username)
+        form.addRow(self.tr("&Password"), self.password)
+
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText(self.tr("Log in"))
+        ok.setDefault(True)
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Quit"))
+        buttons.accepted.connect(self.try_login)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(subtitle)
+        if hint:
+            hint_label = QLabel(hint)
+            hint_label.setObjectName("hintLabel")
+            hint_label.setWordWrap(True)
+            hint_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            layout.addWidget(hint_label)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        (self.password if username else self.username).setFocus()
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()
+
+    def try_login(self) -> None:
+        username = self.username.text().strip()
+        if not username:
+            self.show_error(self.tr("Enter your username."))
+            self.username.setFocus()
+            return
+        if not self.password.text():
+            self.show_error(self.tr("Enter your password."))
+            self.password.setFocus()
+            return
+        try:
+            self.user = login(self.db, username, self.password.text())
+        except AuthError as exc:
+            self.show_error(error_text(exc))
+            self.password.selectAll()
+            self.password.setFocus()
+            return
+        self.accept()

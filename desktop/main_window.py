@@ -1,0 +1,144 @@
+"""The main window: navigation on the left, one screen at a time, and a status
+bar that says who is working, in which role and for which org unit."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from services.permissions import ROLE_LABELS
+from services.version import __version__
+from views.formatting import label
+
+from .context import AppContext
+from .logging_setup import current_log_file
+from .paths import resources_dir
+from .screens import Screen, screens_for
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(self.tr("GridDesk"))
+        self.setWindowIcon(QIcon(str(resources_dir() / "icons" / "app.svg")))
+        self.resize(1360, 860)
+
+        self.navigation = QListWidget()
+        self.navigation.setObjectName("navigation")
+        self.navigation.setIconSize(QSize(22, 22))
+        self.navigation.setFixedWidth(168)
+        self.stack = QStackedWidget()
+        self.screens: list[Screen] = screens_for(ctx)
+        self.widgets: dict[str, QWidget] = {}
+        for screen in self.screens:
+            item = QListWidgetItem(
+                QIcon(str(resources_dir() / "icons" / f"{screen.icon}.svg")), screen.title
+            )
+            item.setData(Qt.ItemDataRole.UserRole, screen.key)
+            self.navigation.addItem(item)
+            self.stack.addWidget(QWidget())  # the real screen is built when first shown
+        self.navigation.currentRowChanged.connect(self._show_row)
+
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.navigation)
+        body = QWidget()
+        body.setObjectName("screenArea")
+        body_layout = QHBoxLayout(body)
+        body_layout.setContentsMargins(14, 10, 14, 10)
+        body_layout.addWidget(self.stack)
+        layout.addWidget(body, 1)
+        self.setCentralWidget(central)
+        self._build_menu()
+        self._build_status_bar()
+        if self.screens:
+            self.navigation.setCurrentRow(0)
+        geometry = ctx.prefs.window_geometry
+        if not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+
+    # ---------------------------------------------------------------- screens
+    def _show_row(self, row: int) -> None:
+        if row < 0:
+            return
+        screen = self.screens[row]
+        if screen.key not in self.widgets:
+            widget = screen.factory(self.ctx)
+            old = self.stack.widget(row)
+            self.stack.removeWidget(old)
+            old.deleteLater()
+            self.stack.insertWidget(row, widget)
+            self.widgets[screen.key] = widget
+        self.stack.setCurrentIndex(row)
+
+    def show_screen(self, key: str) -> QWidget:
+        """Switch to the screen ``key``; KeyError if this user has no such screen."""
+        for row, screen in enumerate(self.screens):
+            if screen.key == key:
+                self.navigation.setCurrentRow(row)
+                self._show_row(row)
+                return self.widgets[key]
+        raise KeyError(key)
+
+    def screen_keys(self) -> list[str]:
+        return [s.key for s in self.screens]
+
+    # ---------------------------------------------------------------- chrome
+    def _build_menu(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        quit_action = QAction(self.tr("&Quit"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        about = QAction(self.tr("&About GridDesk"), self)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
+
+    def _build_status_bar(self) -> None:
+        user = self.ctx.user
+        bar = self.statusBar()
+        self.user_label = QLabel(self.tr("User: %1").replace("%1", user.display_name))
+        self.user_label.setObjectName("statusUser")
+        self.role_label = QLabel(
+            self.tr("Role: %1").replace("%1", label(ROLE_LABELS.get(user.role, user.role)))
+        )
+        self.role_label.setObjectName("statusRole")
+        self.unit_label = QLabel(self.tr("Org unit: %1").replace("%1", self.ctx.org_unit_name()))
+        self.unit_label.setObjectName("statusUnit")
+        for widget in (self.user_label, self.role_label, self.unit_label):
+            bar.addWidget(widget)
+        if self.ctx.demo:
+            badge = QLabel(self.tr("Demo data"))
+            badge.setObjectName("demoBadge")
+            bar.addPermanentWidget(badge)
+
+    def show_about(self) -> None:
+        log_file = current_log_file()
+        QMessageBox.about(
+            self,
+            self.tr("About GridDesk"),
+            self.tr("<b>GridDesk</b> version %1<br>Data folder: %2<br>Log file: %3")
+            .replace("%1", __version__)
+            .replace("%2", str(self.ctx.data_dir))
+            .replace("%3", str(log_file or "-")),
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.ctx.prefs.window_geometry = self.saveGeometry()
+        self.ctx.prefs.sync()
+        super().closeEvent(event)

@@ -1,0 +1,57 @@
+"""The screens of the main window, in navigation order, with the permission
+each needs. A screen a role cannot use is not shown; the services refuse its
+actions anyway."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtWidgets import QWidget
+
+from services.permissions import Permission
+
+
+@dataclass(frozen=True)
+class Screen:
+    key: str
+    source_title: str  # marked with QT_TRANSLATE_NOOP in the "Screens" context
+    icon: str
+    permission: Permission | None
+    factory: Callable[[Any], QWidget]
+
+    @property
+    def title(self) -> str:
+        return QCoreApplication.translate("Screens", self.source_title)
+
+
+def _queue(ctx: Any) -> QWidget:
+    from views.queue.view import QueueView
+
+    return QueueView(ctx)
+
+
+def _settings(ctx: Any) -> QWidget:
+    from views.settings_view import SettingsView
+
+    from .app_settings import LANGUAGES
+
+    return SettingsView(ctx, LANGUAGES)
+
+
+SCREENS: list[Screen] = [
+    Screen(
+        "queue",
+        QT_TRANSLATE_NOOP("Screens", "Dispatch queue"),
+        "queue",
+        Permission.VIEW_CASES,
+        _queue,
+    ),
+    Screen("settings", QT_TRANSLATE_NOOP("Screens", "Settings"), "settings", None, _settings),
+]
+
+
+def screens_for(ctx: Any) -> list[Screen]:
+    return [s for s in SCREENS if s.permission is None or ctx.can(s.permission)]

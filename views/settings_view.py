@@ -1,0 +1,138 @@
+"""The settings screen: office hours, the county server's address, the language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from services import settings as settings_service
+from services.errors import DomainError
+from services.permissions import Permission
+
+from .messages import error_text
+
+
+class SettingsView(QWidget):
+    language_changed = Signal(str)
+
+    def __init__(self, ctx: Any, languages: dict[str, str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("settingsView")
+        title = QLabel(self.tr("Settings"))
+        title.setObjectName("screenTitle")
+
+        # Office hours: two periods a day.
+        self.hours_box = QGroupBox(self.tr("Office hours"))
+        hours_form = QFormLayout(self.hours_box)
+        self.period_edits: list[tuple[QTimeEdit, QTimeEdit]] = []
+        for name in (self.tr("Morning"), self.tr("Afternoon")):
+            start, end = QTimeEdit(), QTimeEdit()
+            for edit in (start, end):
+                edit.setDisplayFormat("HH:mm")
+            row = QHBoxLayout()
+            row.addWidget(start)
+            row.addWidget(QLabel("—"))
+            row.addWidget(end)
+            row.addStretch(1)
+            hours_form.addRow(name, row)
+            self.period_edits.append((start, end))
+        hint = QLabel(
+            self.tr("Deadlines in working hours count only these periods, on working days.")
+        )
+        hint.setObjectName("hintLabel")
+        hint.setWordWrap(True)
+        hours_form.addRow(hint)
+        can_manage = ctx.can(Permission.MANAGE_SETTINGS)
+        self.hours_box.setEnabled(can_manage)
+
+        # Connection to the county.
+        server_box = QGroupBox(self.tr("County server"))
+        server_form = QFormLayout(server_box)
+        self.server_url = QLineEdit()
+        self.server_url.setObjectName("serverUrl")
+        self.server_url.setPlaceholderText("https://county.example:8443")
+        server_form.addRow(self.tr("Server address"), self.server_url)
+
+        # Language of the interface.
+        ui_box = QGroupBox(self.tr("Interface"))
+        ui_form = QFormLayout(ui_box)
+        self.language = QComboBox()
+        self.language.setObjectName("language")
+        for code, name in languages.items():
+            self.language.addItem(name, code)
+        ui_form.addRow(self.tr("Language"), self.language)
+        self.language_note = QLabel(self.tr("A new language takes effect at the next start."))
+        self.language_note.setObjectName("hintLabel")
+        ui_form.addRow(self.language_note)
+
+        self.message = QLabel()
+        self.message.setObjectName("messageLabel")
+        self.message.setWordWrap(True)
+        self.save_button = QPushButton(self.tr("Save settings"))
+        self.save_button.setObjectName("saveSettings")
+        self.save_button.clicked.connect(self.save)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.message, 1)
+        buttons.addWidget(self.save_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(self.hours_box)
+        layout.addWidget(server_box)
+        layout.addWidget(ui_box)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        self.load()
+
+    def load(self) -> None:
+        from PySide6.QtCore import QTime
+
+        with self.ctx.db.sessions() as session:
+            values = settings_service.get_all(session)
+        periods = values["office_hours"]
+        for (start, end), period in zip(self.period_edits, periods, strict=False):
+            start.setTime(QTime.fromString(period[0], "HH:mm"))
+            end.setTime(QTime.fromString(period[1], "HH:mm"))
+        self.server_url.setText(values.get("device.server_url") or "")
+        index = self.language.findData(self.ctx.prefs.language)
+        self.language.setCurrentIndex(max(index, 0))
+
+    def show_message(self, text: str, *, error: bool = False) -> None:
+        self.message.setProperty("error", error)
+        self.message.style().polish(self.message)
+        self.message.setText(text)
+
+    def save(self) -> None:
+        hours = [
+            [s.time().toString("HH:mm"), e.time().toString("HH:mm")] for s, e in self.period_edits
+        ]
+        try:
+            with self.ctx.session() as session:
+                if self.hours_box.isEnabled():
+                    settings_service.change(session, self.ctx.actor, "office_hours", hours)
+                settings_service.change(
+                    session, self.ctx.actor, "device.server_url", self.server_url.text()
+                )
+        except DomainError as exc:
+            self.show_message(error_text(exc), error=True)
+            return
+        self.ctx.reload_calendar()
+        language = self.language.currentData()
+        if language != self.ctx.prefs.language:
+            self.ctx.prefs.language = language
+            self.language_changed.emit(language)
+        self.show_message(self.tr("Saved."))
