@@ -20,10 +20,19 @@ from .app_settings import Preferences
 
 
 class DataEvents(QObject):
-    """Emitted after something changed the cases, so every screen can refresh."""
+    """The application's message bus between screens.
 
-    cases_changed = Signal(list)  # case ids; empty list: anything may have changed
+    ``cases_changed`` after something changed cases (ids; empty: anything may
+    have changed), so every screen refreshes; ``open_case`` asks the main window
+    to show a case in the queue's detail panel; ``case_selected`` tells other
+    screens (the map) which case the queue has selected.
+    """
+
+    cases_changed = Signal(list)
+    visits_changed = Signal(list)
     reference_changed = Signal()
+    open_case = Signal(str)
+    case_selected = Signal(str)
 
 
 @dataclass

@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         if self.screens:
             self.navigation.setCurrentRow(0)
+        ctx.events.open_case.connect(self.open_case)
         geometry = ctx.prefs.window_geometry
         if not geometry.isEmpty():
             self.restoreGeometry(geometry)
@@ -93,6 +94,16 @@ class MainWindow(QMainWindow):
                 self._show_row(row)
                 return self.widgets[key]
         raise KeyError(key)
+
+    def open_case(self, case_id: str) -> None:
+        """Show ``case_id`` in the queue (from the map, the reception desk, an alert …)."""
+        try:
+            queue = self.show_screen("queue")
+        except KeyError:
+            return
+        opener = getattr(queue, "open_case", None)
+        if callable(opener):
+            opener(case_id)
 
     def screen_keys(self) -> list[str]:
         return [s.key for s in self.screens]

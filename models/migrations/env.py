@@ -3,10 +3,19 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+import models
 from models.tables import Base
+
+# Every table module of models/ joins the metadata (features add modules of their own).
+for _module in pkgutil.iter_modules(models.__path__):
+    if not _module.ispkg:
+        importlib.import_module(f"models.{_module.name}")
 
 config = context.config
 target_metadata = Base.metadata

@@ -78,7 +78,7 @@ class CaseTableModel(QAbstractTableModel):
             self.tr("Area"),
             self.tr("Registered"),
             self.tr("Deadline"),
-            self.tr("Remaining (working days)"),
+            self.tr("Working days left"),
         ]
         self.reload_names()
 
