@@ -3,8 +3,9 @@ bar that says who is working, in which role and for which org unit."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtCore import QByteArray, QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QPainter, QPixmap
+from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -26,6 +27,26 @@ from .paths import resources_dir
 from .screens import Screen, screens_for
 
 
+NAV_COLOURS = {QIcon.Mode.Normal: "#e6eef7", QIcon.Mode.Selected: "#1f4e79", QIcon.Mode.Active: "#e6eef7"}
+
+
+def nav_icon(name: str, size: int = 22) -> QIcon:
+    """A navigation icon drawn light on the blue bar and blue on the selected item."""
+    source = (resources_dir() / "icons" / f"{name}.svg").read_text(encoding="utf-8")
+    icon = QIcon()
+    for mode, colour in NAV_COLOURS.items():
+        renderer = QSvgRenderer(QByteArray(source.replace("#1f4e79", colour).encode("utf-8")))
+        for scale in (1, 2):
+            pixmap = QPixmap(size * scale, size * scale)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(pixmap)
+            renderer.render(painter)
+            painter.end()
+            pixmap.setDevicePixelRatio(scale)
+            icon.addPixmap(pixmap, mode)
+    return icon
+
+
 class MainWindow(QMainWindow):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -43,9 +64,7 @@ class MainWindow(QMainWindow):
         self.screens: list[Screen] = screens_for(ctx)
         self.widgets: dict[str, QWidget] = {}
         for screen in self.screens:
-            item = QListWidgetItem(
-                QIcon(str(resources_dir() / "icons" / f"{screen.icon}.svg")), screen.title
-            )
+            item = QListWidgetItem(nav_icon(screen.icon), screen.title)
             item.setData(Qt.ItemDataRole.UserRole, screen.key)
             self.navigation.addItem(item)
             self.stack.addWidget(QWidget())  # the real screen is built when first shown

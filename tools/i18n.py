@@ -72,7 +72,7 @@ def fill(paths: list[str]) -> int:
         for line in Path(path).read_text(encoding="utf-8").splitlines():
             if "\t" in line:
                 english, chinese = line.split("\t", 1)
-                table[english] = chinese.strip()
+                table[english] = chinese.rstrip("\r\n")
     tree = ET.parse(CATALOGUE)
     filled = 0
     for _context, message in _messages(tree):

@@ -212,7 +212,7 @@ class CaseTableModel(QAbstractTableModel):
         if column == COL_STATE:
             text = label(STATE_LABELS.get(row.state, row.state))
             if row.supervise_count:
-                text += self.tr(" · supervised")
+                return self.tr("%1 · supervised").replace("%1", text)
             return text
         if column == COL_URGENCY:
             return self.tr("Urgent") if row.urgency == Urgency.URGENT else self.tr("Normal")
