@@ -221,11 +221,11 @@ class CaseTableModel(QAbstractTableModel):
         if column == COL_ORG_UNIT:
             return self.names.org_unit(row.org_unit_id)
         if column == COL_CREATED:
-            return local(row.created_at)
+            return local(row.created_at, "%m-%d %H:%M")
         if column == COL_DEADLINE:
             if row.state in (CaseState.CLOSED, CaseState.VOIDED):
                 return ""
-            return local(row.deadline)
+            return local(row.deadline, "%m-%d %H:%M")
         if column == COL_REMAINING:
             remaining = self.remaining(row)
             if remaining is None:

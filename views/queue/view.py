@@ -37,7 +37,7 @@ class QueueView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        for column, width in enumerate((178, 240, 112, 78, 56, 150, 128, 122, 122, 84)):
+        for column, width in enumerate((218, 240, 112, 92, 72, 150, 122, 96, 96, 92)):
             self.table.setColumnWidth(column, width)
         header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
         self.table.setSortingEnabled(True)
