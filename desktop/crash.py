@@ -10,20 +10,23 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QCoreApplication, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from models.db import DatabaseProblem, classify
 from services.version import __version__
+from views.messages import database_problem_text
 
 from .logging_setup import current_log_file
 
@@ -88,6 +91,19 @@ def excepthook(exc_type: type[BaseException], exc: BaseException, tb: TracebackT
         sys.__excepthook__(exc_type, exc, tb)
         return
     log.error("unexpected error", exc_info=(exc_type, exc, tb))
+    problem = classify(exc, None) if not isinstance(exc, DatabaseProblem) else exc
+    if problem is not None and QApplication.instance() is not None and not _showing:
+        # A full disk or a locked file while working: say what to do, keep running.
+        _showing = True
+        try:
+            QMessageBox.critical(
+                QApplication.activeWindow(),
+                QCoreApplication.translate("App", "GridDesk cannot save"),
+                database_problem_text(problem),
+            )
+        finally:
+            _showing = False
+        return
     if _showing or QApplication.instance() is None:
         sys.__excepthook__(exc_type, exc, tb)
         return
