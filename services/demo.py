@@ -435,6 +435,7 @@ class _World:
     department_users: dict[str, tuple[str, ...]]
     departments: tuple[str, ...]
     official: str | None
+    county_coordinator: str | None
 
     @classmethod
     def load(cls, session: Session, reference: Mapping[str, Any]) -> _World:
@@ -506,6 +507,14 @@ class _World:
             department_users={k: tuple(v) for k, v in department_users.items()},
             departments=departments,
             official=officials[0] if officials else None,
+            county_coordinator=next(
+                (
+                    u["id"]
+                    for u in users
+                    if u["role"] == Role.COORDINATOR and u.get("org_unit_id") == COUNTY_CODE
+                ),
+                None,
+            ),
         )
 
 
@@ -1020,18 +1029,23 @@ class _Generator:
             {"to_org_unit_id": COUNTY_CODE, "reason": rng.choice(_ESCALATE_REASONS)},
         )
         u = rng.random()
-        # The county centre's staff are not users of this district's reference
-        # data, so their events carry no actor id here.
+        # The county centre's coordinator answers what was escalated to it.
+        county = self.world.county_coordinator
         if u < 0.5:
             department = self.world.limits[c.category].department_id
             self._dispatch(
-                c, self.office_after(at, 60, 900), None, AssigneeType.DEPARTMENT, department, False
+                c,
+                self.office_after(at, 60, 900),
+                county,
+                AssigneeType.DEPARTMENT,
+                department,
+                False,
             )
         elif u < 0.75:
             at = c.add(
                 EventType.RETURNED,
                 self.office_after(at, 60, 900),
-                None,
+                county,
                 {"reason": _COUNTY_RETURN_REASON},
             )
             kind, target = self._assignee(c, grid, None)

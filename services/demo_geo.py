@@ -263,6 +263,7 @@ def _users(grids_by_community: dict[str, list[str]], names: _NamePicker) -> list
     users = [
         user("admin", "admin", COUNTY_CODE),
         user("official", "official", COUNTY_CODE),
+        user("county_coordinator", "coordinator", COUNTY_CODE),
         user("reception", "reception", street1),
         user("coordinator", "coordinator", street1),
         user("reception2", "reception", street2),
