@@ -1,0 +1,46 @@
+"""``purge-personal-data --data-dir DIR [--dry-run]``: remove the visitor's personal
+data from visits older than the retention period (SPEC.md "Personal data")."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+NAME = "purge-personal-data"
+HELP = "remove visitors' personal data older than the retention period"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--dry-run", action="store_true", help="only count the visits that would be purged"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from models.db import DatabaseProblem, open_database
+    from services.errors import DomainError
+    from services.permissions import SYSTEM_ACTOR
+    from services.reception import purge_personal_data
+
+    if not (args.data_dir / "griddesk.sqlite3").exists():
+        print(f"no GridDesk database in {args.data_dir}", file=sys.stderr)
+        return 2
+    try:
+        db = open_database(args.data_dir)
+    except DatabaseProblem as problem:
+        print(f"cannot use the database: {problem}", file=sys.stderr)
+        return 2
+    try:
+        with db.session() as session:
+            result = purge_personal_data(session, SYSTEM_ACTOR, dry_run=args.dry_run)
+    except DomainError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    finally:
+        db.dispose()
+    cutoff = result.cutoff.strftime("%Y-%m-%d %H:%M")
+    if result.dry_run:
+        print(f"{result.visits} visit(s) registered before {cutoff} would lose their personal data")
+    else:
+        print(f"personal data removed from {result.visits} visit(s) registered before {cutoff}")
+    return 0

@@ -1,0 +1,216 @@
+"""The receipt (回执单) handed to the visitor: A5 or A4, print preview through
+Qt's printing, or saved as PDF. The visitor is masked and the ID number is
+never printed."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QMarginsF, QSizeF
+from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from services.reception import OUTCOME_LABELS, PURPOSE_LABELS, Receipt
+from views.formatting import label, local
+
+PAGE_SIZES = {"A5": QPageSize.PageSizeId.A5, "A4": QPageSize.PageSizeId.A4}
+
+
+def receipt_html(receipt: Receipt) -> str:
+    e = html.escape
+    if receipt.outcome == "on_the_spot":
+        handling = QCoreApplication.translate("Receipt", "Closed on the spot at the desk.")
+    elif receipt.outcome == "record_only":
+        handling = QCoreApplication.translate(
+            "Receipt", "Recorded; the question was answered at the desk."
+        )
+    elif receipt.outcome == "attached":
+        handling = QCoreApplication.translate(
+            "Receipt", "Added to case %1, which is already being handled."
+        ).replace("%1", receipt.case_number or "")
+    else:
+        handling = QCoreApplication.translate(
+            "Receipt", "Registered as a case and handed on for handling."
+        )
+    deadline = local(receipt.deadline, "%Y-%m-%d %H:%M") if receipt.deadline is not None else "—"
+    rows = [
+        (
+            QCoreApplication.translate("Receipt", "Case number"),
+            receipt.case_number or QCoreApplication.translate("Receipt", "(no case)"),
+        ),
+        (
+            QCoreApplication.translate("Receipt", "Registered at"),
+            local(receipt.at, "%Y-%m-%d %H:%M"),
+        ),
+        (
+            QCoreApplication.translate("Receipt", "Visitor"),
+            f"{receipt.visitor_name}　{receipt.visitor_phone}",
+        ),
+        (
+            QCoreApplication.translate("Receipt", "Purpose"),
+            label(PURPOSE_LABELS.get(receipt.purpose, receipt.purpose)),
+        ),
+        (QCoreApplication.translate("Receipt", "Request"), receipt.summary),
+    ]
+    if receipt.category_name:
+        rows.append((QCoreApplication.translate("Receipt", "Category"), receipt.category_name))
+    if receipt.place:
+        rows.append((QCoreApplication.translate("Receipt", "Place"), receipt.place))
+    rows += [
+        (QCoreApplication.translate("Receipt", "Handling"), handling),
+        (QCoreApplication.translate("Receipt", "Promised by"), deadline),
+        (QCoreApplication.translate("Receipt", "Query code"), receipt.query_code),
+        (QCoreApplication.translate("Receipt", "Received by"), receipt.clerk_name),
+    ]
+    body = "".join(
+        f'<tr><td class="k">{e(k)}</td><td class="v">{e(v).replace(chr(10), "<br>")}</td></tr>'
+        for k, v in rows
+    )
+    title = QCoreApplication.translate("Receipt", "Visit receipt")
+    note = QCoreApplication.translate(
+        "Receipt",
+        "Quote the case number and the query code to ask about progress. Please keep this receipt.",
+    )
+    outcome = label(OUTCOME_LABELS.get(receipt.outcome, ""))
+    return (
+        "<html><head><style>"
+        "h1 { font-size: 17pt; text-align: center; margin: 0; }"
+        "h2 { font-size: 14pt; text-align: center; margin: 2px 0 10px 0; }"
+        "table { border-collapse: collapse; width: 100%; }"
+        "td { border: 1px solid #555; padding: 5px 7px; font-size: 10.5pt; vertical-align: top; }"
+        "td.k { width: 24%; background: #f0f0f0; white-space: nowrap; }"
+        "p.note { font-size: 9.5pt; margin-top: 10px; }"
+        "p.code { font-size: 12pt; text-align: right; }"
+        "</style></head><body>"
+        f"<h1>{e(receipt.centre_name)}</h1><h2>{e(title)}</h2>"
+        f'<p class="code">{e(outcome)}</p>'
+        f'<table cellspacing="0" cellpadding="5" width="100%">{body}</table>'
+        f'<p class="note">{e(note)}</p>'
+        "</body></html>"
+    )
+
+
+def receipt_document(receipt: Receipt) -> QTextDocument:
+    document = QTextDocument()
+    font = QFont()
+    font.setPointSizeF(10.5)
+    document.setDefaultFont(font)
+    document.setHtml(receipt_html(receipt))
+    return document
+
+
+def write_pdf(receipt: Receipt, path: Path, page: str = "A5") -> Path:
+    """Save the receipt as a PDF file (the text stays searchable)."""
+    writer = QPdfWriter(str(path))
+    writer.setTitle(QCoreApplication.translate("Receipt", "Visit receipt"))
+    writer.setCreator("GridDesk")
+    writer.setResolution(300)
+    writer.setPageLayout(
+        QPageLayout(
+            QPageSize(PAGE_SIZES.get(page, QPageSize.PageSizeId.A5)),
+            QPageLayout.Orientation.Portrait,
+            QMarginsF(12, 12, 12, 12),
+            QPageLayout.Unit.Millimeter,
+        )
+    )
+    document = receipt_document(receipt)
+    rect = writer.pageLayout().paintRectPixels(writer.resolution())
+    document.setPageSize(QSizeF(rect.width(), rect.height()))
+    document.print_(writer)
+    return path
+
+
+class ReceiptDialog(QDialog):
+    """Preview of the receipt with print (Ctrl+P) and save-as-PDF (Ctrl+S)."""
+
+    def __init__(self, receipt: Receipt, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("receiptDialog")
+        self.receipt = receipt
+        self.setWindowTitle(self.tr("Receipt %1").replace("%1", receipt.case_number or ""))
+        self.resize(620, 640)
+        self.view = QTextBrowser()
+        self.view.setObjectName("receiptPreview")
+        self.view.setHtml(receipt_html(receipt))
+        self.page = QComboBox()
+        self.page.addItems(list(PAGE_SIZES))
+        self.page.setToolTip(self.tr("Paper size"))
+        self.print_button = QPushButton(self.tr("Print…"))
+        self.print_button.setToolTip(self.tr("Ctrl+P — print preview, then print"))
+        self.print_button.setShortcut("Ctrl+P")
+        self.print_button.setProperty("primary", True)
+        self.print_button.clicked.connect(self.print_preview)
+        self.pdf_button = QPushButton(self.tr("Save as PDF…"))
+        self.pdf_button.setToolTip(self.tr("Ctrl+S"))
+        self.pdf_button.setShortcut("Ctrl+S")
+        self.pdf_button.clicked.connect(self.save_pdf)
+        close = QPushButton(self.tr("Close"))
+        close.setToolTip(self.tr("Esc"))
+        close.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(QLabel(self.tr("Paper")))
+        buttons.addWidget(self.page)
+        buttons.addStretch(1)
+        buttons.addWidget(self.pdf_button)
+        buttons.addWidget(self.print_button)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+        self.print_button.setFocus()
+
+    def page_name(self) -> str:
+        return self.page.currentText()
+
+    def make_printer(self) -> QPrinter:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setPageSize(QPageSize(PAGE_SIZES[self.page_name()]))
+        printer.setPageMargins(QMarginsF(12, 12, 12, 12), QPageLayout.Unit.Millimeter)
+        printer.setDocName(self.windowTitle())
+        return printer
+
+    def print_preview(self) -> None:
+        printer = self.make_printer()
+        preview = QPrintPreviewDialog(printer, self)
+        preview.setWindowTitle(self.tr("Print preview"))
+        preview.paintRequested.connect(lambda p: receipt_document(self.receipt).print_(p))
+        preview.exec()
+
+    def save_pdf(self, path: str | None = None) -> Path | None:
+        if not path:
+            suggested = (
+                f"{self.tr('receipt')}-{self.receipt.case_number or self.receipt.query_code}.pdf"
+            )
+            path, _filter = QFileDialog.getSaveFileName(
+                self, self.tr("Save the receipt as PDF"), suggested, self.tr("PDF files (*.pdf)")
+            )
+        if not path:
+            return None
+        target = Path(path)
+        if target.suffix.lower() != ".pdf":
+            target = target.with_suffix(".pdf")
+        try:
+            write_pdf(self.receipt, target, self.page_name())
+        except OSError as exc:
+            QMessageBox.warning(
+                self,
+                self.tr("Save as PDF"),
+                self.tr("The file %1 could not be written: %2")
+                .replace("%1", str(target))
+                .replace("%2", str(exc)),
+            )
+            return None
+        return target
