@@ -1,17 +1,23 @@
 """The case table model: rows fetched from SQL a page at a time, sorted and
 filtered by the database, never all loaded (a street can hold a million cases).
 
-Pages are cached (least recently used first out) and dropped on refresh. The
-remaining working time is computed per visible row with the work calendar.
+Pages are cached (least recently used first out) and dropped on refresh. A page
+whose predecessor is cached is fetched by keyset (the rows after the last one
+of the previous page), which stays fast however deep one scrolls; a page
+reached by a jump (dragging the scroll bar) uses OFFSET. The remaining working
+time is computed per visible row with the work calendar; the colour (near:
+under a quarter of the span left; overdue) uses the same rule as the SQL
+filters, in natural time.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
 from models.enums import CaseState, Urgency
@@ -21,6 +27,9 @@ from services.lookups import Names
 from services.projection import STATE_LABELS
 
 from ..formatting import label, local, working_days
+from ..tasks import Op
+
+log = logging.getLogger(__name__)
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -47,7 +56,7 @@ SORT_KEYS = {
     COL_ORG_UNIT: "org_unit",
     COL_CREATED: "created_at",
     COL_DEADLINE: "deadline",
-    COL_REMAINING: "deadline",
+    COL_REMAINING: "due",
 }
 
 NEAR_COLOUR = QColor("#fff3cd")
@@ -55,6 +64,7 @@ OVERDUE_COLOUR = QColor("#f8d7da")
 
 
 class CaseTableModel(QAbstractTableModel):
+    count_changed = Signal(int)
     PAGE_SIZE = 200
     PAGES_KEPT = 12
 
@@ -62,9 +72,14 @@ class CaseTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.ctx = ctx
         self.filter = queue.QueueFilter()
-        self.sort_key = "created_at"
-        self.descending = True
+        self.sort_key = queue.DEFAULT_SORT
+        self.descending = False
+        self.base_filter = queue.QueueFilter()  # the handler's bucket, under the panel's filter
         self._count = 0
+        self._generation = 0
+        self.counting = False
+        self.deferred = False  # while the screen is built: remember the sort, fetch nothing
+        self._counted_for: queue.QueueFilter | None = None
         self._pages: OrderedDict[int, list[Any]] = OrderedDict()
         self._now = utcnow()
         self.names = Names()
@@ -72,7 +87,7 @@ class CaseTableModel(QAbstractTableModel):
             self.tr("Case number"),
             self.tr("Title"),
             self.tr("Category"),
-            self.tr("State"),
+            self.tr("Case state"),
             self.tr("Urgency"),
             self.tr("Assignee"),
             self.tr("Area"),
@@ -87,34 +102,103 @@ class CaseTableModel(QAbstractTableModel):
         with self.ctx.db.sessions() as session:
             self.names = Names.load(session)
 
-    def refresh(self) -> None:
-        """Count again and drop the cached pages (after a change, a sort or a filter)."""
+    def effective_filter(self) -> queue.QueueFilter:
+        if self.base_filter.bucket:
+            return self.filter.replace(bucket=self.base_filter.bucket)
+        return self.filter
+
+    def refresh(self, keep_count: bool = True, recount: bool = True) -> None:
+        """Drop the cached pages and show the first page at once (after a change,
+        a sort or a filter); the total is counted in the background.
+
+        Until the count arrives the table keeps the previous total (a sort or a
+        change elsewhere rarely changes it much, and the scroll position stays
+        put) or, after a new filter, as many rows as the first page holds.
+        """
         self.beginResetModel()
         self._now = utcnow()
         self._pages.clear()
-        with self.ctx.db.sessions() as session:
-            self._count = queue.count(session, self.ctx.actor, self.filter, self._now)
+        self._generation += 1
+        first = self._page(0)
+        if len(first) < self.PAGE_SIZE:
+            self._count = len(first)
+            self.counting = False
+            self._counted_for = self.effective_filter()
+        elif not recount and self._counted_for == self.effective_filter():
+            self.counting = False  # a new order of the same rows: the total stands
+        else:
+            self._count = max(len(first), self._count if keep_count else 0)
+            self.counting = True
         self.endResetModel()
+        if self.counting:
+            self._count_in_background(self._generation)
+
+    def _count_in_background(self, generation: int) -> None:
+        actor, flt, now, db = self.ctx.actor, self.effective_filter(), self._now, self.ctx.db
+
+        def work() -> int:
+            with db.sessions() as session:
+                return queue.count(session, actor, flt, now)
+
+        def done(total: int) -> None:
+            if generation != self._generation:
+                return  # a newer refresh has started its own count
+            self.counting = False
+            self._counted_for = flt
+            self._set_count(total)
+
+        def failed(exc: BaseException) -> None:
+            if generation == self._generation:
+                self.counting = False
+            log.warning("counting the queue failed: %s", exc)
+
+        Op(self, work).success(done).failure(failed).run_in_background()
+
+    def _set_count(self, total: int) -> None:
+        if total > self._count:
+            self.beginInsertRows(QModelIndex(), self._count, total - 1)
+            self._count = total
+            self.endInsertRows()
+        elif total < self._count:
+            self.beginRemoveRows(QModelIndex(), total, self._count - 1)
+            self._count = total
+            self.endRemoveRows()
+        self.count_changed.emit(total)
 
     def set_filter(self, flt: queue.QueueFilter) -> None:
         self.filter = flt
-        self.refresh()
+        self.refresh(keep_count=False)
+
+    def set_bucket(self, bucket: str | None) -> None:
+        self.base_filter = queue.QueueFilter(bucket=bucket)
+        self.refresh(keep_count=False)
+
+    def set_sort(self, sort_key: str, descending: bool) -> None:
+        self.sort_key = sort_key
+        self.descending = descending
+        if not self.deferred:
+            self.refresh(recount=False)
 
     def _page(self, number: int) -> list[Any]:
         page = self._pages.get(number)
         if page is not None:
             self._pages.move_to_end(number)
             return page
+        previous = self._pages.get(number - 1) if number > 0 else None
+        after = None
+        if previous and len(previous) == self.PAGE_SIZE:
+            after = queue.sort_values(previous[-1], self.sort_key, self.descending)
         with self.ctx.db.sessions() as session:
             page = queue.page(
                 session,
                 self.ctx.actor,
-                self.filter,
+                self.effective_filter(),
                 self._now,
                 self.sort_key,
                 self.descending,
                 offset=number * self.PAGE_SIZE,
                 limit=self.PAGE_SIZE,
+                after=after,
             )
         self._pages[number] = page
         while len(self._pages) > self.PAGES_KEPT:
@@ -132,6 +216,35 @@ class CaseTableModel(QAbstractTableModel):
         data = self.row_data(row)
         return data.id if data is not None else None
 
+    def cached_row_of(self, case_id: str) -> int | None:
+        """The row of ``case_id`` among the pages already fetched (no query)."""
+        for number, page in self._pages.items():
+            for offset, row in enumerate(page):
+                if row.id == case_id:
+                    return number * self.PAGE_SIZE + offset
+        return None
+
+    def row_of(self, case_id: str, near: int | None = None) -> int | None:
+        """The row of ``case_id``: the cached pages, the page around ``near``, then SQL."""
+        found = self.cached_row_of(case_id)
+        if found is not None:
+            return found
+        if near is not None and 0 <= near < self._count:
+            self._page(near // self.PAGE_SIZE)
+            found = self.cached_row_of(case_id)
+            if found is not None:
+                return found
+        with self.ctx.db.sessions() as session:
+            return queue.row_position(
+                session,
+                self.ctx.actor,
+                self.effective_filter(),
+                self._now,
+                case_id,
+                self.sort_key,
+                self.descending,
+            )
+
     # ---------------------------------------------------------------- Qt API
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else self._count
@@ -147,9 +260,7 @@ class CaseTableModel(QAbstractTableModel):
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        self.sort_key = SORT_KEYS.get(column, "created_at")
-        self.descending = order == Qt.SortOrder.DescendingOrder
-        self.refresh()
+        self.set_sort(SORT_KEYS.get(column, "created_at"), order == Qt.SortOrder.DescendingOrder)
 
     def remaining(self, row: Any) -> float | None:
         if row.state not in queue.RUNNING_STATES or row.deadline is None:
@@ -158,16 +269,7 @@ class CaseTableModel(QAbstractTableModel):
 
     def deadline_status(self, row: Any) -> str | None:
         """ "overdue", "near" (under a quarter of the allowed time left) or None."""
-        remaining = self.remaining(row)
-        if remaining is None:
-            return None
-        if remaining < 0 or row.deadline < self._now:
-            return "overdue"
-        if row.dispatched_at is not None:
-            total = self.ctx.calendar.working_days_between(row.dispatched_at, row.deadline)
-            if total > 0 and remaining < total / 4:
-                return "near"
-        return None
+        return queue.deadline_status(row.state, row.deadline, row.dispatched_at, self._now)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

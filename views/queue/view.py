@@ -1,21 +1,49 @@
-"""The dispatch queue screen: the cases the user may see, paged and sortable."""
+"""The dispatch queue screen: filters on the left, the paged case table in the
+middle, the selected case's detail and actions on the right.
+
+Coordinators see every case in their area, overdue first; a department or a
+grid worker sees only their own cases, split into to sign for / in hand / sent
+back for rework / reported. Changes made elsewhere (sync, another screen)
+refresh the table without losing the selection or the scroll position.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTabBar,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from .model import COL_CREATED, COL_TITLE, CaseTableModel
+from models.types import utcnow
+from services import alerts, queue
+from services.permissions import Permission
+from services.projection import ALLOWED
+
+from ..formatting import label
+from ..tasks import Op
+from .actions import dialog_for
+from .actions.dispatch import DispatchDialog
+from .alerts import AlertWatcher
+from .detail import DetailPanel
+from .filters import FilterPanel
+from .model import COL_REMAINING, COL_TITLE, CaseTableModel
+
+log = logging.getLogger(__name__)
 
 
 class QueueView(QWidget):
@@ -23,6 +51,13 @@ class QueueView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("queueView")
+        self.handler = ctx.actor.is_handler
+        self._counts_pending = 0
+        self._last_filter: queue.QueueFilter | None = None
+        with ctx.session() as session:
+            if queue.ensure_search_index(session):
+                log.warning("the full-text index of cases was missing and has been rebuilt")
+
         self.model = CaseTableModel(ctx, self)
         self.table = QTableView()
         self.table.setObjectName("caseTable")
@@ -37,27 +72,295 @@ class QueueView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        for column, width in enumerate((218, 240, 112, 92, 72, 150, 122, 96, 96, 92)):
+        for column, width in enumerate((190, 220, 104, 120, 60, 120, 120, 126, 126, 92)):
             self.table.setColumnWidth(column, width)
         header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
+        self.model.deferred = True
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(COL_CREATED, Qt.SortOrder.DescendingOrder)
+        # Overdue first: the remaining time ascending is the "due" order.
+        self.table.sortByColumn(COL_REMAINING, Qt.SortOrder.AscendingOrder)
+        self.model.deferred = False
 
-        self.title = QLabel(self.tr("Cases"))
+        self.filters = FilterPanel(ctx, self)
+        filter_scroll = QScrollArea()
+        filter_scroll.setObjectName("filterScroll")
+        filter_scroll.setWidgetResizable(True)
+        filter_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        filter_scroll.setWidget(self.filters)
+        filter_scroll.setMinimumWidth(250)
+        filter_scroll.setMaximumWidth(320)
+        self.detail = DetailPanel(ctx, self)
+        self.detail.setMinimumWidth(360)
+
+        self.title = QLabel(self.tr("My cases") if self.handler else self.tr("Cases"))
         self.title.setObjectName("screenTitle")
         self.count_label = QLabel()
         self.count_label.setObjectName("countLabel")
+        self.alert_button = QPushButton()
+        self.alert_button.setObjectName("alertBanner")
+        self.alert_button.setToolTip(self.tr("Show the cases of the new alerts"))
+        self.alert_button.clicked.connect(self.show_alerted)
+        self.alert_button.hide()
+        self.batch_button = QPushButton(self.tr("Dispatch selected…"))
+        self.batch_button.setObjectName("batchDispatch")
+        self.batch_button.clicked.connect(self.dispatch_selected)
+        self.batch_button.setVisible(ctx.can(Permission.DISPATCH))
+        self.batch_button.setEnabled(False)
+
+        self.buckets = QTabBar()
+        self.buckets.setObjectName("bucketTabs")
+        self.buckets.setExpanding(False)
+        self.bucket_keys: list[str | None] = []
+        if self.handler:
+            for key in (None, *queue.BUCKETS):
+                self.buckets.addTab(self._bucket_title(key, None))
+                self.bucket_keys.append(key)
+            self.buckets.currentChanged.connect(self._bucket_changed)
+        else:
+            self.buckets.hide()
+
         top = QHBoxLayout()
         top.addWidget(self.title)
+        top.addWidget(self.buckets)
         top.addStretch(1)
+        top.addWidget(self.alert_button)
+        top.addWidget(self.batch_button)
         top.addWidget(self.count_label)
+
+        middle = QWidget()
+        middle_layout = QVBoxLayout(middle)
+        middle_layout.setContentsMargins(0, 0, 0, 0)
+        middle_layout.addWidget(self.table)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(filter_scroll)
+        self.splitter.addWidget(middle)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([260, 760, 380])
+        self.splitter.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.splitter, 1)
+
         self.model.modelReset.connect(self.update_count)
-        ctx.events.cases_changed.connect(lambda _ids: self.model.refresh())
+        self.model.count_changed.connect(lambda _n: self.update_count())
+        self.filters.changed.connect(self.apply_filter)
+        self.detail.action_requested.connect(self.run_action)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        ctx.events.cases_changed.connect(self.on_cases_changed)
+        ctx.events.reference_changed.connect(self.on_reference_changed)
+
+        if self.handler:
+            self.buckets.setCurrentIndex(0)
+            self.model.base_filter = queue.QueueFilter(bucket=self.bucket_keys[0])
+        self.model.refresh(keep_count=False)
         self.update_count()
+        self.refresh_counts()
+
+        self.alerts = AlertWatcher(ctx, self)
+        self.alerts.unseen_changed.connect(self.show_unseen)
+        self.alerts.start()
+
+    # ---------------------------------------------------------------- counts
+    def _bucket_title(self, key: str | None, count: int | None) -> str:
+        text = label(queue.BUCKET_LABELS[key]) if key else self.tr("All my cases")
+        return text if count is None else f"{text} ({count:,})"
 
     def update_count(self) -> None:
-        self.count_label.setText(self.tr("%n case(s)", "", self.model.rowCount()))
+        if self.model.counting:
+            self.count_label.setText(self.tr("Counting…"))
+        else:
+            self.count_label.setText(self.tr("%n case(s)", "", self.model.rowCount()))
+
+    def refresh_counts(self) -> None:
+        """Counts per state beside the filters (and per bucket), in the background."""
+        flt = self.model.effective_filter().replace(states=())
+        actor, db = self.ctx.actor, self.ctx.db
+        handler = self.handler
+        self._counts_pending += 1
+
+        def work() -> tuple[dict[str, int], dict[str, int]]:
+            now = utcnow()
+            with db.sessions() as session:
+                states = queue.state_counts(session, actor, flt, now)
+                buckets = queue.bucket_counts(session, actor, now) if handler else {}
+            return states, buckets
+
+        def done(result: tuple[dict[str, int], dict[str, int]]) -> None:
+            self._counts_pending -= 1
+            states, buckets = result
+            self.filters.set_counts(states)
+            for i, key in enumerate(self.bucket_keys):
+                count = buckets.get(key) if key else sum(states.values())
+                self.buckets.setTabText(i, self._bucket_title(key, count))
+
+        def failed(exc: BaseException) -> None:
+            self._counts_pending -= 1
+            log.warning("state counts failed: %s", exc)
+
+        Op(self, work).success(done).failure(failed).run_in_background()
+
+    def wait_until_ready(self) -> None:
+        """For screenshots and tests: wait for the background counts."""
+        from PySide6.QtCore import QDeadlineTimer, QThreadPool
+
+        for _ in range(50):
+            QThreadPool.globalInstance().waitForDone(QDeadlineTimer(30_000))
+            QApplication.processEvents()
+            if not self._counts_pending and not self.model.counting:
+                break
+
+    # ---------------------------------------------------------------- filters
+    def apply_filter(self, flt: queue.QueueFilter) -> None:
+        current = self.current_case_id()
+        self.model.set_filter(flt)
+        self.refresh_counts()
+        if current is not None:
+            self._reselect(current, None, scroll=True)
+
+    def _bucket_changed(self, index: int) -> None:
+        if 0 <= index < len(self.bucket_keys):
+            self.model.set_bucket(self.bucket_keys[index])
+            self.refresh_counts()
+
+    # ---------------------------------------------------------------- selection
+    def selected_case_ids(self) -> list[str]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        ids = [self.model.case_id(r) for r in rows]
+        return [i for i in ids if i]
+
+    def current_case_id(self) -> str | None:
+        return self.detail.case_id
+
+    def _selection_changed(self, *_args: Any) -> None:
+        ids = self.selected_case_ids()
+        self.batch_button.setEnabled(len(ids) > 1)
+        index = self.table.currentIndex()
+        case_id = self.model.case_id(index.row()) if index.isValid() else None
+        if case_id is None and ids:
+            case_id = ids[0]
+        if case_id is None or case_id == self.detail.case_id:
+            return
+        self.detail.show_case(case_id)
+        self.ctx.events.case_selected.emit(case_id)
+        self._mark_seen([case_id])
+
+    def _select_row(self, row: int, scroll: bool = True) -> None:
+        index = self.model.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        if scroll:
+            self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+
+    def _reselect(self, case_id: str, near: int | None, scroll: bool) -> bool:
+        row = self.model.row_of(case_id, near)
+        if row is None:
+            return False
+        self.table.selectionModel().blockSignals(True)
+        try:
+            self._select_row(row, scroll)
+        finally:
+            self.table.selectionModel().blockSignals(False)
+        self.table.viewport().update()
+        return True
+
+    def open_case(self, case_id: str) -> None:
+        """Select and show ``case_id`` (from the map, an alert …), clearing filters if needed."""
+        row = self.model.row_of(case_id)
+        if row is None:
+            if self.handler and self.model.base_filter.bucket:
+                self.buckets.setCurrentIndex(0)  # all my cases
+            if not self.model.filter.is_empty():
+                self.filters.clear()
+            row = self.model.row_of(case_id)
+        if row is not None:
+            self._select_row(row)
+        else:  # not in this user's queue at all: show it if the detail may
+            self.detail.show_case(case_id)
+        if self.detail.case_id != case_id:
+            self.detail.show_case(case_id)
+
+    # ---------------------------------------------------------------- refresh
+    def on_cases_changed(self, _ids: list[str]) -> None:
+        """Refresh, keeping the selected case and the scroll position."""
+        current = self.current_case_id()
+        index = self.table.currentIndex()
+        old_row = index.row() if index.isValid() else None
+        scroll = self.table.verticalScrollBar().value()
+        self.model.refresh()
+        self.table.verticalScrollBar().setValue(scroll)
+        if current is not None:
+            self._reselect(current, old_row, scroll=False)
+            self.detail.refresh()
+        self.refresh_counts()
+
+    def on_reference_changed(self) -> None:
+        self.model.reload_names()
+        self.detail.reload_names()
+        self.on_cases_changed([])
+
+    # ---------------------------------------------------------------- actions
+    def run_action(self, action: str) -> None:
+        detail = self.detail.detail
+        if detail is None:
+            return
+        dialog = dialog_for(action)(self.ctx, detail.case, self)
+        if dialog.exec():
+            self.ctx.events.cases_changed.emit(list(dialog.changed_ids))
+
+    def dispatch_selected(self) -> None:
+        ids = self.selected_case_ids()
+        if not ids:
+            return
+        dialog = DispatchDialog(self.ctx, ids, self)
+        if dialog.exec():
+            self.ctx.events.cases_changed.emit(list(dialog.changed_ids))
+
+    def dispatchable(self, state: str) -> bool:
+        return "dispatched" in ALLOWED.get(state, frozenset())
+
+    # ---------------------------------------------------------------- alerts
+    def show_unseen(self, count: int) -> None:
+        window = self.window()
+        set_badge = getattr(window, "set_badge", None)
+        if callable(set_badge):
+            set_badge("queue", count)
+        if count:
+            self.alert_button.setText(self.tr("%n new deadline alert(s)", "", count))
+            self.alert_button.show()
+        else:
+            self.alert_button.hide()
+
+    def show_alerted(self) -> None:
+        with self.ctx.session() as session:
+            ids = alerts.unseen_case_ids(session, self.ctx.actor)
+            alerts.mark_seen(session, self.ctx.actor)
+        self.show_unseen(0)
+        if ids:
+            if self.handler:
+                self.buckets.setCurrentIndex(0)
+            self.model.set_filter(queue.QueueFilter(case_ids=tuple(ids)))
+            self.count_label.setText(self.tr("%n alerted case(s)", "", self.model.rowCount()))
+
+    def _mark_seen(self, case_ids: list[str]) -> None:
+        with self.ctx.session() as session:
+            changed = alerts.mark_seen(session, self.ctx.actor, case_ids)
+            unseen = alerts.unseen_count(session, self.ctx.actor) if changed else None
+        if unseen is not None:
+            self.show_unseen(unseen)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.show_unseen(self._unseen())
+
+    def _unseen(self) -> int:
+        with self.ctx.db.sessions() as session:
+            return alerts.unseen_count(session, self.ctx.actor)
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802
+        self.alerts.stop()
+        super().closeEvent(event)

@@ -1,0 +1,183 @@
+"""What every action dialog shares: a form, a message under each field, a
+summary line, and one place that calls the service and shows its refusal
+without losing what was typed."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session
+
+from services.errors import DomainError, ValidationError
+
+from ...messages import error_text
+
+log = logging.getLogger(__name__)
+
+
+class ActionDialog(QDialog):
+    """A dialog for one action on one case (or several, for dispatch).
+
+    Subclasses add their fields with :meth:`add_field` and implement
+    :meth:`perform`, which calls the service inside the transaction given.
+    """
+
+    action = ""
+
+    def __init__(self, ctx: Any, case: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.case = case
+        self.setObjectName("actionDialog")
+        self.setModal(True)
+        self.setMinimumWidth(460)
+        self.fields: dict[str, QWidget] = {}
+        self.errors: dict[str, QLabel] = {}
+        self.changed_ids: list[str] = [case.id] if case is not None else []
+
+        self.heading = QLabel()
+        self.heading.setObjectName("actionHeading")
+        self.heading.setWordWrap(True)
+        if case is not None:
+            self.heading.setText(
+                self.tr("Case %1: %2").replace("%1", case.number).replace("%2", case.title)
+            )
+        self.form = QFormLayout()
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.summary = QLabel()
+        self.summary.setObjectName("errorLabel")
+        self.summary.setWordWrap(True)
+        self.summary.hide()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setDefault(True)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addLayout(self.form)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.buttons)
+
+    # ---------------------------------------------------------------- building
+    def set_ok_text(self, text: str) -> None:
+        self.ok_button.setText(text)
+
+    def add_field(self, key: str, label: str, widget: QWidget) -> QWidget:
+        widget.setObjectName(f"field_{key}")
+        error = QLabel()
+        error.setObjectName("fieldError")
+        error.setProperty("error", True)
+        error.setWordWrap(True)
+        error.hide()
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(widget)
+        column.addWidget(error)
+        self.form.addRow(label, box)
+        self.fields[key] = widget
+        self.errors[key] = error
+        return widget
+
+    def add_text(self, key: str, label: str, placeholder: str = "") -> QPlainTextEdit:
+        edit = QPlainTextEdit()
+        edit.setPlaceholderText(placeholder)
+        edit.setTabChangesFocus(True)
+        edit.setFixedHeight(90)
+        self.add_field(key, label, edit)
+        return edit
+
+    def add_info(self, label: str, text: str) -> QLabel:
+        value = QLabel(text)
+        value.setWordWrap(True)
+        value.setObjectName("actionInfo")
+        self.form.addRow(label, value)
+        return value
+
+    # ---------------------------------------------------------------- errors
+    def clear_errors(self) -> None:
+        self.summary.hide()
+        for key, label in self.errors.items():
+            label.hide()
+            self._mark(self.fields[key], False)
+
+    def _mark(self, widget: QWidget, invalid: bool) -> None:
+        widget.setProperty("invalid", invalid)
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+
+    def show_error(self, exc: DomainError) -> None:
+        text = error_text(exc)
+        key = exc.field if isinstance(exc, ValidationError) else None
+        if key not in self.fields:
+            key = self.field_alias(key)
+        if key in self.fields:
+            self.errors[key].setText(text)
+            self.errors[key].show()
+            self._mark(self.fields[key], True)
+            self.fields[key].setFocus()
+        else:
+            self.summary.setText(text)
+            self.summary.show()
+
+    def field_alias(self, key: str | None) -> str | None:
+        """Map a service field name to this dialog's field (override when they differ)."""
+        return key
+
+    # ---------------------------------------------------------------- submitting
+    def perform(self, session: Session) -> None:
+        raise NotImplementedError
+
+    def submit(self) -> None:
+        self.clear_errors()
+        try:
+            with self.ctx.session() as session:
+                self.perform(session)
+        except DomainError as exc:
+            log.info("%s refused: %s", self.action, exc)
+            self.show_error(exc)
+            return
+        self.accept()
+
+
+DialogFactory = Callable[[Any, Any, QWidget | None], ActionDialog]
+
+
+def dialog_for(action: str) -> DialogFactory:
+    """The dialog class of ``action`` (see services.case_actions.ACTIONS)."""
+    from . import dispatch, feedback, simple, verify, void
+
+    table: dict[str, DialogFactory] = {
+        "acknowledge": simple.AcknowledgeDialog,
+        "return": simple.ReturnDialog,
+        "feedback": feedback.FeedbackDialog,
+        "verify": verify.VerifyDialog,
+        "close": verify.CloseDialog,
+        "evaluate": verify.EvaluateDialog,
+        "escalate": simple.EscalateDialog,
+        "supervise": simple.SuperviseDialog,
+        "extend": simple.ExtendDialog,
+        "suspend": simple.SuspendDialog,
+        "resume": simple.ResumeDialog,
+        "void": void.VoidDialog,
+        "comment": simple.CommentDialog,
+        "dispatch": dispatch.DispatchDialog.for_case,
+    }
+    return table[action]

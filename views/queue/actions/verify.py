@@ -1,0 +1,149 @@
+"""The coordinator's closing steps: verify (核查), close (结案) and evaluate (回访)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QButtonGroup, QComboBox, QHBoxLayout, QRadioButton, QWidget
+from sqlalchemy.orm import Session
+
+from models.enums import CaseState, CloseResolution, EvaluationMethod, Satisfaction
+from services import case_actions
+
+from .base import ActionDialog
+
+
+class _Choice(QWidget):
+    """Radio buttons in a row; ``value()`` is the data of the checked one."""
+
+    def __init__(self, options: list[tuple[str, Any]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.group = QButtonGroup(self)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.buttons: list[tuple[QRadioButton, Any]] = []
+        for text, value in options:
+            button = QRadioButton(text)
+            self.group.addButton(button)
+            row.addWidget(button)
+            self.buttons.append((button, value))
+        row.addStretch(1)
+
+    def value(self) -> Any:
+        for button, value in self.buttons:
+            if button.isChecked():
+                return value
+        return None
+
+    def set_value(self, wanted: Any) -> None:
+        for button, value in self.buttons:
+            button.setChecked(value == wanted)
+
+
+class VerifyDialog(ActionDialog):
+    action = "verify"
+
+    def __init__(self, ctx: Any, case: Any, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, case, parent)
+        self.setWindowTitle(self.tr("Verify the result"))
+        self.result_label = self.add_info(self.tr("Reported result:"), self._last_result())
+        self.outcome = _Choice(
+            [
+                (self.tr("Passed: close the case"), True),
+                (self.tr("Failed: send back for rework"), False),
+            ]
+        )
+        self.outcome.set_value(True)
+        self.add_field("passed", self.tr("Outcome:"), self.outcome)
+        self.note = self.add_text(
+            "note",
+            self.tr("Note:"),
+            self.tr("Required when the check fails: what must be redone?"),
+        )
+        self.set_ok_text(self.tr("Record verification"))
+
+    def _last_result(self) -> str:
+        from sqlalchemy import select
+
+        from models.tables import CaseEvent
+
+        with self.ctx.db.sessions() as session:
+            data = session.scalar(
+                select(CaseEvent.data)
+                .where(CaseEvent.case_id == self.case.id, CaseEvent.type == "feedback")
+                .order_by(CaseEvent.seq.desc())
+                .limit(1)
+            )
+        return str((data or {}).get("result") or "")
+
+    def perform(self, session: Session) -> None:
+        passed = self.outcome.value()
+        case_actions.verify(
+            session, self.ctx.actor, self.case.id, bool(passed), self.note.toPlainText()
+        )
+
+
+class CloseDialog(ActionDialog):
+    action = "close"
+
+    def __init__(self, ctx: Any, case: Any, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, case, parent)
+        self.setWindowTitle(self.tr("Close the case"))
+        self.resolution = QComboBox()
+        from services.permissions import Permission
+
+        if ctx.can(Permission.CLOSE):
+            self.resolution.addItem(self.tr("Settled (with a note)"), CloseResolution.OTHER.value)
+        if case.state == CaseState.REGISTERED and ctx.can(Permission.CLOSE_ON_THE_SPOT):
+            self.resolution.addItem(
+                self.tr("Settled on the spot"), CloseResolution.ON_THE_SPOT.value
+            )
+        self.add_field("resolution", self.tr("How:"), self.resolution)
+        self.note = self.add_text("note", self.tr("Note:"), self.tr("How was the case settled?"))
+        self.set_ok_text(self.tr("Close case"))
+
+    def perform(self, session: Session) -> None:
+        case_actions.close(
+            session,
+            self.ctx.actor,
+            self.case.id,
+            self.resolution.currentData() or CloseResolution.OTHER.value,
+            self.note.toPlainText(),
+        )
+
+
+class EvaluateDialog(ActionDialog):
+    action = "evaluate"
+
+    def __init__(self, ctx: Any, case: Any, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, case, parent)
+        self.setWindowTitle(self.tr("Record the visitor's evaluation"))
+        self.satisfaction = _Choice(
+            [
+                (self.tr("Satisfied"), Satisfaction.SATISFIED.value),
+                (self.tr("Basically satisfied"), Satisfaction.BASICALLY_SATISFIED.value),
+                (self.tr("Dissatisfied"), Satisfaction.DISSATISFIED.value),
+            ]
+        )
+        self.add_field("satisfaction", self.tr("Satisfaction:"), self.satisfaction)
+        self.method = QComboBox()
+        for text, value in (
+            (self.tr("Phone call"), EvaluationMethod.PHONE),
+            (self.tr("Text message"), EvaluationMethod.SMS),
+            (self.tr("Home visit"), EvaluationMethod.VISIT),
+            (self.tr("On site"), EvaluationMethod.ON_SITE),
+        ):
+            self.method.addItem(text, value.value)
+        self.add_field("method", self.tr("Asked by:"), self.method)
+        self.note = self.add_text("note", self.tr("Note:"), self.tr("What did the visitor say?"))
+        self.set_ok_text(self.tr("Record evaluation"))
+
+    def perform(self, session: Session) -> None:
+        case_actions.evaluate(
+            session,
+            self.ctx.actor,
+            self.case.id,
+            self.satisfaction.value() or "",
+            self.method.currentData(),
+            self.note.toPlainText(),
+        )

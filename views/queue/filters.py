@@ -1,0 +1,429 @@
+"""The queue's filter panel: search, saved filters, states with their counts,
+deadline, category, assignee, area, urgency, source, dates and supervision.
+
+``changed`` carries a :class:`services.queue.QueueFilter`; the map screen can
+reuse the panel (``show_saved=False`` leaves out the saved filters).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import select
+
+from models.enums import AssigneeType, CaseState, Role, Source, Urgency
+from models.tables import Category, Department, OrgUnit, User
+from services import queue
+from services.errors import DomainError
+from services.projection import STATE_LABELS
+from services.worktime import SHANGHAI
+
+from ..formatting import label
+from ..messages import error_text
+
+STATE_ORDER = (
+    CaseState.REGISTERED,
+    CaseState.DISPATCHED,
+    CaseState.ACKNOWLEDGED,
+    CaseState.HANDLED,
+    CaseState.RETURNED,
+    CaseState.ESCALATED,
+    CaseState.SUSPENDED,
+    CaseState.CLOSED,
+    CaseState.VOIDED,
+)
+
+
+def _local_midnight_utc(day: QDate) -> datetime:
+    local = datetime.combine(day.toPython(), time(0, 0), tzinfo=SHANGHAI)
+    return local.astimezone(UTC)
+
+
+class FilterPanel(QWidget):
+    changed = Signal(object)  # services.queue.QueueFilter
+
+    def __init__(
+        self,
+        ctx: Any,
+        parent: QWidget | None = None,
+        *,
+        show_saved: bool = True,
+        show_search: bool = True,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("queueFilters")
+        self._loading = False
+        self._counts: dict[str, int] = {}
+        self._children: dict[str, list[str]] = {}
+        handler = ctx.actor.is_handler
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 6, 0)
+        layout.setSpacing(4)
+
+        self.search = QLineEdit()
+        self.search.setObjectName("queueSearch")
+        self.search.setPlaceholderText(self.tr("Search number, title, text, address"))
+        self.search.setClearButtonEnabled(True)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(350)
+        self._search_timer.timeout.connect(self._emit)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.search.returnPressed.connect(self._emit)
+        if show_search:
+            layout.addWidget(self.search)
+        else:
+            self.search.hide()
+
+        self.saved = QComboBox()
+        self.saved.setObjectName("savedFilters")
+        self.saved.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.saved.setMinimumContentsLength(6)
+        self.save_button = QPushButton(self.tr("Save…"))
+        self.save_button.setObjectName("saveFilter")
+        self.delete_button = QPushButton(self.tr("Delete"))
+        self.delete_button.setObjectName("deleteFilter")
+        saved_row = QHBoxLayout()
+        saved_row.addWidget(self.saved, 1)
+        saved_row.addWidget(self.save_button)
+        saved_row.addWidget(self.delete_button)
+        if show_saved:
+            layout.addWidget(self._caption(self.tr("Saved filters")))
+            layout.addLayout(saved_row)
+            self.reload_saved()
+        else:
+            for w in (self.saved, self.save_button, self.delete_button):
+                w.hide()
+        self.saved.activated.connect(self._apply_saved)
+        self.save_button.clicked.connect(self.save_current)
+        self.delete_button.clicked.connect(self.delete_current)
+
+        layout.addWidget(self._caption(self.tr("Case state")))
+        self.states = QListWidget()
+        self.states.setObjectName("stateList")
+        for state in STATE_ORDER:
+            item = QListWidgetItem(label(STATE_LABELS[state]))
+            item.setData(Qt.ItemDataRole.UserRole, state.value)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.states.addItem(item)
+        self.states.setFixedHeight(9 * 22 + 6)
+        self.states.itemChanged.connect(lambda _i: self._emit())
+        layout.addWidget(self.states)
+
+        self.deadline = self._combo(
+            "deadlineFilter",
+            [
+                (self.tr("Any deadline"), None),
+                (self.tr("Overdue"), "overdue"),
+                (self.tr("Near the deadline"), "near"),
+                (self.tr("Overdue or near"), "due"),
+            ],
+        )
+        layout.addWidget(self._caption(self.tr("Deadline")))
+        layout.addWidget(self.deadline)
+
+        self.category = self._combo("categoryFilter", [(self.tr("All categories"), None)])
+        self.assignee = self._combo("assigneeFilter", [(self.tr("All assignees"), None)])
+        self.area = self._combo("areaFilter", [(self.tr("All areas"), None)])
+        self._fill_reference()
+        layout.addWidget(self._caption(self.tr("Category")))
+        layout.addWidget(self.category)
+        if not handler:
+            layout.addWidget(self._caption(self.tr("Assignee")))
+            layout.addWidget(self.assignee)
+        else:
+            self.assignee.hide()
+        layout.addWidget(self._caption(self.tr("Area")))
+        layout.addWidget(self.area)
+
+        self.urgency = self._combo(
+            "urgencyFilter",
+            [
+                (self.tr("Any urgency"), None),
+                (self.tr("Urgent"), Urgency.URGENT.value),
+                (self.tr("Normal"), Urgency.NORMAL.value),
+            ],
+        )
+        self.source = self._combo(
+            "sourceFilter",
+            [
+                (self.tr("Any source"), None),
+                (self.tr("Walk-in"), Source.WALK_IN.value),
+                (self.tr("Patrol"), Source.PATROL.value),
+                (self.tr("Hotline"), Source.HOTLINE.value),
+                (self.tr("Online"), Source.ONLINE.value),
+                (self.tr("County"), Source.COUNTY.value),
+            ],
+        )
+        pair = QHBoxLayout()
+        pair.addWidget(self.urgency)
+        pair.addWidget(self.source)
+        layout.addWidget(self._caption(self.tr("Urgency and source")))
+        layout.addLayout(pair)
+
+        self.use_dates = QCheckBox(self.tr("Registered between"))
+        self.use_dates.setObjectName("useDates")
+        today = QDate.currentDate()
+        self.date_from = QDateEdit(today.addDays(-30))
+        self.date_to = QDateEdit(today)
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setEnabled(False)
+            edit.dateChanged.connect(lambda _d: self._emit())
+        self.use_dates.toggled.connect(self._dates_toggled)
+        dates = QHBoxLayout()
+        dates.addWidget(self.date_from, 1)
+        dates.addWidget(QLabel("–"))
+        dates.addWidget(self.date_to, 1)
+        layout.addWidget(self.use_dates)
+        layout.addLayout(dates)
+
+        self.supervised = QCheckBox(self.tr("Supervised only"))
+        self.supervised.setObjectName("supervisedFilter")
+        self.supervised.toggled.connect(lambda _c: self._emit())
+        layout.addWidget(self.supervised)
+
+        self.clear_button = QPushButton(self.tr("Clear filters"))
+        self.clear_button.setObjectName("clearFilters")
+        self.clear_button.clicked.connect(self.clear)
+        layout.addWidget(self.clear_button)
+        layout.addStretch(1)
+
+    # ---------------------------------------------------------------- building
+    def _caption(self, text: str) -> QLabel:
+        caption = QLabel(text)
+        caption.setObjectName("filterCaption")
+        return caption
+
+    def _combo(self, name: str, options: list[tuple[str, Any]]) -> QComboBox:
+        combo = QComboBox()
+        combo.setObjectName(name)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(6)
+        for text, value in options:
+            combo.addItem(text, value)
+        combo.currentIndexChanged.connect(lambda _i: self._emit())
+        return combo
+
+    def _fill_reference(self) -> None:
+        actor = self.ctx.actor
+        with self.ctx.db.sessions() as session:
+            categories = list(
+                session.scalars(select(Category).order_by(Category.sort_order, Category.code))
+            )
+            departments = list(session.scalars(select(Department).order_by(Department.name)))
+            workers = list(
+                session.scalars(
+                    select(User).where(User.role == Role.GRID_WORKER).order_by(User.username)
+                )
+            )
+            units = list(session.scalars(select(OrgUnit).order_by(OrgUnit.id)))
+        by_parent: dict[str | None, list[Category]] = {}
+        for cat in categories:
+            by_parent.setdefault(cat.parent_code, []).append(cat)
+
+        def add(parent: str | None, depth: int) -> list[str]:
+            codes: list[str] = []
+            for cat in by_parent.get(parent, []):
+                self.category.addItem("　" * depth + cat.name, cat.code)
+                below = add(cat.code, depth + 1)
+                self._children[cat.code] = [cat.code, *below]
+                codes += [cat.code, *below]
+            return codes
+
+        self.category.blockSignals(True)
+        add(None, 0)
+        self.category.blockSignals(False)
+
+        self.assignee.blockSignals(True)
+        for dept in departments:
+            self.assignee.addItem(dept.name, f"{AssigneeType.DEPARTMENT.value}:{dept.id}")
+        for user in workers:
+            self.assignee.addItem(user.display_name, f"{AssigneeType.GRID_WORKER.value}:{user.id}")
+        self.assignee.blockSignals(False)
+
+        self.area.blockSignals(True)
+        own = actor.org_unit_id or ""
+        for unit in units:
+            if unit.level == "county":
+                continue
+            if not actor.is_handler and own and not unit.id.startswith(own):
+                continue
+            depth = {"street": 0, "community": 1, "grid": 2}.get(unit.level, 0)
+            self.area.addItem("　" * depth + unit.name, unit.id)
+        self.area.blockSignals(False)
+
+    # ---------------------------------------------------------------- state
+    def current_filter(self) -> queue.QueueFilter:
+        states = tuple(
+            str(self.states.item(i).data(Qt.ItemDataRole.UserRole))
+            for i in range(self.states.count())
+            if self.states.item(i).checkState() == Qt.CheckState.Checked
+        )
+        category = self.category.currentData()
+        assignee = self.assignee.currentData()
+        assignee_type, assignee_id = assignee.split(":", 1) if assignee else (None, None)
+        deadline = self.deadline.currentData()
+        created_from = created_to = None
+        if self.use_dates.isChecked():
+            created_from = _local_midnight_utc(self.date_from.date())
+            created_to = _local_midnight_utc(self.date_to.date().addDays(1))
+        return queue.QueueFilter(
+            states=states,
+            category_codes=tuple(self._children.get(category, [category])) if category else (),
+            assignee_type=assignee_type,
+            assignee_id=assignee_id,
+            org_unit_prefix=self.area.currentData(),
+            urgency=self.urgency.currentData(),
+            source=self.source.currentData(),
+            overdue_only=deadline in ("overdue", "due"),
+            near_only=deadline in ("near", "due"),
+            supervised_only=self.supervised.isChecked(),
+            created_from=created_from,
+            created_to=created_to,
+            text=self.search.text().strip(),
+        )
+
+    def set_filter(self, flt: queue.QueueFilter) -> None:
+        """Show ``flt`` in the widgets (emits ``changed`` once)."""
+        self._loading = True
+        try:
+            self.search.setText(flt.text)
+            for i in range(self.states.count()):
+                item = self.states.item(i)
+                checked = item.data(Qt.ItemDataRole.UserRole) in flt.states
+                item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            deadline = (
+                "due"
+                if flt.overdue_only and flt.near_only
+                else "overdue"
+                if flt.overdue_only
+                else "near"
+                if flt.near_only
+                else None
+            )
+            self._select(self.deadline, deadline)
+            self._select(self.category, flt.category_codes[0] if flt.category_codes else None)
+            self._select(
+                self.assignee,
+                f"{flt.assignee_type}:{flt.assignee_id}" if flt.assignee_id else None,
+            )
+            self._select(self.area, flt.org_unit_prefix)
+            self._select(self.urgency, flt.urgency)
+            self._select(self.source, flt.source)
+            self.supervised.setChecked(flt.supervised_only)
+            self.use_dates.setChecked(flt.created_from is not None)
+            if flt.created_from is not None:
+                self.date_from.setDate(QDate(flt.created_from.astimezone(SHANGHAI).date()))
+            if flt.created_to is not None:
+                last = flt.created_to.astimezone(SHANGHAI).date()
+                self.date_to.setDate(QDate(last).addDays(-1))
+        finally:
+            self._loading = False
+        self._search_timer.stop()
+        self._emit()
+
+    def _select(self, combo: QComboBox, value: Any) -> None:
+        index = combo.findData(value) if value is not None else 0
+        combo.setCurrentIndex(max(index, 0))
+
+    def clear(self) -> None:
+        self.saved.setCurrentIndex(0)
+        self.set_filter(queue.QueueFilter())
+
+    def set_counts(self, counts: dict[str, int]) -> None:
+        """Show how many cases each state holds (under the other filters)."""
+        self._counts = counts
+        self.states.blockSignals(True)
+        for i in range(self.states.count()):
+            item = self.states.item(i)
+            state = str(item.data(Qt.ItemDataRole.UserRole))
+            item.setText(
+                self.tr("%1 (%2)")
+                .replace("%1", label(STATE_LABELS[state]))
+                .replace("%2", f"{counts.get(state, 0):,}")
+            )
+        self.states.blockSignals(False)
+
+    def _dates_toggled(self, on: bool) -> None:
+        self.date_from.setEnabled(on)
+        self.date_to.setEnabled(on)
+        self._emit()
+
+    def _emit(self) -> None:
+        if self._loading:
+            return
+        self.changed.emit(self.current_filter())
+
+    # ---------------------------------------------------------------- saved filters
+    def reload_saved(self, select_name: str | None = None) -> None:
+        self.saved.blockSignals(True)
+        self.saved.clear()
+        self.saved.addItem(self.tr("(none chosen)"), None)
+        with self.ctx.db.sessions() as session:
+            self._saved = {s.name: s.filter for s in queue.saved_filters(session, self.ctx.actor)}
+        for name in self._saved:
+            self.saved.addItem(name, name)
+        if select_name:
+            self._select(self.saved, select_name)
+        self.saved.blockSignals(False)
+        self.delete_button.setEnabled(bool(self._saved))
+
+    def _apply_saved(self, index: int) -> None:
+        name = self.saved.itemData(index)
+        if name and name in self._saved:
+            self.set_filter(self._saved[name])
+
+    def save_current(self) -> None:
+        current = self.saved.currentData() or ""
+        name, ok = QInputDialog.getText(
+            self, self.tr("Save filter"), self.tr("Name of the filter:"), text=current
+        )
+        if not ok:
+            return
+        self.save_as(name)
+
+    def save_as(self, name: str) -> bool:
+        try:
+            with self.ctx.session() as session:
+                saved = queue.save_filter(session, self.ctx.actor, name, self.current_filter())
+        except DomainError as exc:
+            QMessageBox.warning(self, self.tr("Save filter"), error_text(exc))
+            return False
+        self.reload_saved(saved.name)
+        return True
+
+    def delete_current(self) -> None:
+        name = self.saved.currentData()
+        if not name:
+            return
+        try:
+            with self.ctx.session() as session:
+                queue.delete_saved_filter(session, self.ctx.actor, name)
+        except DomainError as exc:
+            QMessageBox.warning(self, self.tr("Delete filter"), error_text(exc))
+            return
+        self.reload_saved()
