@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from models.tables import AuditEntry, Setting
 
+from . import tiles
 from .errors import ValidationError
 from .i18n import QT_TRANSLATE_NOOP
 from .permissions import Actor, Permission, require
@@ -134,8 +135,10 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec("device.name", "", _text),
         SettingSpec("device.home_org_unit_id", "", _text),
         SettingSpec("device.visitor_hash_key", "", _text),
-        SettingSpec("device.tile_url", "", _text),
-        SettingSpec("device.tile_mbtiles", "", _text),
+        SettingSpec("device.tile_url", "", tiles.check_url_template),
+        SettingSpec("device.tile_mbtiles", "", tiles.check_mbtiles_path),
+        SettingSpec("device.tile_source", tiles.SOURCE_NONE, tiles.check_source),
+        SettingSpec("device.tile_key", "", tiles.check_key),
         SettingSpec("device.last_purge_date", "", _text),
     )
 }
