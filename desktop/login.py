@@ -96,8 +96,43 @@ class LoginDialog(QDialog):
         try:
             self.user = login(self.db, username, self.password.text())
         except AuthError as exc:
+            if exc.code == "invalid_credentials" and self._try_county(username, exc):
+                return
             self.show_error(error_text(exc))
             self.password.selectAll()
             self.password.setFocus()
             return
         self.accept()
+
+    def _try_county(self, username: str, local_error: AuthError) -> bool:
+        """Not known here (or a new password): ask the county server, if one is set."""
+        from services import settings as settings_service
+        from services.sync import SyncError, login_blocking
+        from views.sync.texts import failure_text
+        from views.tasks import Op
+
+        with self.db.sessions() as session:
+            if not settings_service.get(session, "device.server_url"):
+                return False
+        password = self.password.text()
+        self.setEnabled(False)
+        self.show_error(self.tr("Checking with the county server…"))
+
+        def failed(exc: BaseException) -> None:
+            self.setEnabled(True)
+            if isinstance(exc, SyncError) and exc.code in ("offline", "server_error"):
+                self.show_error(error_text(local_error))
+            else:
+                self.show_error(failure_text(getattr(exc, "code", "")))
+            self.password.selectAll()
+            self.password.setFocus()
+
+        def done(user: User) -> None:
+            self.setEnabled(True)
+            self.user = user
+            self.accept()
+
+        Op(self, lambda: login_blocking(self.db, username, password)).success(done).failure(
+            failed
+        ).run_in_background()
+        return True

@@ -1,0 +1,14 @@
+"""The ASGI application for ``uvicorn county_server.asgi:app`` (database URL in
+``GRIDDESK_SERVER_DB``); ``python -m county_server serve`` sets it up."""
+
+from __future__ import annotations
+
+import os
+
+from .app import create_app
+from .db import DEFAULT_URL, open_server_db
+
+app = create_app(
+    open_server_db(os.environ.get("GRIDDESK_SERVER_DB", DEFAULT_URL)),
+    token_hours=float(os.environ.get("GRIDDESK_SERVER_TOKEN_HOURS", "12")),
+)

@@ -1,0 +1,122 @@
+"""``python -m county_server``: serve, load-reference, create-user, seed-demo."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+from .db import DEFAULT_URL
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="county_server", description="GridDesk county server")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the HTTP API")
+    serve.add_argument(
+        "--db", default=DEFAULT_URL, help="database URL (sqlite:///… or postgresql+psycopg://…)"
+    )
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--workers", type=int, default=1, help="server processes (PostgreSQL)")
+    serve.add_argument("--token-hours", type=float, default=12.0)
+    serve.add_argument(
+        "--ssl-keyfile", help="TLS private key (or terminate TLS at a reverse proxy)"
+    )
+    serve.add_argument("--ssl-certfile", help="TLS certificate chain")
+
+    ref = sub.add_parser("load-reference", help="load a reference file (idempotent)")
+    ref.add_argument("file", type=Path)
+    ref.add_argument("--db", default=DEFAULT_URL)
+
+    user = sub.add_parser(
+        "create-user", help="create a user (password from GRIDDESK_PASSWORD or a prompt)"
+    )
+    user.add_argument("--db", default=DEFAULT_URL)
+    user.add_argument("--username", required=True)
+    user.add_argument("--name", required=True, help="display name")
+    user.add_argument("--role", required=True)
+    user.add_argument("--org-unit", required=True)
+    user.add_argument("--department")
+    user.add_argument("--grid", action="append", default=[], help="a grid id (repeatable)")
+
+    demo = sub.add_parser("seed-demo", help="load the demo district (as the demo desktop has it)")
+    demo.add_argument("--db", default=DEFAULT_URL)
+    demo.add_argument("--cases", type=int, default=3000, help="as many as the demo desktop (3000)")
+    demo.add_argument("--seed", type=int, default=2026)
+    demo.add_argument("--today", type=date.fromisoformat, help="YYYY-MM-DD (default: today)")
+    return parser
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .db import open_server_db
+
+    open_server_db(args.db).dispose()  # migrate once, before the workers start
+    os.environ["GRIDDESK_SERVER_DB"] = args.db
+    os.environ["GRIDDESK_SERVER_TOKEN_HOURS"] = str(args.token_hours)
+    uvicorn.run(
+        "county_server.asgi:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        ssl_keyfile=args.ssl_keyfile,
+        ssl_certfile=args.ssl_certfile,
+        log_level="info",
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    if args.command == "serve":
+        return _serve(args)
+
+    from services.errors import DomainError
+
+    from . import admin
+    from .db import open_server_db
+
+    db = open_server_db(args.db)
+    try:
+        if args.command == "load-reference":
+            try:
+                reference = json.loads(args.file.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                print(f"cannot read {args.file}: {exc}", file=sys.stderr)
+                return 2
+            changed = admin.load_reference_file(db, reference)
+            print(f"reference loaded from {args.file}: {changed} items changed")
+        elif args.command == "create-user":
+            password = os.environ.get("GRIDDESK_PASSWORD") or getpass.getpass("password: ")
+            user = admin.create_user(
+                db,
+                username=args.username,
+                password=password,
+                display_name=args.name,
+                role=args.role,
+                org_unit_id=args.org_unit,
+                department_id=args.department,
+                grid_ids=args.grid,
+            )
+            print(f"user {user.username} created ({user.id})")
+        elif args.command == "seed-demo":
+            counts = admin.seed_demo(db, cases=args.cases, seed=args.seed, today=args.today)
+            print("demo district loaded: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    except DomainError as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        db.dispose()
+    return 0

@@ -1,0 +1,85 @@
+"""The county server's own tables: devices, access tokens, login throttling and
+the change feed. They live next to the shared tables of :mod:`models.tables`
+(same database) but have their own metadata and their own Alembic history
+(``county_server/migrations``, version table ``county_server_alembic_version``),
+so the desktop's schema never carries them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, Index, Integer, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from models.tables import SeqType
+from models.types import UTCDateTime, utcnow
+
+
+class ServerBase(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime}
+
+
+class Device(ServerBase):
+    """A desktop that logged in: its id (chosen by the desktop) and name."""
+
+    __tablename__ = "srv_devices"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    user_id: Mapped[str | None] = mapped_column(String(36))
+    first_seen: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AccessToken(ServerBase):
+    """A bearer token; only its SHA-256 is stored, so a copy of the database logs nobody in."""
+
+    __tablename__ = "srv_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(36), index=True)
+    device_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class LoginThrottle(ServerBase):
+    """Failed logins per client address (the per-user lock is on ``users``)."""
+
+    __tablename__ = "srv_login_throttle"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[datetime] = mapped_column(default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column()
+
+
+class Change(ServerBase):
+    """One entry of the change feed (PROTOCOL.md "Pull").
+
+    ``seq`` is assigned while the transaction holds the feed lock (see
+    :mod:`county_server.feed`), so it follows the order of commits. ``scope``
+    is the org unit whose subtree may see the change; ``None`` for reference
+    data, which everybody sees.
+    """
+
+    __tablename__ = "srv_changes"
+
+    seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    item_id: Mapped[str] = mapped_column(String(40))
+    scope: Mapped[str | None] = mapped_column(String(15))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_srv_changes_scope_seq", "scope", "seq"),)
+
+
+class CaseScope(ServerBase):
+    """Every org unit a case has been visible to (its own, escalated to, dispatched to)."""
+
+    __tablename__ = "srv_case_scopes"
+
+    case_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(15), primary_key=True)

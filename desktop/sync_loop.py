@@ -1,0 +1,191 @@
+"""The background sync loop on the qasync event loop, and its status.
+
+One :class:`SyncLoop` per logged-in session: it runs a round every
+``INTERVAL`` seconds (and at once on "sync now"), backs off exponentially
+with jitter after failures, and tells the screens what happened through
+``status_changed``. Network I/O is ``httpx.AsyncClient`` on the Qt event loop;
+database work runs in worker threads, so the window never waits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+
+from services import sync
+
+from .context import AppContext
+
+log = logging.getLogger(__name__)
+
+INTERVAL = 60.0
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What the status bar and the sync screen show."""
+
+    configured: bool = False
+    running: bool = False
+    online: bool | None = None  # None: not tried yet
+    needs_login: bool = False
+    last_success: datetime | None = None
+    last_error_code: str = ""
+    last_error: str = ""
+    pending: int = 0
+    rejected: int = 0
+    server_url: str = ""
+    logged_in_as: str = ""
+    next_try_in: float = 0.0
+
+
+class SyncLoop(QObject):
+    status_changed = Signal(object)  # SyncStatus
+    round_finished = Signal(object)  # services.sync.RoundResult
+
+    def __init__(self, ctx: AppContext, *, interval: float = INTERVAL) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.interval = interval
+        self.status = SyncStatus()
+        self._failures = 0
+        self._task: asyncio.Task[None] | None = None
+        self._wake: asyncio.Event | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._start)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.stop)
+
+    # ------------------------------------------------------------ control
+    def start(self, delay_ms: int = 1500) -> None:
+        """Start the loop once the qasync loop is running (first round after ``delay_ms``)."""
+        self.refresh()
+        self._timer.start(delay_ms)
+
+    def _start(self) -> None:
+        try:
+            loop = asyncio.get_event_loop()
+        except RuntimeError:
+            return
+        if not loop.is_running():
+            return  # no qasync loop (a test, a command): nothing runs in the background
+        if self._task is None or self._task.done():
+            self._wake = asyncio.Event()
+            self._task = loop.create_task(self._run())
+
+    def sync_now(self) -> None:
+        if self._wake is not None:
+            self._failures = 0
+            self._wake.set()
+        else:
+            self._start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+
+    def refresh(self) -> None:
+        """Re-read the counts and the server address from the database."""
+        with self.ctx.db.sessions() as session:
+            view = sync.overview(session)
+        self._set(
+            configured=bool(view.server_url),
+            pending=view.pending,
+            rejected=view.rejected,
+            last_success=view.last_success,
+            server_url=view.server_url,
+            logged_in_as=view.logged_in_as,
+            needs_login=bool(view.server_url) and not view.token_valid,
+        )
+
+    def _set(self, **changes: object) -> None:
+        self.status = replace(self.status, **changes)  # type: ignore[arg-type]
+        self.status_changed.emit(self.status)
+
+    # ------------------------------------------------------------ logging in
+    async def login(self, username: str, password: str) -> None:
+        """Log in to the county (from the sync screen); raises sync.SyncError."""
+        engine = await asyncio.to_thread(sync.SyncEngine.from_settings, self.ctx.db)
+        try:
+            await engine.login(username, password)
+        finally:
+            await engine.close()
+        self.refresh()
+        self.sync_now()
+
+    # ------------------------------------------------------------ the loop
+    async def _run(self) -> None:
+        assert self._wake is not None
+        while True:
+            self.refresh()
+            delay = self.interval
+            if self.status.configured and not self.status.needs_login:
+                await self._round()
+                if self._failures:
+                    delay = sync.backoff_delay(self._failures)
+            self._set(next_try_in=delay)
+            self._wake.clear()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+
+    async def _round(self) -> None:
+        self._set(running=True)
+        engine: sync.SyncEngine | None = None
+        try:
+            engine = await asyncio.to_thread(sync.SyncEngine.from_settings, self.ctx.db)
+            result = await engine.run_round()
+        except sync.LoginRequired as exc:
+            self._failures = 0
+            self._set(
+                online=True, needs_login=True, last_error_code=exc.code, last_error=exc.detail
+            )
+        except sync.SyncError as exc:
+            self._failures += 1
+            log.info("sync round failed (%s failures): %s", self._failures, exc)
+            self._set(
+                online=not isinstance(exc, sync.Offline),
+                last_error_code=exc.code,
+                last_error=exc.detail,
+            )
+        except Exception:  # noqa: BLE001 - a bug must not stop the loop for good
+            self._failures += 1
+            log.exception("sync round crashed")
+            self._set(online=None, last_error_code="sync_failed", last_error="")
+        else:
+            self._failures = 0
+            self._set(online=True, last_error_code="", last_error="")
+            self._announce(result)
+        finally:
+            if engine is not None:
+                await engine.close()
+            self._set(running=False)
+            self.refresh()
+
+    def _announce(self, result: sync.RoundResult) -> None:
+        events = self.ctx.events
+        if result.reference:
+            self.ctx.reload_calendar()
+            events.reference_changed.emit()
+        if result.case_ids or result.rejected:
+            events.cases_changed.emit(sorted(result.case_ids))
+        if result.visit_ids:
+            events.visits_changed.emit(sorted(result.visit_ids))
+        self.round_finished.emit(result)
+
+
+def sync_loop_for(ctx: AppContext) -> SyncLoop:
+    """The session's one loop, made (and started) on first use."""
+    loop = getattr(ctx, "_sync_loop", None)
+    if loop is None:
+        loop = SyncLoop(ctx)
+        ctx._sync_loop = loop  # type: ignore[attr-defined]
+        loop.start()
+    return loop

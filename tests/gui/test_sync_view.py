@@ -1,0 +1,100 @@
+"""The sync screen and the status-bar indicator, with a stand-in for the loop."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QObject, Signal
+from sqlalchemy import select
+
+from desktop.sync_loop import SyncStatus
+from models.tables import AuditEntry, OutboxItem
+from services.cases import create_case
+from tests.builders import GRID, actor, load_demo_reference
+
+pytestmark = pytest.mark.gui
+
+
+class FakeLoop(QObject):
+    status_changed = Signal(object)
+    round_finished = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.status = SyncStatus(configured=True, online=False, pending=3, server_url="http://x")
+        self.synced = 0
+
+    def refresh(self) -> None:
+        self.status_changed.emit(self.status)
+
+    def sync_now(self) -> None:
+        self.synced += 1
+
+    async def login(self, username: str, password: str) -> None:
+        return None
+
+
+@pytest.fixture
+def ctx(db: Any) -> Any:
+    from desktop.app_settings import Preferences
+    from desktop.context import AppContext
+    from models.tables import User
+
+    load_demo_reference(db)
+    with db.session() as session:
+        who = actor(session, "coordinator")
+        case = create_case(
+            session, who, title="路灯", description="", category_code="0101", org_unit_id=GRID
+        )
+        item = session.scalar(select(OutboxItem).where(OutboxItem.item_id != case.id))
+        assert item is not None
+        item.status = "rejected"
+        item.reject_code = "illegal_transition"
+        item.reject_message = "This case is voided, so dispatch is not possible."
+        user = session.get(User, who.id)
+        session.expunge(user)
+    return AppContext(
+        db=db, data_dir=db.path.parent if db.path else None, user=user, prefs=Preferences()
+    )  # type: ignore[arg-type]
+
+
+def test_sync_view_shows_state_and_rejected_items(qtbot: Any, ctx: Any, monkeypatch: Any) -> None:
+    from views.sync.status import SyncIndicator
+    from views.sync.view import SyncView
+
+    loop = FakeLoop()
+    view = SyncView(ctx, loop)
+    qtbot.addWidget(view)
+    indicator = SyncIndicator(loop)
+    qtbot.addWidget(indicator)
+    assert view.online.text() == "offline"
+    assert "3" in view.pending.text()
+    assert "3" in indicator.text()
+    assert view.table.rowCount() == 1
+    assert "first" in view.table.item(0, 2).text()  # "Somebody else changed this case first"
+    view.table.selectRow(0)
+    assert view.discard_button.isEnabled() and view.retry_button.isEnabled()
+    loop.status = replace(
+        loop.status, online=True, last_success=datetime(2026, 11, 20, 2, tzinfo=UTC)
+    )
+    loop.refresh()
+    assert view.online.text() == "online"
+    assert view.last_success.text() == "2026-11-20 10:00"
+    view.sync_button.click()
+    assert loop.synced == 1
+    # A bad address is refused next to the field; nothing is saved.
+    view.server_url.setText("county-server")
+    assert not view.save_connection()
+    assert view.server_error.isVisibleTo(view)
+    # Discarding (after the confirmations) is audited and empties the list.
+    seq = view.items[0].seq
+    view.discard_item(seq, "案件已作废")
+    assert view.table.rowCount() == 0
+    with ctx.db.sessions() as session:
+        audit = session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "sync.discard_rejected")
+        )
+        assert audit is not None and audit.detail["reason"] == "案件已作废"

@@ -1,0 +1,1 @@
+"""The sync screen and the status-bar indicator."""

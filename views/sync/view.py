@@ -1,0 +1,456 @@
+"""The sync screen: the county connection, the state of the sync, and the
+rejected items with what a person can do about each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from services import settings as settings_service
+from services import sync
+from services.errors import DomainError
+from services.permissions import Permission
+from services.projection import EVENT_LABELS
+from views.formatting import label, local
+from views.messages import error_text
+from views.tasks import TaskSlot
+
+from .texts import failure_text, reject_advice, reject_reason
+
+
+class SyncView(QWidget):
+    """``loop`` is the desktop's sync loop (``desktop.sync_loop.SyncLoop``)."""
+
+    def __init__(self, ctx: Any, loop: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.loop = loop
+        self.slot = TaskSlot()
+        self.items: list[sync.RejectedItem] = []
+        self.setObjectName("syncView")
+
+        title = QLabel(self.tr("Synchronisation with the county"))
+        title.setObjectName("screenTitle")
+
+        # --- connection
+        connection_box = QGroupBox(self.tr("County server"))
+        form = QFormLayout(connection_box)
+        self.server_url = QLineEdit()
+        self.server_url.setObjectName("syncServerUrl")
+        self.server_url.setPlaceholderText("https://county.example:8443")
+        self.server_error = QLabel()
+        self.server_error.setObjectName("fieldError")
+        self.server_error.hide()
+        self.proxy = QLineEdit()
+        self.proxy.setObjectName("syncProxy")
+        self.proxy.setPlaceholderText(self.tr("none (direct connection)"))
+        self.proxy_error = QLabel()
+        self.proxy_error.setObjectName("fieldError")
+        self.proxy_error.hide()
+        self.ca_file = QLineEdit()
+        self.ca_file.setObjectName("syncCaFile")
+        self.ca_file.setPlaceholderText(self.tr("the system's certificates"))
+        self.verify_tls = QCheckBox(self.tr("Verify the server's certificate (recommended)"))
+        self.save_button = QPushButton(self.tr("Save connection"))
+        self.save_button.setObjectName("syncSaveConnection")
+        self.save_button.clicked.connect(self.save_connection)
+        form.addRow(self.tr("Server address"), self.server_url)
+        form.addRow("", self.server_error)
+        form.addRow(self.tr("Proxy"), self.proxy)
+        form.addRow("", self.proxy_error)
+        form.addRow(self.tr("County CA file"), self.ca_file)
+        form.addRow("", self.verify_tls)
+        form.addRow("", self.save_button)
+
+        # --- login
+        login_box = QGroupBox(self.tr("County login"))
+        login_form = QFormLayout(login_box)
+        self.login_state = QLabel()
+        self.login_state.setObjectName("syncLoginState")
+        self.username = QLineEdit(ctx.user.username)
+        self.username.setObjectName("syncUsername")
+        self.password = QLineEdit()
+        self.password.setObjectName("syncPassword")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.login_button = QPushButton(self.tr("Log in to the county"))
+        self.login_button.setObjectName("syncLogin")
+        self.login_button.clicked.connect(self.log_in)
+        self.login_error = QLabel()
+        self.login_error.setObjectName("fieldError")
+        self.login_error.setWordWrap(True)
+        self.login_error.hide()
+        login_form.addRow(self.login_state)
+        login_form.addRow(self.tr("Username"), self.username)
+        login_form.addRow(self.tr("Password"), self.password)
+        login_form.addRow("", self.login_button)
+        login_form.addRow(self.login_error)
+
+        # --- state
+        state_box = QGroupBox(self.tr("State"))
+        state_form = QFormLayout(state_box)
+        self.online = QLabel()
+        self.online.setObjectName("syncOnline")
+        self.last_success = QLabel()
+        self.pending = QLabel()
+        self.pending.setObjectName("syncPending")
+        self.problem = QLabel()
+        self.problem.setObjectName("syncProblem")
+        self.problem.setWordWrap(True)
+        self.sync_button = QPushButton(self.tr("Sync now"))
+        self.sync_button.setObjectName("syncNow")
+        self.sync_button.clicked.connect(self.sync_now)
+        state_form.addRow(self.tr("Connection"), self.online)
+        state_form.addRow(self.tr("Last successful sync"), self.last_success)
+        state_form.addRow(self.tr("Waiting to be sent"), self.pending)
+        state_form.addRow(self.problem)
+        state_form.addRow("", self.sync_button)
+
+        # --- rejected items
+        rejected_box = QGroupBox(self.tr("Rejected by the county"))
+        rejected_layout = QVBoxLayout(rejected_box)
+        self.rejected_hint = QLabel(
+            self.tr(
+                "These items were not accepted. They are kept here until you decide: "
+                "nothing is dropped or sent again by itself."
+            )
+        )
+        self.rejected_hint.setObjectName("hintLabel")
+        self.rejected_hint.setWordWrap(True)
+        self.table = QTableWidget(0, 5)
+        self.table.setObjectName("rejectedTable")
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.tr("Recorded"),
+                self.tr("Item"),
+                self.tr("Reason"),
+                self.tr("County's message"),
+                self.tr("What you can do"),
+            ]
+        )
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.open_button = QPushButton(self.tr("Open case"))
+        self.open_button.setObjectName("rejectedOpen")
+        self.open_button.clicked.connect(self.open_case)
+        self.redispatch_button = QPushButton(self.tr("Dispatch again"))
+        self.redispatch_button.setObjectName("rejectedRedispatch")
+        self.redispatch_button.clicked.connect(self.redispatch)
+        self.retry_button = QPushButton(self.tr("Send again"))
+        self.retry_button.setObjectName("rejectedRetry")
+        self.retry_button.clicked.connect(self.retry)
+        self.discard_button = QPushButton(self.tr("Discard…"))
+        self.discard_button.setObjectName("rejectedDiscard")
+        self.discard_button.clicked.connect(self.discard)
+        self.action_message = QLabel()
+        self.action_message.setObjectName("messageLabel")
+        self.action_message.setWordWrap(True)
+        buttons = QHBoxLayout()
+        for button in (
+            self.open_button,
+            self.redispatch_button,
+            self.retry_button,
+            self.discard_button,
+        ):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        rejected_layout.addWidget(self.rejected_hint)
+        rejected_layout.addWidget(self.table, 1)
+        rejected_layout.addLayout(buttons)
+        rejected_layout.addWidget(self.action_message)
+
+        left = QVBoxLayout()
+        left.addWidget(connection_box)
+        left.addWidget(login_box)
+        left.addStretch(1)
+        left_widget = QWidget()
+        left_widget.setObjectName("syncColumn")
+        left_widget.setLayout(left)
+        left_widget.setMaximumWidth(460)
+        left.setContentsMargins(0, 0, 0, 0)
+        right = QVBoxLayout()
+        right.setContentsMargins(0, 0, 0, 0)
+        right.addWidget(state_box)
+        right.addWidget(rejected_box, 1)
+        body = QHBoxLayout()
+        body.addWidget(left_widget, 2)
+        body.addLayout(right, 3)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(title)
+        layout.addLayout(body, 1)
+
+        loop.status_changed.connect(self.show_status)
+        loop.round_finished.connect(lambda _result: self.load_rejected())
+        self.load_connection()
+        self.show_status(loop.status)
+        self.load_rejected()
+
+    # ------------------------------------------------------------ connection
+    def load_connection(self) -> None:
+        with self.ctx.db.sessions() as session:
+            values = settings_service.get_all(session)
+        self.server_url.setText(values.get("device.server_url") or "")
+        self.proxy.setText(values.get("device.proxy") or "")
+        self.ca_file.setText(values.get("device.ca_file") or "")
+        self.verify_tls.setChecked(bool(values.get("device.verify_tls", True)))
+
+    def save_connection(self) -> bool:
+        self.server_error.hide()
+        self.proxy_error.hide()
+        fields = {
+            "device.server_url": (self.server_url.text(), self.server_url, self.server_error),
+            "device.proxy": (self.proxy.text(), self.proxy, self.proxy_error),
+        }
+        try:
+            with self.ctx.session() as session:
+                for key, (value, _edit, _error) in fields.items():
+                    try:
+                        settings_service.change(session, self.ctx.actor, key, value)
+                    except DomainError as exc:
+                        exc.field = key
+                        raise
+                settings_service.change(
+                    session, self.ctx.actor, "device.ca_file", self.ca_file.text().strip()
+                )
+                settings_service.change(
+                    session, self.ctx.actor, "device.verify_tls", self.verify_tls.isChecked()
+                )
+        except DomainError as exc:
+            _value, edit, error = fields.get(
+                exc.field or "", (None, self.server_url, self.server_error)
+            )
+            error.setText(error_text(exc))
+            error.show()
+            edit.setFocus()
+            return False
+        self.action_message.setText(self.tr("Connection saved."))
+        self.loop.refresh()
+        return True
+
+    # ------------------------------------------------------------ login
+    def log_in(self) -> None:
+        self.login_error.hide()
+        if not self.username.text().strip() or not self.password.text():
+            self.login_error.setText(self.tr("Enter the county username and password."))
+            self.login_error.show()
+            return
+        if not self.save_connection():
+            return
+        self.login_button.setEnabled(False)
+        self.login_button.setText(self.tr("Logging in…"))
+        self.slot.run(self._log_in(self.username.text().strip(), self.password.text()))
+
+    async def _log_in(self, username: str, password: str) -> None:
+        try:
+            await self.loop.login(username, password)
+        except sync.SyncError as exc:
+            self.login_error.setText(failure_text(exc.code))
+            self.login_error.show()
+        except DomainError as exc:
+            self.login_error.setText(error_text(exc))
+            self.login_error.show()
+        else:
+            self.password.clear()
+        finally:
+            self.login_button.setEnabled(True)
+            self.login_button.setText(self.tr("Log in to the county"))
+
+    # ------------------------------------------------------------ state
+    def show_status(self, status: Any) -> None:
+        if not status.configured:
+            online = self.tr("no county server set")
+        elif status.running:
+            online = self.tr("synchronising…")
+        elif status.online is True:
+            online = self.tr("online")
+        elif status.online is False:
+            online = self.tr("offline")
+        else:
+            online = self.tr("not tried yet")
+        self.online.setText(online)
+        self.online.setProperty("online", bool(status.online))
+        self.online.style().unpolish(self.online)
+        self.online.style().polish(self.online)
+        self.last_success.setText(local(status.last_success) or self.tr("never"))
+        self.pending.setText(self.tr("%1 items").replace("%1", str(status.pending)))
+        if status.logged_in_as and not status.needs_login:
+            self.login_state.setText(
+                self.tr("Logged in to the county as %1.").replace("%1", status.logged_in_as)
+            )
+        else:
+            self.login_state.setText(self.tr("Not logged in to the county."))
+        problem = ""
+        if status.last_error_code:
+            problem = failure_text(status.last_error_code)
+            if status.online is False and status.next_try_in:
+                problem += " " + self.tr("Next try in %1 s.").replace(
+                    "%1", str(int(status.next_try_in))
+                )
+        elif status.needs_login and status.configured:
+            problem = failure_text("login_required")
+        self.problem.setText(problem)
+        self.problem.setVisible(bool(problem))
+        self.sync_button.setEnabled(status.configured and not status.running)
+        if status.rejected != len(self.items):
+            self.load_rejected()
+
+    def sync_now(self) -> None:
+        self.loop.sync_now()
+
+    # ------------------------------------------------------------ rejected items
+    def load_rejected(self) -> None:
+        with self.ctx.db.sessions() as session:
+            self.items = sync.rejected_items(session)
+        self.table.setRowCount(len(self.items))
+        for row, item in enumerate(self.items):
+            if item.kind == "visit":
+                what = self.tr("Visit")
+            else:
+                what = (
+                    self.tr("%1 · case %2")
+                    .replace(
+                        "%1", label(EVENT_LABELS.get(item.event_type or "", item.event_type or ""))
+                    )
+                    .replace("%2", item.case_number or (item.case_id or "")[:8])
+                )
+            cells = [
+                local(item.at),
+                what,
+                reject_reason(item.code),
+                item.message,
+                reject_advice(item.code, item.event_type),
+            ]
+            for column, text in enumerate(cells):
+                cell = QTableWidgetItem(text)
+                cell.setToolTip(text)
+                if column == 0:
+                    cell.setData(Qt.ItemDataRole.UserRole, item.seq)
+                self.table.setItem(row, column, cell)
+        self.table.resizeRowsToContents()
+        self.rejected_hint.setText(
+            self.tr("Nothing was rejected.")
+            if not self.items
+            else self.tr(
+                "These items were not accepted. They are kept here until you decide: "
+                "nothing is dropped or sent again by itself."
+            )
+        )
+        self._update_buttons()
+
+    def selected(self) -> sync.RejectedItem | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        row = rows[0].row()
+        return self.items[row] if 0 <= row < len(self.items) else None
+
+    def _update_buttons(self) -> None:
+        item = self.selected()
+        self.open_button.setEnabled(item is not None and item.case_id is not None)
+        self.redispatch_button.setEnabled(
+            item is not None
+            and item.event_type == "dispatched"
+            and self.ctx.can(Permission.DISPATCH)
+        )
+        self.retry_button.setEnabled(item is not None)
+        self.discard_button.setEnabled(item is not None)
+
+    def open_case(self) -> None:
+        item = self.selected()
+        if item is not None and item.case_id:
+            self.ctx.events.open_case.emit(item.case_id)
+
+    def _after_change(self, message: str, case_id: str | None) -> None:
+        self.action_message.setText(message)
+        self.load_rejected()
+        self.loop.refresh()
+        if case_id:
+            self.ctx.events.cases_changed.emit([case_id])
+
+    def redispatch(self) -> None:
+        item = self.selected()
+        if item is None:
+            return
+        try:
+            with self.ctx.session() as session:
+                sync.redispatch_rejected(session, self.ctx.actor, self.ctx.calendar, item.seq)
+        except DomainError as exc:
+            self.action_message.setText(error_text(exc))
+            return
+        self._after_change(
+            self.tr("Dispatched again; it will be sent with the next sync."), item.case_id
+        )
+        self.loop.sync_now()
+
+    def retry(self) -> None:
+        item = self.selected()
+        if item is None:
+            return
+        try:
+            with self.ctx.session() as session:
+                sync.retry_rejected(session, self.ctx.actor, item.seq)
+        except DomainError as exc:
+            self.action_message.setText(error_text(exc))
+            return
+        self._after_change(self.tr("It will be sent again with the next sync."), item.case_id)
+        self.loop.sync_now()
+
+    def discard(self) -> None:
+        item = self.selected()
+        if item is None:
+            return
+        reason, ok = QInputDialog.getText(
+            self,
+            self.tr("Discard rejected item"),
+            self.tr(
+                "The item will not reach the county. This is written to the audit log. "
+                "Why is it discarded?"
+            ),
+        )
+        if not ok:
+            return
+        answer = QMessageBox.question(
+            self,
+            self.tr("Discard rejected item"),
+            self.tr("Discard this item for good?"),
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self.discard_item(item.seq, reason)
+
+    def discard_item(self, seq: int, reason: str) -> None:
+        try:
+            with self.ctx.session() as session:
+                sync.discard_rejected(session, self.ctx.actor, seq, reason.strip())
+        except DomainError as exc:
+            self.action_message.setText(error_text(exc))
+            return
+        self._after_change(self.tr("Discarded; the audit log keeps its content."), None)
