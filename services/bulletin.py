@@ -1,0 +1,644 @@
+"""The half-monthly bulletin (半月通报) as an Excel workbook (SPEC.md "The bulletin workbook").
+
+The workbook is an official document sent to every department and street, so
+its texts are the fixed Chinese of the SPEC whatever the UI language. Sheets,
+in order: 汇总, 部门考核, 街道社区考核, 网格员考核, 超期案件明细, 分类统计.
+Each has a merged title row, the period row (and a warning row when the
+period's working days came from the Monday–Friday fallback), a header row,
+A4 landscape print set-up with the header row repeated and fit to width, and
+panes frozen below the header. Rates are fractions formatted ``0.0%`` (red
+below 90%), an empty denominator shows "—", and the last place is shaded.
+
+:func:`write_bulletin` reports progress through a callback and checks a
+cancel flag between rows and sheets; a cancelled or failed export leaves no
+file behind (the workbook is saved to a temporary file and renamed).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from sqlalchemy.orm import Session
+
+from models.enums import Role
+
+from .assessment import GOOD_RATE, Assessment, Figures, assess
+from .errors import DomainError
+from .i18n import QT_TRANSLATE_NOOP
+from .periods import Period
+from .permissions import Actor, Permission, require
+from .worktime import SHANGHAI, WorkCalendar
+
+log = logging.getLogger(__name__)
+
+SHEETS = ("汇总", "部门考核", "街道社区考核", "网格员考核", "超期案件明细", "分类统计")
+
+HANDLER_HEADERS = (
+    "排名",
+    "单位",
+    "派遣数",
+    "及时签收率",
+    "应结案数",
+    "结案数",
+    "按期结案数",
+    "结案率",
+    "按期结案率",
+    "超期数",
+    "返工数",
+    "退回数",
+    "平均处置时长(工作日)",
+    "满意率",
+    "综合得分",
+)
+UNIT_HEADERS = (
+    "排名",
+    "单位",
+    "受理数",
+    "应结案数",
+    "结案数",
+    "按期结案数",
+    "结案率",
+    "按期结案率",
+    "超期数",
+    "平均处置时长(工作日)",
+    "满意率",
+    "综合得分",
+)
+OVERDUE_HEADERS = (
+    "序号",
+    "案件编号",
+    "类别",
+    "处置单位",
+    "处置时限",
+    "超期时长(工作日)",
+    "状态",
+    "是否督办",
+)
+CATEGORY_HEADERS = ("大类", "小类", "受理数", "结案数", "超期数")
+SUMMARY_HEADERS = ("指标", "数值")
+CATEGORY_CHART_HEADERS = ("大类", "受理数", "结案数", "超期数")
+
+STATE_ZH = {
+    "registered": "已受理",
+    "dispatched": "已派遣",
+    "acknowledged": "处置中",
+    "returned": "已退回",
+    "escalated": "已上报",
+    "handled": "待核查",
+    "suspended": "挂账",
+    "closed": "已结案（逾期）",
+    "voided": "已作废",
+}
+
+EMPTY = "—"
+RATE_FORMAT = "0.0%"
+DAYS_FORMAT = "0.0"
+SCORE_FORMAT = "0.00"
+COUNT_FORMAT = "0"
+TIME_FORMAT = "yyyy-mm-dd hh:mm"
+
+FONT_NAME = "宋体"
+TITLE_FONT = Font(name=FONT_NAME, size=16, bold=True)
+PERIOD_FONT = Font(name=FONT_NAME, size=10)
+WARNING_FONT = Font(name=FONT_NAME, size=10, bold=True, color="C00000")
+HEADER_FONT = Font(name=FONT_NAME, size=10, bold=True)
+BODY_FONT = Font(name=FONT_NAME, size=10)
+RED_FONT = Font(name=FONT_NAME, size=10, color="C00000")
+BOLD_FONT = Font(name=FONT_NAME, size=10, bold=True)
+NOTE_FONT = Font(name=FONT_NAME, size=9, italic=True)
+HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+LAST_FILL = PatternFill("solid", fgColor="FFE699")
+SUBTOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
+THIN = Side(style="thin", color="808080")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+LEFT = Alignment(horizontal="left", vertical="center", wrap_text=False)
+RIGHT = Alignment(horizontal="right", vertical="center")
+
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+CHECK_EVERY = 200
+"""Rows written between two progress reports / cancel checks."""
+
+
+SCHEDULED_EXPORT_ACTOR = Actor(
+    id="system", role=Role.OFFICIAL, org_unit_id="", username="system", display_name="system"
+)
+"""Who a scheduled export (``export-bulletin``) acts as: an official over the whole data folder."""
+
+
+class BulletinCancelled(DomainError):
+    code = "cancelled"
+
+
+def _cancelled_error() -> BulletinCancelled:
+    return BulletinCancelled(
+        QT_TRANSLATE_NOOP("services", "The export was cancelled; no file was written.")
+    )
+
+
+class _Writer:
+    def __init__(
+        self, assessment: Assessment, progress: Progress | None, cancelled: Cancelled | None
+    ) -> None:
+        self.a = assessment
+        self.progress = progress
+        self.cancelled = cancelled
+        a = assessment
+        self.total = (
+            len(SHEETS)
+            + len(a.departments)
+            + len(a.streets)
+            + len(a.communities)
+            + len(a.grid_workers)
+            + len(a.overdue)
+            + len(a.categories)
+        )
+        self.done = 0
+
+    # -- progress ---------------------------------------------------------------------
+    def step(self, n: int = 1) -> None:
+        before = self.done // CHECK_EVERY
+        self.done += n
+        if n > 1 or self.done // CHECK_EVERY != before:
+            self.check()
+
+    def check(self) -> None:
+        if self.cancelled is not None and self.cancelled():
+            raise _cancelled_error()
+        if self.progress is not None:
+            self.progress(min(self.done, self.total), self.total)
+
+    # -- common blocks ----------------------------------------------------------------
+    def head(self, ws: Worksheet, headers: Sequence[str], widths: Sequence[float]) -> int:
+        """Title, period (and warning) rows, the header row; returns the header row number."""
+        a = self.a
+        ncols = len(headers)
+        last = get_column_letter(ncols)
+        ws.sheet_view.showGridLines = False
+        ws["A1"] = a.title
+        ws["A1"].font = TITLE_FONT
+        ws["A1"].alignment = CENTER
+        ws.merge_cells(f"A1:{last}1")
+        ws.row_dimensions[1].height = 34
+        generated = a.generated_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+        ws["A2"] = (
+            f"统计时段：{a.period.range_zh()}　统计范围：{a.scope_name}　生成时间：{generated}"
+        )
+        ws["A2"].font = PERIOD_FONT
+        ws["A2"].alignment = Alignment(horizontal="center", vertical="center")
+        ws.merge_cells(f"A2:{last}2")
+        row = 3
+        if a.fallback_years:
+            years = "、".join(str(y) for y in a.fallback_years)
+            ws[f"A{row}"] = (
+                f"注意：{years}年暂无节假日安排数据，本期工作日按周一至周五计算，"
+                "处置时限与时长可能有偏差。"
+            )
+            ws[f"A{row}"].font = WARNING_FONT
+            ws[f"A{row}"].alignment = Alignment(horizontal="center", vertical="center")
+            ws.merge_cells(f"A{row}:{last}{row}")
+            row += 1
+        header_row = row
+        for col, name in enumerate(headers, start=1):
+            cell = ws.cell(header_row, col, name)
+            cell.font = HEADER_FONT
+            cell.fill = HEADER_FILL
+            cell.border = BORDER
+            cell.alignment = CENTER
+        ws.row_dimensions[header_row].height = 32
+        for col, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(col)].width = width
+        self.print_setup(ws, header_row)
+        return header_row
+
+    @staticmethod
+    def print_setup(ws: Worksheet, header_row: int) -> None:
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.print_options.horizontalCentered = True
+        ws.page_margins.left = ws.page_margins.right = 0.4
+        ws.page_margins.top = ws.page_margins.bottom = 0.6
+        ws.print_title_rows = f"{header_row}:{header_row}"
+        ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+        ws.oddFooter.center.size = 9
+
+    @staticmethod
+    def put(
+        ws: Worksheet,
+        row: int,
+        col: int,
+        value: Any,
+        fmt: str | None = None,
+        *,
+        font: Font = BODY_FONT,
+        align: Alignment = RIGHT,
+    ) -> None:
+        cell = ws.cell(row, col, value)
+        cell.border = BORDER
+        cell.font = font
+        if value == EMPTY or value is None:
+            cell.alignment = CENTER
+        else:
+            cell.alignment = align
+            if fmt is not None:
+                cell.number_format = fmt
+
+    def put_rate(self, ws: Worksheet, row: int, col: int, rate: float | None) -> None:
+        if rate is None:
+            self.put(ws, row, col, EMPTY)
+            return
+        self.put(ws, row, col, rate, RATE_FORMAT, font=RED_FONT if rate < GOOD_RATE else BODY_FONT)
+
+    def put_days(self, ws: Worksheet, row: int, col: int, days: float | None) -> None:
+        self.put(ws, row, col, EMPTY if days is None else round(days, 4), DAYS_FORMAT)
+
+    def note(self, ws: Worksheet, row: int, ncols: int, text_: str) -> None:
+        ws.cell(row, 1, text_).font = NOTE_FONT
+        ws.cell(row, 1).alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
+        ws.row_dimensions[row].height = 30
+
+    def rank_note(self) -> str:
+        w = self.a.weights
+        return (
+            f"注：综合得分＝100×（{w['on_time']:g}×按期结案率＋{w['closure']:g}×结案率＋"
+            f"{w['satisfaction']:g}×满意率＋{w['ack']:g}×及时签收率）－{w['rework_penalty']:g}×返工数；"
+            "分母为零的比率显示为“—”、计分时按100%计。按综合得分排名，得分相同的依次比较按期结案率、结案数。"
+            "比率低于90%的以红色显示，末位单位以黄色底纹标注；本期无业务量的单位不参与排名。"
+        )
+
+    # -- sheets -----------------------------------------------------------------------
+    def summary(self, ws: Worksheet) -> None:
+        a, t = self.a, self.a.totals
+        headers = (*SUMMARY_HEADERS, "", *CATEGORY_CHART_HEADERS)
+        header_row = self.head(ws, headers, (24, 14, 3, 20, 10, 10, 10))
+        ws.page_setup.fitToHeight = 1  # the totals and their chart on one page
+        ws.cell(header_row, 3).fill = PatternFill(fill_type=None)
+        ws.cell(header_row, 3).border = Border()
+        items: list[tuple[str, Any, str]] = [
+            ("受理数", t.created, COUNT_FORMAT),
+            ("派遣数", t.dispatched, COUNT_FORMAT),
+            ("及时签收率", t.ack_rate, "rate"),
+            ("应结案数", t.due, COUNT_FORMAT),
+            ("结案数", t.closed, COUNT_FORMAT),
+            ("按期结案数", t.on_time, COUNT_FORMAT),
+            ("结案率", t.closure_rate, "rate"),
+            ("按期结案率", t.on_time_rate, "rate"),
+            ("超期数", t.overdue, COUNT_FORMAT),
+            ("返工数", t.rework, COUNT_FORMAT),
+            ("退回数", t.returned, COUNT_FORMAT),
+            ("平均处置时长(工作日)", t.mean_days, "days"),
+            ("回访评价数", t.evaluations, COUNT_FORMAT),
+            ("满意率", t.satisfaction_rate, "rate"),
+            ("综合得分", t.score, SCORE_FORMAT),
+        ]
+        row = header_row
+        for label_, value, fmt in items:
+            row += 1
+            self.put(ws, row, 1, label_, font=BOLD_FONT, align=LEFT)
+            if fmt == "rate":
+                self.put_rate(ws, row, 2, value)
+            elif fmt == "days":
+                self.put_days(ws, row, 2, value)
+            else:
+                self.put(ws, row, 2, value, fmt)
+        last_item = row
+        cats = a.category_totals()
+        row = header_row
+        for cat in cats:
+            row += 1
+            self.put(ws, row, 4, cat.name, align=LEFT)
+            self.put(ws, row, 5, cat.created, COUNT_FORMAT)
+            self.put(ws, row, 6, cat.closed, COUNT_FORMAT)
+            self.put(ws, row, 7, cat.overdue, COUNT_FORMAT)
+        last_cat = row
+        note_row = max(last_item, last_cat) + 2
+        self.note(
+            ws,
+            note_row,
+            len(headers),
+            "注：平均处置时长为案件自受理至结案的平均工作时长（办公分钟÷每日办公分钟）。"
+            "应结案数为本期结案的案件与截至期末已到处置时限仍未办结的案件之和（不含作废、挂账案件）。",
+        )
+        if cats:
+            chart = BarChart()
+            chart.type = "col"
+            chart.grouping = "clustered"
+            chart.title = "各大类案件数"
+            chart.y_axis.title = "件"
+            chart.x_axis.title = None
+            data = Reference(ws, min_col=5, max_col=7, min_row=header_row, max_row=last_cat)
+            labels = Reference(ws, min_col=4, min_row=header_row + 1, max_row=last_cat)
+            chart.add_data(data, titles_from_data=True)
+            chart.set_categories(labels)
+            chart.height = 8.5
+            chart.width = 24
+            chart.legend.position = "b"
+            chart.x_axis.delete = False
+            chart.y_axis.delete = False
+            ws.add_chart(chart, f"A{note_row + 2}")
+        ws.freeze_panes = f"A{header_row + 1}"
+        self.step()
+
+    def ranking(
+        self,
+        ws: Worksheet,
+        rows: list[Figures],
+        handler: bool,
+        blocks: dict[int, str] | None = None,
+    ) -> None:
+        """One row per unit; ``blocks`` puts a label row before the row at that index."""
+        headers = HANDLER_HEADERS if handler else UNIT_HEADERS
+        widths = (
+            (6, 26, 8, 10, 9, 8, 10, 9, 10, 8, 8, 8, 12, 9, 10)
+            if handler
+            else (6, 26, 8, 9, 8, 10, 9, 10, 8, 12, 9, 10)
+        )
+        header_row = self.head(ws, headers, widths)
+        row = header_row
+        for index, fig in enumerate(rows):
+            row += 1
+            if blocks and index in blocks:
+                self.put(ws, row, 1, blocks[index], font=BOLD_FONT, align=LEFT)
+                for col in range(2, len(headers) + 1):
+                    self.put(ws, row, col, None)
+                    ws.cell(row, col).fill = SUBTOTAL_FILL
+                ws.cell(row, 1).fill = SUBTOTAL_FILL
+                ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(headers))
+                row += 1
+            values = self._values(fig, handler)
+            for col, (value, kind) in enumerate(values, start=1):
+                if kind == "rate":
+                    self.put_rate(ws, row, col, value)
+                elif kind == "days":
+                    self.put_days(ws, row, col, value)
+                elif kind == "name":
+                    self.put(ws, row, col, value, align=LEFT)
+                elif kind == "rank":
+                    self.put(
+                        ws, row, col, EMPTY if value is None else value, COUNT_FORMAT, align=CENTER
+                    )
+                elif kind == "score":
+                    self.put(
+                        ws, row, col, EMPTY if value is None else round(value, 4), SCORE_FORMAT
+                    )
+                else:
+                    self.put(ws, row, col, value, COUNT_FORMAT)
+            if fig.last_place:
+                for col in range(1, len(headers) + 1):
+                    ws.cell(row, col).fill = LAST_FILL
+                ws.cell(row, 2).font = BOLD_FONT
+            self.step()
+        if not rows:
+            row += 1
+            self.put(ws, row, 1, "本期无数据", align=CENTER)
+            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(headers))
+        self.note(ws, row + 2, len(headers), self.rank_note())
+        ws.freeze_panes = f"C{header_row + 1}"
+
+    @staticmethod
+    def _values(fig: Figures, handler: bool) -> list[tuple[Any, str]]:
+        if handler:
+            return [
+                (fig.rank, "rank"),
+                (fig.name, "name"),
+                (fig.dispatched, "count"),
+                (fig.ack_rate, "rate"),
+                (fig.due, "count"),
+                (fig.closed, "count"),
+                (fig.on_time, "count"),
+                (fig.closure_rate, "rate"),
+                (fig.on_time_rate, "rate"),
+                (fig.overdue, "count"),
+                (fig.rework, "count"),
+                (fig.returned, "count"),
+                (fig.mean_days, "days"),
+                (fig.satisfaction_rate, "rate"),
+                (fig.score, "score"),
+            ]
+        return [
+            (fig.rank, "rank"),
+            (fig.name, "name"),
+            (fig.created, "count"),
+            (fig.due, "count"),
+            (fig.closed, "count"),
+            (fig.on_time, "count"),
+            (fig.closure_rate, "rate"),
+            (fig.on_time_rate, "rate"),
+            (fig.overdue, "count"),
+            (fig.mean_days, "days"),
+            (fig.satisfaction_rate, "rate"),
+            (fig.score, "score"),
+        ]
+
+    def units(self, ws: Worksheet) -> None:
+        """Streets ranked among streets, then communities ranked among communities."""
+        a = self.a
+        street_names = {s.key: s.name for s in a.streets}
+        communities = []
+        for fig in a.communities:
+            parent = street_names.get(fig.parent_key or "")
+            shown = Figures(**{**fig.__dict__})
+            if parent and a.scope_level != "community":
+                shown.name = f"{parent}·{fig.name}"
+            communities.append(shown)
+        blocks: dict[int, str] = {}
+        if a.streets and communities:
+            blocks = {0: "一、街道", len(a.streets): "二、社区"}
+        self.ranking(ws, [*a.streets, *communities], handler=False, blocks=blocks)
+
+    def overdue(self, ws: Worksheet) -> None:
+        header_row = self.head(ws, OVERDUE_HEADERS, (7, 26, 30, 26, 17, 12, 14, 9))
+        row = header_row
+        for n, case in enumerate(self.a.overdue, start=1):
+            row += 1
+            self.put(ws, row, 1, n, COUNT_FORMAT, align=CENTER)
+            self.put(ws, row, 2, case.number, align=LEFT)
+            self.put(ws, row, 3, case.category, align=LEFT)
+            self.put(ws, row, 4, case.assignee or "—", align=LEFT)
+            deadline = (
+                case.deadline.astimezone(SHANGHAI).replace(tzinfo=None) if case.deadline else None
+            )
+            self.put(ws, row, 5, deadline if deadline else EMPTY, TIME_FORMAT, align=CENTER)
+            self.put(ws, row, 6, round(case.overdue_days, 4), DAYS_FORMAT)
+            self.put(ws, row, 7, STATE_ZH.get(case.state, case.state), align=CENTER)
+            self.put(ws, row, 8, "是" if case.supervised else "否", align=CENTER)
+            self.step()
+        if not self.a.overdue:
+            row += 1
+            self.put(ws, row, 1, "本期无超期案件", align=CENTER)
+            ws.merge_cells(
+                start_row=row, start_column=1, end_row=row, end_column=len(OVERDUE_HEADERS)
+            )
+        self.note(
+            ws,
+            row + 2,
+            len(OVERDUE_HEADERS),
+            "注：超期时长为处置时限至采纳的处置反馈（未办结的至统计期末）的工作时长；"
+            "状态为统计期末的状态。按超期时长由长到短排列。",
+        )
+        ws.freeze_panes = f"C{header_row + 1}"
+
+    def categories(self, ws: Worksheet) -> None:
+        header_row = self.head(ws, CATEGORY_HEADERS, (20, 30, 12, 12, 12))
+        row = header_row
+        block_start: int | None = None
+        for cat in self.a.categories:
+            row += 1
+            if cat.code is None:
+                if block_start is not None and row - 1 > block_start:
+                    ws.merge_cells(
+                        start_row=block_start, start_column=1, end_row=row - 1, end_column=1
+                    )
+                block_start = row
+                self.put(ws, row, 1, cat.parent_name, font=BOLD_FONT, align=CENTER)
+                self.put(ws, row, 2, "小计", font=BOLD_FONT, align=LEFT)
+                fill: PatternFill | None = SUBTOTAL_FILL
+                font = BOLD_FONT
+            else:
+                self.put(ws, row, 1, None)
+                self.put(ws, row, 2, cat.name or "（未细分）", align=LEFT)
+                fill, font = None, BODY_FONT
+            for col, value in ((3, cat.created), (4, cat.closed), (5, cat.overdue)):
+                self.put(ws, row, col, value, COUNT_FORMAT, font=font)
+            if fill is not None:
+                for col in range(2, 6):
+                    ws.cell(row, col).fill = fill
+            self.step()
+        if block_start is not None and row > block_start:
+            ws.merge_cells(start_row=block_start, start_column=1, end_row=row, end_column=1)
+        totals = self.a.category_totals()
+        row += 1
+        self.put(ws, row, 1, "合计", font=BOLD_FONT, align=CENTER)
+        self.put(ws, row, 2, None)
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
+        for col, attr in ((3, "created"), (4, "closed"), (5, "overdue")):
+            self.put(
+                ws, row, col, sum(getattr(c, attr) for c in totals), COUNT_FORMAT, font=BOLD_FONT
+            )
+        self.note(
+            ws,
+            row + 2,
+            len(CATEGORY_HEADERS),
+            "注：受理数为本期受理的案件；结案数、超期数口径同考核表（按期末状态计）。细项计入所属小类。",
+        )
+        ws.freeze_panes = f"A{header_row + 1}"
+
+    # -- the workbook ------------------------------------------------------------------
+    def build(self) -> Workbook:
+        wb = Workbook()
+        first = wb.active
+        assert first is not None
+        first.title = SHEETS[0]
+        self.check()
+        self.summary(first)
+        self.check()
+        self.ranking(wb.create_sheet(SHEETS[1]), self.a.departments, handler=True)
+        self.step()
+        self.units(wb.create_sheet(SHEETS[2]))
+        self.step()
+        self.ranking(wb.create_sheet(SHEETS[3]), self.a.grid_workers, handler=True)
+        self.step()
+        self.overdue(wb.create_sheet(SHEETS[4]))
+        self.step()
+        self.categories(wb.create_sheet(SHEETS[5]))
+        self.step()
+        wb.properties.title = self.a.title
+        wb.properties.creator = "GridDesk"
+        return wb
+
+
+def build_workbook(
+    assessment: Assessment,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> Workbook:
+    return _Writer(assessment, progress, cancelled).build()
+
+
+def write_bulletin(
+    assessment: Assessment,
+    path: Path,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> Path:
+    """Write the workbook of ``assessment`` to ``path`` (all or nothing).
+
+    ``progress(done, total)`` is called from the writing thread every few
+    hundred rows; ``cancelled()`` is checked at the same points and before the
+    file is saved, and a true answer raises :class:`BulletinCancelled`.
+    """
+    writer = _Writer(assessment, progress, cancelled)
+    wb = writer.build()
+    writer.check()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".bulletin-", suffix=".xlsx", dir=path.parent)
+    os.close(fd)
+    try:
+        wb.save(tmp_name)
+        if cancelled is not None and cancelled():
+            raise _cancelled_error()
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+    if progress is not None:
+        progress(writer.total, writer.total)
+    log.info("bulletin %s written to %s", assessment.period.key, path)
+    return path
+
+
+def export_bulletin(
+    session: Session,
+    actor: Actor,
+    period: Period,
+    calendar: WorkCalendar,
+    path: Path,
+    scope_id: str | None = None,
+    *,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+    now: datetime | None = None,
+) -> Assessment:
+    """Compute the assessment and write its bulletin; needs the export permission."""
+    require(actor, Permission.EXPORT_BULLETIN)
+    assessment = assess(session, actor, period, calendar, scope_id, now=now)
+    if cancelled is not None and cancelled():
+        raise _cancelled_error()
+    write_bulletin(assessment, path, progress, cancelled)
+    return assessment
+
+
+def export_assessment(
+    actor: Actor,
+    assessment: Assessment,
+    path: Path,
+    *,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> Path:
+    """Write the bulletin of an assessment already computed (and shown) for ``actor``."""
+    require(actor, Permission.EXPORT_BULLETIN)
+    return write_bulletin(assessment, path, progress, cancelled)
+
+
+def default_filename(assessment: Assessment) -> str:
+    return f"{assessment.scope_name}网格化服务管理工作通报_{assessment.period.key}.xlsx"

@@ -1,0 +1,115 @@
+"""The reports screen on the demo district: figures as the service computes them,
+sortable tables, period choice with a clear message for a bad range, and the
+bulletin export in the background with progress and cancel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QPushButton
+
+from desktop.app_settings import Preferences
+from desktop.context import AppContext
+from desktop.main_window import MainWindow
+from models.db import Database
+from models.types import utcnow
+from services.assessment import assess
+from services.auth import login
+from services.bulletin import SHEETS
+from services.periods import last_complete_half_month
+from services.permissions import Actor
+from services.worktime import load_calendar
+
+pytestmark = pytest.mark.gui
+
+
+def open_reports(qtbot, db: Database, data_dir: Path, username: str = "official"):  # type: ignore[no-untyped-def]
+    user = login(db, username, "griddesk-demo")
+    window = MainWindow(AppContext(db=db, data_dir=data_dir, user=user, prefs=Preferences()))
+    qtbot.addWidget(window)
+    view = window.show_screen("reports")
+    view.wait_until_ready()
+    return window, view, Actor.from_user(user)
+
+
+def test_figures_and_sortable_tables(qtbot, demo_db: Database, demo_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    _window, view, actor = open_reports(qtbot, demo_db, demo_dir)
+    period = last_complete_half_month(utcnow()).previous()  # the demo district ends today
+    view.select(period.key)
+    view.wait_until_ready()
+    with demo_db.sessions() as session:
+        expected = assess(session, actor, period, load_calendar(session))
+    a = view.assessment
+    assert a is not None and a.period == period
+    assert (a.totals.created, a.totals.due, a.totals.on_time) == (
+        expected.totals.created,
+        expected.totals.due,
+        expected.totals.on_time,
+    )
+    assert view.dashboard.figures["created"].value.text() == str(expected.totals.created)
+    table = view.departments.table
+    model = table.model()
+    assert model.rowCount() == len(expected.departments)
+    assert model.index(0, 0).data() == "1"
+    # sort by 派遣数, descending: the numbers come down
+    table.sortByColumn(2, Qt.SortOrder.DescendingOrder)
+    values = [int(model.index(r, 2).data()) for r in range(model.rowCount())]
+    assert values == sorted(values, reverse=True)
+    assert view.overdue.table.model().rowCount() == len(expected.overdue)
+
+
+def test_a_bad_custom_range_is_explained_next_to_the_dates(
+    qtbot, demo_db: Database, demo_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    _window, view, _actor = open_reports(qtbot, demo_db, demo_dir)
+    view.kind_box.setCurrentIndex(view.kind_box.findData("custom"))
+    view.from_edit.setDate(QDate(2026, 11, 20))
+    view.to_edit.setDate(QDate(2026, 11, 3))
+    assert not view.period_error.isHidden()
+    assert "2026-11-03" in view.period_error.text()
+    assert view.to_edit.date() == QDate(2026, 11, 3)  # nothing typed is lost
+    view.to_edit.setDate(QDate(2026, 11, 25))
+    view.wait_until_ready()
+    assert view.period_error.isHidden()
+    assert view.assessment is not None and view.assessment.period.key == "2026-11-20..2026-11-25"
+
+
+def test_export_writes_the_workbook_in_the_background(
+    qtbot, demo_db: Database, demo_dir: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    _window, view, _actor = open_reports(qtbot, demo_db, demo_dir)
+    assert view.export_button.isVisible() or not view.isVisible()
+    out = tmp_path / "bulletin.xlsx"
+    job = view.start_export(view.assessment, out)
+    with qtbot.waitSignal(job.signals.done, timeout=30_000):
+        pass
+    qtbot.waitUntil(lambda: view._export_job is None)
+    assert load_workbook(out).sheetnames == list(SHEETS)
+    assert str(out) in view.status.text()
+
+
+def test_cancelled_export_leaves_no_file(
+    qtbot, demo_db: Database, demo_dir: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    _window, view, _actor = open_reports(qtbot, demo_db, demo_dir)
+    out = tmp_path / "cancelled.xlsx"
+    job = view.start_export(view.assessment, out)
+    button = view.progress_dialog.findChild(QPushButton)
+    assert button is not None and button.text()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert job.cancel.is_set()
+    with qtbot.waitSignal(job.signals.failed, timeout=30_000):
+        pass
+    qtbot.waitUntil(lambda: view._export_job is None)
+    assert not out.exists()
+    assert list(tmp_path.glob("*.xlsx")) == []
+
+
+def test_admin_sees_reports_but_cannot_export(qtbot, demo_db: Database, demo_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    window, view, _actor = open_reports(qtbot, demo_db, demo_dir, "admin")
+    window.show()
+    assert "reports" in window.screen_keys()
+    assert not view.export_button.isVisible()
