@@ -40,6 +40,9 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     set_identity()
     app = QApplication.instance()
     if app is None:
+        from views.map.scheme import register_scheme
+
+        register_scheme()  # the map's griddesk: scheme must be known before the application
         app = QApplication(argv if argv is not None else sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "app.svg")))
@@ -107,6 +110,21 @@ def authenticate_interactively(db: Database, prefs: Preferences, demo: bool) -> 
     return dialog.user
 
 
+def run_daily_purge(db: Database) -> None:
+    """The retention purge of visitors' personal data, once a day at start."""
+    from services.permissions import SYSTEM_ACTOR
+    from services.reception import daily_purge
+
+    try:
+        with db.session() as session:
+            result = daily_purge(session, SYSTEM_ACTOR)
+    except Exception:  # noqa: BLE001 - the purge runs again at the next start
+        log.exception("the daily purge of personal data failed")
+        return
+    if result is not None:
+        log.info("daily purge: personal data removed from %d visit(s)", result.visits)
+
+
 def run_gui(data_dir: Path, *, demo: bool = False, verbose: bool = False) -> int:
     app = create_application()
     setup_logging(data_dir, verbose=verbose)
@@ -125,6 +143,8 @@ def run_gui(data_dir: Path, *, demo: bool = False, verbose: bool = False) -> int
     if user is None:
         db.dispose()
         return EXIT_CANCELLED
+
+    run_daily_purge(db)
 
     import qasync
 

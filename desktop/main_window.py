@@ -12,20 +12,17 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMessageBox,
     QStackedWidget,
     QWidget,
 )
 
-from services.permissions import ROLE_LABELS
-from services.version import __version__
+from services.permissions import ROLE_LABELS, Permission
 from views.formatting import label
 
 from .context import AppContext
 from .logging_setup import current_log_file
 from .paths import resources_dir
 from .screens import Screen, screens_for
-
 
 NAV_COLOURS = {QIcon.Mode.Normal: "#e6eef7", QIcon.Mode.Selected: "#1f4e79", QIcon.Mode.Active: "#e6eef7"}
 
@@ -127,6 +124,14 @@ class MainWindow(QMainWindow):
     def screen_keys(self) -> list[str]:
         return [s.key for s in self.screens]
 
+    def set_badge(self, screen_key: str, count: int) -> None:
+        """Show ``count`` (e.g. new deadline alerts) beside a screen's navigation title."""
+        for row, screen in enumerate(self.screens):
+            if screen.key == screen_key:
+                item = self.navigation.item(row)
+                item.setText(f"{screen.title}  ({count})" if count > 0 else screen.title)
+                item.setData(Qt.ItemDataRole.UserRole + 1, count)
+
     # ---------------------------------------------------------------- chrome
     def _build_menu(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
@@ -152,21 +157,23 @@ class MainWindow(QMainWindow):
         self.unit_label.setObjectName("statusUnit")
         for widget in (self.user_label, self.role_label, self.unit_label):
             bar.addWidget(widget)
+        if self.ctx.can(Permission.SYNC):
+            from views.sync.status import SyncIndicator
+
+            from .sync_loop import sync_loop_for
+
+            self.sync_indicator = SyncIndicator(sync_loop_for(self.ctx))
+            self.sync_indicator.clicked.connect(lambda: self.show_screen("sync"))
+            bar.addPermanentWidget(self.sync_indicator)
         if self.ctx.demo:
             badge = QLabel(self.tr("Demo data"))
             badge.setObjectName("demoBadge")
             bar.addPermanentWidget(badge)
 
     def show_about(self) -> None:
-        log_file = current_log_file()
-        QMessageBox.about(
-            self,
-            self.tr("About GridDesk"),
-            self.tr("<b>GridDesk</b> version %1<br>Data folder: %2<br>Log file: %3")
-            .replace("%1", __version__)
-            .replace("%2", str(self.ctx.data_dir))
-            .replace("%3", str(log_file or "-")),
-        )
+        from .about import AboutDialog
+
+        AboutDialog(self.ctx.data_dir, current_log_file(), self).exec()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.ctx.prefs.window_geometry = self.saveGeometry()

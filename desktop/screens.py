@@ -33,6 +33,32 @@ def _queue(ctx: Any) -> QWidget:
     return QueueView(ctx)
 
 
+def _reception(ctx: Any) -> QWidget:
+    from views.reception.view import ReceptionView
+
+    return ReceptionView(ctx)
+
+
+def _reports(ctx: Any) -> QWidget:
+    from views.reports.view import ReportsView
+
+    return ReportsView(ctx)
+
+
+def _map(ctx: Any) -> QWidget:
+    from views.map.view import MapView
+
+    return MapView(ctx)
+
+
+def _sync(ctx: Any) -> QWidget:
+    from views.sync.view import SyncView
+
+    from .sync_loop import sync_loop_for
+
+    return SyncView(ctx, sync_loop_for(ctx))
+
+
 def _settings(ctx: Any) -> QWidget:
     from views.settings_view import SettingsView
 
@@ -43,12 +69,28 @@ def _settings(ctx: Any) -> QWidget:
 
 SCREENS: list[Screen] = [
     Screen(
+        "reception",
+        QT_TRANSLATE_NOOP("Screens", "Reception desk"),
+        "reception",
+        Permission.REGISTER_VISIT,
+        _reception,
+    ),
+    Screen(
         "queue",
         QT_TRANSLATE_NOOP("Screens", "Dispatch queue"),
         "queue",
         Permission.VIEW_CASES,
         _queue,
     ),
+    Screen(
+        "reports",
+        QT_TRANSLATE_NOOP("Screens", "Reports"),
+        "reports",
+        Permission.VIEW_REPORTS,
+        _reports,
+    ),
+    Screen("map", QT_TRANSLATE_NOOP("Screens", "Map"), "map", Permission.VIEW_MAP, _map),
+    Screen("sync", QT_TRANSLATE_NOOP("Screens", "Sync"), "sync", Permission.SYNC, _sync),
     Screen("settings", QT_TRANSLATE_NOOP("Screens", "Settings"), "settings", None, _settings),
 ]
 

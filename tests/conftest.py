@@ -15,6 +15,9 @@ os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 import pytest
 
 from models.db import DB_FILENAME, Database, open_database
+from views.map.scheme import register_scheme
+
+register_scheme()  # before pytest-qt creates the application
 
 DEMO_CASES = 400
 

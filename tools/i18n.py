@@ -67,27 +67,33 @@ def _messages(tree: ET.ElementTree) -> list[tuple[str, ET.Element]]:
 
 
 def fill(paths: list[str]) -> int:
+    """Lines are ``English<TAB>中文`` for every context, or ``Context<TAB>English<TAB>中文``
+    where the same English word needs another Chinese word in one context."""
     table: dict[str, str] = {}
+    by_context: dict[tuple[str, str], str] = {}
     for path in paths:
         for line in Path(path).read_text(encoding="utf-8").splitlines():
-            if "\t" in line:
-                english, chinese = line.split("\t", 1)
-                table[english] = chinese.rstrip("\r\n")
+            parts = line.rstrip("\r\n").split("\t")
+            if len(parts) == 2:
+                table[parts[0]] = parts[1]
+            elif len(parts) == 3:
+                by_context[(parts[0], parts[1])] = parts[2]
     tree = ET.parse(CATALOGUE)
     filled = 0
-    for _context, message in _messages(tree):
+    for context, message in _messages(tree):
         source = message.findtext("source") or ""
         translation = message.find("translation")
-        if translation is None or source not in table:
+        text = by_context.get((context, source), table.get(source))
+        if translation is None or text is None:
             continue
         if message.get("numerus") == "yes":
             forms = translation.findall("numerusform") or [
                 ET.SubElement(translation, "numerusform")
             ]
             for form in forms:
-                form.text = table[source]
+                form.text = text
         else:
-            translation.text = table[source]
+            translation.text = text
         translation.attrib.pop("type", None)
         filled += 1
     _write(tree)

@@ -22,6 +22,7 @@ from services import settings as settings_service
 from services.errors import DomainError
 from services.permissions import Permission
 
+from .map.tile_settings import TileSettingsBox
 from .messages import error_text
 
 
@@ -100,6 +101,7 @@ class SettingsView(QWidget):
         self.column_layout.addWidget(server_box)
         self.column_layout.addWidget(ui_box)
         self.column_layout.addLayout(buttons)
+        self.column_layout.addWidget(TileSettingsBox(ctx))  # base map: its own save and preview
         self.column_layout.addStretch(1)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

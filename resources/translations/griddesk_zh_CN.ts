@@ -2,6 +2,110 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
     <context>
+        <name>AboutDialog</name>
+        <message>
+            <source>About GridDesk</source>
+            <translation>关于网格工作台</translation>
+        </message>
+        <message>
+            <source>GridDesk</source>
+            <translation>网格工作台</translation>
+        </message>
+        <message>
+            <source>Version %1</source>
+            <translation>版本 %1</translation>
+        </message>
+        <message>
+            <source>Qt %1 · PySide6 %2 · Python %3 · %4</source>
+            <translation>Qt %1 · PySide6 %2 · Python %3 · %4</translation>
+        </message>
+        <message>
+            <source>(not writing a log file)</source>
+            <translation>（未写入日志文件）</translation>
+        </message>
+        <message>
+            <source>Data folder:</source>
+            <translation>数据文件夹：</translation>
+        </message>
+        <message>
+            <source>Log file:</source>
+            <translation>日志文件：</translation>
+        </message>
+        <message>
+            <source>Program folder:</source>
+            <translation>程序文件夹：</translation>
+        </message>
+        <message>
+            <source>&amp;Open data folder</source>
+            <translation>打开数据文件夹(&amp;O)</translation>
+        </message>
+        <message>
+            <source>&amp;Copy details</source>
+            <translation>复制信息(&amp;C)</translation>
+        </message>
+        <message>
+            <source>The data folder could not be opened here. Copy its path above and open it in the file manager.</source>
+            <translation>无法在此打开数据文件夹。请复制上面的路径，在文件管理器中打开。</translation>
+        </message>
+    </context>
+    <context>
+        <name>AcknowledgeDialog</name>
+        <message>
+            <source>Sign for the case</source>
+            <translation>签收案件</translation>
+        </message>
+        <message>
+            <source>Sign for by:</source>
+            <translation>签收时限：</translation>
+        </message>
+        <message>
+            <source>Handling deadline:</source>
+            <translation>办理时限：</translation>
+        </message>
+        <message>
+            <source>By signing for it you accept the case and its deadline for your unit.</source>
+            <translation>签收即表示本单位接受该案件及其办理时限。</translation>
+        </message>
+        <message>
+            <source>Sign for</source>
+            <translation>签收</translation>
+        </message>
+    </context>
+    <context>
+        <name>ActionDialog</name>
+        <message>
+            <source>Case %1: %2</source>
+            <translation>案件 %1：%2</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+    </context>
+    <context>
+        <name>AlertWatcher</name>
+        <message numerus="yes">
+            <source>%n case(s) became overdue</source>
+            <translation>
+                <numerusform>%n 件案件已超期</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n case(s) are near their deadline</source>
+            <translation>
+                <numerusform>%n 件案件即将到期</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>GridDesk deadline alerts</source>
+            <translation>网格工作台时限提醒</translation>
+        </message>
+        <message>
+            <source>Deadline alerts</source>
+            <translation>时限提醒</translation>
+        </message>
+    </context>
+    <context>
         <name>App</name>
         <message>
             <source>GridDesk cannot start</source>
@@ -14,6 +118,10 @@
         <message>
             <source>Demo accounts: reception, coordinator, official, admin, dept_chengguan (one per department), gw_1 … — all with the password griddesk-demo.</source>
             <translation>演示账号：reception（接待员）、coordinator（调度员）、official（领导）、admin（管理员）、dept_chengguan（每个部门一个）、gw_1 …（网格员），密码均为 griddesk-demo。</translation>
+        </message>
+        <message>
+            <source>GridDesk cannot save</source>
+            <translation>网格工作台无法保存</translation>
         </message>
     </context>
     <context>
@@ -29,10 +137,6 @@
         <message>
             <source>Category</source>
             <translation>分类</translation>
-        </message>
-        <message>
-            <source>State</source>
-            <translation>状态</translation>
         </message>
         <message>
             <source>Urgency</source>
@@ -55,20 +159,24 @@
             <translation>处置时限</translation>
         </message>
         <message>
-            <source>Remaining (working days)</source>
-            <translation>剩余（工作日）</translation>
+            <source>Working days left</source>
+            <translation>剩余工作日</translation>
+        </message>
+        <message>
+            <source>%1 · supervised</source>
+            <translation>%1 · 已督办</translation>
         </message>
         <message>
             <source>Overdue</source>
             <translation>已超期</translation>
         </message>
         <message>
-            <source>Less than a quarter of the time is left</source>
-            <translation>剩余时间不足四分之一</translation>
+            <source>Case state</source>
+            <translation>状态</translation>
         </message>
         <message>
-            <source> · supervised</source>
-            <translation>· 已督办</translation>
+            <source>Less than a quarter of the time is left</source>
+            <translation>剩余时限不足四分之一</translation>
         </message>
         <message>
             <source>Urgent</source>
@@ -81,6 +189,464 @@
         <message>
             <source>overdue %1</source>
             <translation>超期 %1</translation>
+        </message>
+    </context>
+    <context>
+        <name>CloseDialog</name>
+        <message>
+            <source>Close the case</source>
+            <translation>结案</translation>
+        </message>
+        <message>
+            <source>Settled (with a note)</source>
+            <translation>已办结（填写说明）</translation>
+        </message>
+        <message>
+            <source>Settled on the spot</source>
+            <translation>当场办结</translation>
+        </message>
+        <message>
+            <source>How:</source>
+            <translation>结案方式：</translation>
+        </message>
+        <message>
+            <source>Note:</source>
+            <translation>备注：</translation>
+        </message>
+        <message>
+            <source>How was the case settled?</source>
+            <translation>案件是如何办结的？</translation>
+        </message>
+        <message>
+            <source>Close case</source>
+            <translation>结案</translation>
+        </message>
+    </context>
+    <context>
+        <name>CommentDialog</name>
+        <message>
+            <source>Comment on the case</source>
+            <translation>添加备注</translation>
+        </message>
+        <message>
+            <source>Comment:</source>
+            <translation>备注：</translation>
+        </message>
+        <message>
+            <source>Add comment</source>
+            <translation>添加备注</translation>
+        </message>
+    </context>
+    <context>
+        <name>Dashboard</name>
+        <message>
+            <source>On-time rate</source>
+            <translation>按期结案率</translation>
+        </message>
+        <message>
+            <source>Cases registered</source>
+            <translation>受理数</translation>
+        </message>
+        <message>
+            <source>Cases due</source>
+            <translation>应结案数</translation>
+        </message>
+        <message>
+            <source>Cases closed</source>
+            <translation>结案数</translation>
+        </message>
+        <message>
+            <source>Cases overdue</source>
+            <translation>超期数</translation>
+        </message>
+        <message>
+            <source>Signed for in time</source>
+            <translation>及时签收率</translation>
+        </message>
+        <message>
+            <source>Satisfaction</source>
+            <translation>满意率</translation>
+        </message>
+        <message>
+            <source>Cases by category</source>
+            <translation>各类别案件数</translation>
+        </message>
+        <message>
+            <source>Cases per day</source>
+            <translation>每日案件数</translation>
+        </message>
+        <message>
+            <source>Day of the month</source>
+            <translation>日期</translation>
+        </message>
+        <message>
+            <source>Closure rates by department</source>
+            <translation>各部门结案率</translation>
+        </message>
+        <message>
+            <source>Closure rate</source>
+            <translation>结案率</translation>
+        </message>
+        <message>
+            <source>Worst overdue cases (working days)</source>
+            <translation>超期最久的案件（工作日）</translation>
+        </message>
+        <message>
+            <source>Overdue (working days)</source>
+            <translation>超期时长（工作日）</translation>
+        </message>
+    </context>
+    <context>
+        <name>DetailPanel</name>
+        <message>
+            <source>Select a case to see its details.</source>
+            <translation>请选择一个案件查看详情。</translation>
+        </message>
+        <message>
+            <source>Time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <source>Who</source>
+            <translation>操作人</translation>
+        </message>
+        <message>
+            <source>What</source>
+            <translation>事项</translation>
+        </message>
+        <message>
+            <source>State after</source>
+            <translation>办理后状态</translation>
+        </message>
+        <message>
+            <source>When</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <source>Change</source>
+            <translation>变更</translation>
+        </message>
+        <message>
+            <source>Sign for by</source>
+            <translation>签收时限</translation>
+        </message>
+        <message>
+            <source>Deadline</source>
+            <translation>处置时限</translation>
+        </message>
+        <message>
+            <source>Note</source>
+            <translation>备注</translation>
+        </message>
+        <message>
+            <source>Details</source>
+            <translation>详情</translation>
+        </message>
+        <message>
+            <source>Timeline</source>
+            <translation>流转记录</translation>
+        </message>
+        <message>
+            <source>Deadlines</source>
+            <translation>时限记录</translation>
+        </message>
+        <message>
+            <source>Attachments</source>
+            <translation>附件</translation>
+        </message>
+        <message>
+            <source> · overdue by %1 working days</source>
+            <translation> · 已超期 %1 个工作日</translation>
+        </message>
+        <message>
+            <source> · %1 working days left</source>
+            <translation> · 剩余 %1 个工作日</translation>
+        </message>
+        <message>
+            <source>Case number:</source>
+            <translation>案件编号：</translation>
+        </message>
+        <message>
+            <source>Title:</source>
+            <translation>标题：</translation>
+        </message>
+        <message>
+            <source>Description:</source>
+            <translation>问题描述：</translation>
+        </message>
+        <message>
+            <source>Category:</source>
+            <translation>类别：</translation>
+        </message>
+        <message>
+            <source>Urgency:</source>
+            <translation>缓急程度：</translation>
+        </message>
+        <message>
+            <source>Urgent</source>
+            <translation>紧急</translation>
+        </message>
+        <message>
+            <source>Normal</source>
+            <translation>一般</translation>
+        </message>
+        <message>
+            <source>Source:</source>
+            <translation>来源：</translation>
+        </message>
+        <message>
+            <source>Area:</source>
+            <translation>所属区域：</translation>
+        </message>
+        <message>
+            <source>Address:</source>
+            <translation>地址：</translation>
+        </message>
+        <message>
+            <source>Location:</source>
+            <translation>坐标：</translation>
+        </message>
+        <message>
+            <source>Registered:</source>
+            <translation>受理：</translation>
+        </message>
+        <message>
+            <source>Assignee:</source>
+            <translation>承办单位：</translation>
+        </message>
+        <message>
+            <source>Dispatched:</source>
+            <translation>派遣时间：</translation>
+        </message>
+        <message>
+            <source>Sign for by:</source>
+            <translation>签收时限：</translation>
+        </message>
+        <message>
+            <source>Signed for:</source>
+            <translation>签收时间：</translation>
+        </message>
+        <message>
+            <source>Deadline:</source>
+            <translation>办理时限：</translation>
+        </message>
+        <message>
+            <source>Reported:</source>
+            <translation>反馈时间：</translation>
+        </message>
+        <message>
+            <source>Closed:</source>
+            <translation>结案时间：</translation>
+        </message>
+        <message>
+            <source>Escalated to:</source>
+            <translation>上报至：</translation>
+        </message>
+        <message>
+            <source>Duplicate of:</source>
+            <translation>重复于：</translation>
+        </message>
+        <message>
+            <source>Satisfaction:</source>
+            <translation>满意度：</translation>
+        </message>
+        <message>
+            <source>dispatched %1 · returned %2 · reworked %3 · extended %4 · supervised %5</source>
+            <translation>派遣 %1 次 · 退回 %2 次 · 返工 %3 次 · 延期 %4 次 · 督办 %5 次</translation>
+        </message>
+        <message>
+            <source>Counts:</source>
+            <translation>办理次数：</translation>
+        </message>
+        <message>
+            <source>Visitor:</source>
+            <translation>来访人：</translation>
+        </message>
+        <message>
+            <source>Phone:</source>
+            <translation>联系电话：</translation>
+        </message>
+        <message>
+            <source>ID number:</source>
+            <translation>身份证号：</translation>
+        </message>
+        <message>
+            <source>Visitor address:</source>
+            <translation>来访人住址：</translation>
+        </message>
+        <message>
+            <source>Satisfied</source>
+            <translation>满意</translation>
+        </message>
+        <message>
+            <source>Basically satisfied</source>
+            <translation>基本满意</translation>
+        </message>
+        <message>
+            <source>Dissatisfied</source>
+            <translation>不满意</translation>
+        </message>
+        <message>
+            <source>to %1, deadline %2</source>
+            <translation>派至%1，时限 %2</translation>
+        </message>
+        <message>
+            <source>passed</source>
+            <translation>通过</translation>
+        </message>
+        <message>
+            <source>failed</source>
+            <translation>未通过</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n attachment(s)</source>
+            <translation>
+                <numerusform>附件 %n 个</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Not yet sent to the county</source>
+            <translation>尚未上传至区县</translation>
+        </message>
+        <message>
+            <source>Dispatched to %1</source>
+            <translation>派遣至%1</translation>
+        </message>
+        <message>
+            <source>Extended</source>
+            <translation>延期</translation>
+        </message>
+        <message>
+            <source>Suspended (clock stopped)</source>
+            <translation>挂账（暂停计时）</translation>
+        </message>
+        <message>
+            <source>Resumed</source>
+            <translation>恢复办理</translation>
+        </message>
+        <message>
+            <source> — not on this computer</source>
+            <translation> — 本机无此文件</translation>
+        </message>
+        <message>
+            <source>SHA-256: %1</source>
+            <translation>SHA-256：%1</translation>
+        </message>
+        <message>
+            <source>Attachments (%1)</source>
+            <translation>附件（%1）</translation>
+        </message>
+    </context>
+    <context>
+        <name>DispatchDialog</name>
+        <message>
+            <source>Dispatch</source>
+            <translation>派遣</translation>
+        </message>
+        <message numerus="yes">
+            <source>Dispatch %n selected case(s)</source>
+            <translation>
+                <numerusform>批量派遣所选 %n 件案件</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Department</source>
+            <translation>职能部门</translation>
+        </message>
+        <message>
+            <source>Grid worker</source>
+            <translation>网格员</translation>
+        </message>
+        <message>
+            <source>Higher unit</source>
+            <translation>上级单位</translation>
+        </message>
+        <message>
+            <source>Dispatch to:</source>
+            <translation>派遣给：</translation>
+        </message>
+        <message>
+            <source>Assignee:</source>
+            <translation>承办单位：</translation>
+        </message>
+        <message>
+            <source>Instructions for the assignee (optional)</source>
+            <translation>对承办单位的要求（可不填）</translation>
+        </message>
+        <message>
+            <source>Note:</source>
+            <translation>备注：</translation>
+        </message>
+        <message>
+            <source>Case number</source>
+            <translation>案件编号</translation>
+        </message>
+        <message>
+            <source>Title</source>
+            <translation>标题</translation>
+        </message>
+        <message>
+            <source>Sign for by</source>
+            <translation>签收时限</translation>
+        </message>
+        <message>
+            <source>Deadline</source>
+            <translation>处置时限</translation>
+        </message>
+        <message>
+            <source>Deadlines:</source>
+            <translation>办理时限：</translation>
+        </message>
+    </context>
+    <context>
+        <name>DuplicatesPanel</name>
+        <message>
+            <source>Open cases of the same category in this grid or within 100 m, from the last 30 days. If the visitor reports the same problem, add the visit to that case.</source>
+            <translation>近30天内本网格或100米范围内同类别的未办结案件。如来访人反映的是同一问题，请将本次来访并入该案件。</translation>
+        </message>
+        <message>
+            <source>Case</source>
+            <translation>案件</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Where</source>
+            <translation>位置</translation>
+        </message>
+        <message>
+            <source>Registered</source>
+            <translation>受理时间</translation>
+        </message>
+        <message>
+            <source>Title</source>
+            <translation>标题</translation>
+        </message>
+        <message>
+            <source>Add the visit to this case</source>
+            <translation>并入此案件</translation>
+        </message>
+        <message>
+            <source>Ctrl+J</source>
+            <translation>Ctrl+J</translation>
+        </message>
+        <message>
+            <source>Show case</source>
+            <translation>查看案件</translation>
+        </message>
+        <message>
+            <source>Double-click a row</source>
+            <translation>双击行即可</translation>
+        </message>
+        <message>
+            <source>%1 m away</source>
+            <translation>相距 %1 米</translation>
+        </message>
+        <message>
+            <source>same grid</source>
+            <translation>同一网格</translation>
         </message>
     </context>
     <context>
@@ -100,6 +666,285 @@
         <message>
             <source>Open log folder</source>
             <translation>打开日志文件夹</translation>
+        </message>
+    </context>
+    <context>
+        <name>EscalateDialog</name>
+        <message>
+            <source>Escalate the case</source>
+            <translation>上报案件</translation>
+        </message>
+        <message>
+            <source>Escalate to:</source>
+            <translation>上报至：</translation>
+        </message>
+        <message>
+            <source>Reason:</source>
+            <translation>原因：</translation>
+        </message>
+        <message>
+            <source>Why can the street not settle it?</source>
+            <translation>为何本级无法解决？</translation>
+        </message>
+        <message>
+            <source>Escalate</source>
+            <translation>上报</translation>
+        </message>
+    </context>
+    <context>
+        <name>EvaluateDialog</name>
+        <message>
+            <source>Record the visitor's evaluation</source>
+            <translation>登记回访评价</translation>
+        </message>
+        <message>
+            <source>Satisfied</source>
+            <translation>满意</translation>
+        </message>
+        <message>
+            <source>Basically satisfied</source>
+            <translation>基本满意</translation>
+        </message>
+        <message>
+            <source>Dissatisfied</source>
+            <translation>不满意</translation>
+        </message>
+        <message>
+            <source>Satisfaction:</source>
+            <translation>满意度：</translation>
+        </message>
+        <message>
+            <source>Phone call</source>
+            <translation>电话回访</translation>
+        </message>
+        <message>
+            <source>Text message</source>
+            <translation>短信回访</translation>
+        </message>
+        <message>
+            <source>Home visit</source>
+            <translation>上门回访</translation>
+        </message>
+        <message>
+            <source>On site</source>
+            <translation>现场回访</translation>
+        </message>
+        <message>
+            <source>Asked by:</source>
+            <translation>回访方式：</translation>
+        </message>
+        <message>
+            <source>Note:</source>
+            <translation>备注：</translation>
+        </message>
+        <message>
+            <source>What did the visitor say?</source>
+            <translation>群众的意见</translation>
+        </message>
+        <message>
+            <source>Record evaluation</source>
+            <translation>确认回访</translation>
+        </message>
+    </context>
+    <context>
+        <name>ExtendDialog</name>
+        <message>
+            <source>Extend the deadline</source>
+            <translation>延长办理时限</translation>
+        </message>
+        <message>
+            <source>Current deadline:</source>
+            <translation>当前时限：</translation>
+        </message>
+        <message>
+            <source>New deadline:</source>
+            <translation>新时限：</translation>
+        </message>
+        <message>
+            <source>Reason:</source>
+            <translation>原因：</translation>
+        </message>
+        <message>
+            <source>Why is more time needed?</source>
+            <translation>为何需要延期？</translation>
+        </message>
+        <message>
+            <source>Extend</source>
+            <translation>延期</translation>
+        </message>
+    </context>
+    <context>
+        <name>FeedbackDialog</name>
+        <message>
+            <source>Report the result</source>
+            <translation>反馈办理结果</translation>
+        </message>
+        <message>
+            <source>Result:</source>
+            <translation>办理结果：</translation>
+        </message>
+        <message>
+            <source>What was done, when, and what is the result?</source>
+            <translation>何时做了什么，结果如何？</translation>
+        </message>
+        <message>
+            <source>Add files…</source>
+            <translation>添加文件…</translation>
+        </message>
+        <message>
+            <source>Remove</source>
+            <translation>移除</translation>
+        </message>
+        <message>
+            <source>Attachments:</source>
+            <translation>附件：</translation>
+        </message>
+        <message>
+            <source>Report result</source>
+            <translation>反馈</translation>
+        </message>
+        <message>
+            <source>Attach photos or documents</source>
+            <translation>添加照片或文件</translation>
+        </message>
+    </context>
+    <context>
+        <name>FilterPanel</name>
+        <message>
+            <source>Search number, title, text, address</source>
+            <translation>搜索编号、标题、内容、地址</translation>
+        </message>
+        <message>
+            <source>Save…</source>
+            <translation>保存…</translation>
+        </message>
+        <message>
+            <source>Delete</source>
+            <translation>删除</translation>
+        </message>
+        <message>
+            <source>Saved filters</source>
+            <translation>常用筛选</translation>
+        </message>
+        <message>
+            <source>Case state</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Any deadline</source>
+            <translation>全部时限</translation>
+        </message>
+        <message>
+            <source>Overdue</source>
+            <translation>已超期</translation>
+        </message>
+        <message>
+            <source>Near the deadline</source>
+            <translation>临期</translation>
+        </message>
+        <message>
+            <source>Overdue or near</source>
+            <translation>超期或临期</translation>
+        </message>
+        <message>
+            <source>Deadline</source>
+            <translation>处置时限</translation>
+        </message>
+        <message>
+            <source>All categories</source>
+            <translation>全部类别</translation>
+        </message>
+        <message>
+            <source>All assignees</source>
+            <translation>全部承办单位</translation>
+        </message>
+        <message>
+            <source>All areas</source>
+            <translation>全部区域</translation>
+        </message>
+        <message>
+            <source>Category</source>
+            <translation>分类</translation>
+        </message>
+        <message>
+            <source>Assignee</source>
+            <translation>承办单位</translation>
+        </message>
+        <message>
+            <source>Area</source>
+            <translation>所属区域</translation>
+        </message>
+        <message>
+            <source>Any urgency</source>
+            <translation>全部缓急</translation>
+        </message>
+        <message>
+            <source>Urgent</source>
+            <translation>紧急</translation>
+        </message>
+        <message>
+            <source>Normal</source>
+            <translation>一般</translation>
+        </message>
+        <message>
+            <source>Any source</source>
+            <translation>全部来源</translation>
+        </message>
+        <message>
+            <source>Walk-in</source>
+            <translation>来访</translation>
+        </message>
+        <message>
+            <source>Patrol</source>
+            <translation>巡查</translation>
+        </message>
+        <message>
+            <source>Hotline</source>
+            <translation>热线</translation>
+        </message>
+        <message>
+            <source>Online</source>
+            <translation>网络</translation>
+        </message>
+        <message>
+            <source>County</source>
+            <translation>区县</translation>
+        </message>
+        <message>
+            <source>Urgency and source</source>
+            <translation>缓急与来源</translation>
+        </message>
+        <message>
+            <source>Registered between</source>
+            <translation>受理日期</translation>
+        </message>
+        <message>
+            <source>Supervised only</source>
+            <translation>仅看督办件</translation>
+        </message>
+        <message>
+            <source>Clear filters</source>
+            <translation>清除筛选</translation>
+        </message>
+        <message>
+            <source>%1 (%2)</source>
+            <translation>%1（%2）</translation>
+        </message>
+        <message>
+            <source>(none chosen)</source>
+            <translation>（未选择）</translation>
+        </message>
+        <message>
+            <source>Save filter</source>
+            <translation>保存筛选</translation>
+        </message>
+        <message>
+            <source>Name of the filter:</source>
+            <translation>筛选名称：</translation>
+        </message>
+        <message>
+            <source>Delete filter</source>
+            <translation>删除筛选</translation>
         </message>
     </context>
     <context>
@@ -202,6 +1047,110 @@
         </message>
     </context>
     <context>
+        <name>GridPanel</name>
+        <message>
+            <source>Close</source>
+            <translation>关闭</translation>
+        </message>
+        <message>
+            <source>Open cases</source>
+            <translation>在办案件</translation>
+        </message>
+        <message>
+            <source>Overdue</source>
+            <translation>已超期</translation>
+        </message>
+        <message>
+            <source>Closed this period</source>
+            <translation>本期结案</translation>
+        </message>
+        <message>
+            <source>Registered this period</source>
+            <translation>本期受理</translation>
+        </message>
+        <message>
+            <source>Grid workers</source>
+            <translation>网格员</translation>
+        </message>
+        <message>
+            <source>Counted over the cases you may see.</source>
+            <translation>按您有权查看的案件统计。</translation>
+        </message>
+        <message>
+            <source>first half</source>
+            <translation>上半月</translation>
+        </message>
+        <message>
+            <source>second half</source>
+            <translation>下半月</translation>
+        </message>
+        <message>
+            <source>This period: %1-%2, %3 (%4 to %5)</source>
+            <translation>本期：%1年%2月%3（%4至%5）</translation>
+        </message>
+        <message>
+            <source>none assigned</source>
+            <translation>未配备</translation>
+        </message>
+    </context>
+    <context>
+        <name>HistoryPanel</name>
+        <message>
+            <source>Part of the name</source>
+            <translation>姓名的一部分</translation>
+        </message>
+        <message>
+            <source>Whole number or its last digits</source>
+            <translation>完整号码或尾号</translation>
+        </message>
+        <message>
+            <source>Case number or part of it</source>
+            <translation>案件编号或其中一部分</translation>
+        </message>
+        <message>
+            <source>Search</source>
+            <translation>查询</translation>
+        </message>
+        <message>
+            <source>Enter in any search field</source>
+            <translation>在任一查询框中按回车</translation>
+        </message>
+        <message>
+            <source>Dates</source>
+            <translation>日期</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>姓名</translation>
+        </message>
+        <message>
+            <source>Phone</source>
+            <translation>电话</translation>
+        </message>
+        <message>
+            <source>Export…</source>
+            <translation>导出…</translation>
+        </message>
+        <message>
+            <source>The visits found, as an Excel file: names and phones masked, no ID numbers</source>
+            <translation>将查到的来访记录导出为 Excel 文件：姓名和电话脱敏显示，不含身份证号码</translation>
+        </message>
+        <message>
+            <source>Case number</source>
+            <translation>案件编号</translation>
+        </message>
+        <message>
+            <source>The first 500 visits found; narrow the search to see others.</source>
+            <translation>仅显示前500条来访记录，请缩小查询范围查看其余记录。</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n visit(s) found</source>
+            <translation>
+                <numerusform>共查到 %n 条来访记录</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
         <name>LoginDialog</name>
         <message>
             <source>GridDesk — log in</source>
@@ -247,6 +1196,10 @@
             <source>Enter your password.</source>
             <translation>请输入密码。</translation>
         </message>
+        <message>
+            <source>Checking with the county server…</source>
+            <translation>正在向区（县）服务器核验…</translation>
+        </message>
     </context>
     <context>
         <name>MainWindow</name>
@@ -286,13 +1239,216 @@
             <source>Demo data</source>
             <translation>演示数据</translation>
         </message>
+    </context>
+    <context>
+        <name>MapPage</name>
         <message>
-            <source>About GridDesk</source>
-            <translation>关于网格工作台</translation>
+            <source>Cases</source>
+            <translation>案件</translation>
         </message>
         <message>
-            <source>&lt;b&gt;GridDesk&lt;/b&gt; version %1&lt;br&gt;Data folder: %2&lt;br&gt;Log file: %3</source>
-            <translation>&lt;b&gt;网格工作台&lt;/b&gt; 版本 %1&lt;br&gt;数据文件夹：%2&lt;br&gt;日志文件：%3</translation>
+            <source>Grids</source>
+            <translation>网格</translation>
+        </message>
+        <message>
+            <source>Heat map</source>
+            <translation>热力图</translation>
+        </message>
+        <message>
+            <source>Plain background</source>
+            <translation>空白底图</translation>
+        </message>
+        <message>
+            <source>Open cases: %1</source>
+            <translation>在办案件：%1</translation>
+        </message>
+        <message>
+            <source>Overdue: %1</source>
+            <translation>超期：%1</translation>
+        </message>
+        <message>
+            <source>%1 cases</source>
+            <translation>%1 件案件</translation>
+        </message>
+        <message>
+            <source>Click to zoom in</source>
+            <translation>点击放大查看</translation>
+        </message>
+        <message>
+            <source>Click to open the case in the queue</source>
+            <translation>点击在派遣队列中打开此案件</translation>
+        </message>
+        <message>
+            <source>No base map is set: grids and cases on a plain background.</source>
+            <translation>未设置底图：网格和案件显示在空白底图上。</translation>
+        </message>
+        <message>
+            <source>Click the place on the map; the grid is found from its boundary.</source>
+            <translation>在地图上点击地点，系统按网格边界自动判断所属网格。</translation>
+        </message>
+    </context>
+    <context>
+        <name>MapPickerDialog</name>
+        <message>
+            <source>Pick on the map</source>
+            <translation>在地图上选点</translation>
+        </message>
+        <message>
+            <source>Click the place of the visit on the map.</source>
+            <translation>请在地图上点击来访事项的发生地点。</translation>
+        </message>
+        <message>
+            <source>Use this place</source>
+            <translation>使用此位置</translation>
+        </message>
+        <message>
+            <source>%1, %2 lies in none of your grids. Click inside a grid (the outlined areas).</source>
+            <translation>%1, %2 不在您辖区的任何网格内，请在网格（带边框的区域）内点击。</translation>
+        </message>
+        <message>
+            <source>%1, %2 — grid: %3 (%4)</source>
+            <translation>%1, %2 — 所属网格：%3（%4）</translation>
+        </message>
+        <message>
+            <source>Click the place on a map; its grid is filled in for you.</source>
+            <translation>在地图上点选地点，自动填入所属网格。</translation>
+        </message>
+    </context>
+    <context>
+        <name>MapView</name>
+        <message>
+            <source>Map</source>
+            <translation>地图</translation>
+        </message>
+        <message>
+            <source>Refresh</source>
+            <translation>刷新</translation>
+        </message>
+        <message>
+            <source>Loading…</source>
+            <translation>正在加载…</translation>
+        </message>
+        <message>
+            <source>The map could not be loaded; see the log file.</source>
+            <translation>地图加载失败，请查看日志文件。</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n case(s) on the map</source>
+            <translation>
+                <numerusform>地图上共 %n 件案件</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source> · %n without a location</source>
+            <translation>
+                <numerusform> · %n 件无坐标</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>The base map cannot be shown (%1) — showing a plain background.</source>
+            <translation>无法显示底图（%1），现以空白底图显示。</translation>
+        </message>
+        <message>
+            <source>Overdue since %1</source>
+            <translation>已超期，时限为 %1</translation>
+        </message>
+        <message>
+            <source>Deadline %1</source>
+            <translation>办理时限 %1</translation>
+        </message>
+    </context>
+    <context>
+        <name>QueueActions</name>
+        <message>
+            <source>Dispatch</source>
+            <translation>派遣</translation>
+        </message>
+        <message>
+            <source>Sign for</source>
+            <translation>签收</translation>
+        </message>
+        <message>
+            <source>Return</source>
+            <translation>退回</translation>
+        </message>
+        <message>
+            <source>Report result</source>
+            <translation>反馈</translation>
+        </message>
+        <message>
+            <source>Verify</source>
+            <translation>核查</translation>
+        </message>
+        <message>
+            <source>Close case</source>
+            <translation>结案</translation>
+        </message>
+        <message>
+            <source>Evaluate</source>
+            <translation>回访</translation>
+        </message>
+        <message>
+            <source>Escalate</source>
+            <translation>上报</translation>
+        </message>
+        <message>
+            <source>Supervise</source>
+            <translation>督办</translation>
+        </message>
+        <message>
+            <source>Extend</source>
+            <translation>延期</translation>
+        </message>
+        <message>
+            <source>Suspend</source>
+            <translation>挂账</translation>
+        </message>
+        <message>
+            <source>Resume</source>
+            <translation>恢复办理</translation>
+        </message>
+        <message>
+            <source>Void</source>
+            <translation>作废</translation>
+        </message>
+        <message>
+            <source>Comment</source>
+            <translation>备注</translation>
+        </message>
+        <message>
+            <source>none</source>
+            <translation>无</translation>
+        </message>
+        <message>
+            <source>%1 (overdue by %2 working days)</source>
+            <translation>%1（已超期 %2 个工作日）</translation>
+        </message>
+        <message>
+            <source>%1 (%2 working days left)</source>
+            <translation>%1（剩余 %2 个工作日）</translation>
+        </message>
+    </context>
+    <context>
+        <name>QueueDetail</name>
+        <message>
+            <source>Walk-in</source>
+            <translation>来访</translation>
+        </message>
+        <message>
+            <source>Patrol</source>
+            <translation>巡查</translation>
+        </message>
+        <message>
+            <source>Hotline</source>
+            <translation>热线</translation>
+        </message>
+        <message>
+            <source>Online</source>
+            <translation>网络</translation>
+        </message>
+        <message>
+            <source>County</source>
+            <translation>区县</translation>
         </message>
     </context>
     <context>
@@ -301,18 +1457,694 @@
             <source>Cases</source>
             <translation>案件</translation>
         </message>
+        <message>
+            <source>My cases</source>
+            <translation>我的案件</translation>
+        </message>
+        <message>
+            <source>Show the cases of the new alerts</source>
+            <translation>查看新提醒涉及的案件</translation>
+        </message>
+        <message>
+            <source>Dispatch selected…</source>
+            <translation>批量派遣…</translation>
+        </message>
+        <message>
+            <source>All my cases</source>
+            <translation>全部案件</translation>
+        </message>
+        <message>
+            <source>Counting…</source>
+            <translation>正在统计…</translation>
+        </message>
         <message numerus="yes">
             <source>%n case(s)</source>
             <translation>
                 <numerusform>共 %n 件</numerusform>
             </translation>
         </message>
+        <message numerus="yes">
+            <source>%n new deadline alert(s)</source>
+            <translation>
+                <numerusform>%n 条新的时限提醒</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n alerted case(s)</source>
+            <translation>
+                <numerusform>提醒案件 %n 件</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
+        <name>Receipt</name>
+        <message>
+            <source>Closed on the spot at the desk.</source>
+            <translation>已在接待窗口当场办结。</translation>
+        </message>
+        <message>
+            <source>Recorded; the question was answered at the desk.</source>
+            <translation>已登记，已在接待窗口当场答复。</translation>
+        </message>
+        <message>
+            <source>Added to case %1, which is already being handled.</source>
+            <translation>已并入正在办理的案件 %1。</translation>
+        </message>
+        <message>
+            <source>Registered as a case and handed on for handling.</source>
+            <translation>已受理立案，转交相关部门办理。</translation>
+        </message>
+        <message>
+            <source>Case number</source>
+            <translation>案件编号</translation>
+        </message>
+        <message>
+            <source>(no case)</source>
+            <translation>（未立案）</translation>
+        </message>
+        <message>
+            <source>Registered at</source>
+            <translation>登记时间</translation>
+        </message>
+        <message>
+            <source>Visitor</source>
+            <translation>来访人</translation>
+        </message>
+        <message>
+            <source>Purpose</source>
+            <translation>来访目的</translation>
+        </message>
+        <message>
+            <source>Request</source>
+            <translation>诉求</translation>
+        </message>
+        <message>
+            <source>Category</source>
+            <translation>分类</translation>
+        </message>
+        <message>
+            <source>Place</source>
+            <translation>地点</translation>
+        </message>
+        <message>
+            <source>Handling</source>
+            <translation>办理情况</translation>
+        </message>
+        <message>
+            <source>Promised by</source>
+            <translation>承诺办结时限</translation>
+        </message>
+        <message>
+            <source>Query code</source>
+            <translation>查询码</translation>
+        </message>
+        <message>
+            <source>Received by</source>
+            <translation>接待人</translation>
+        </message>
+        <message>
+            <source>Visit receipt</source>
+            <translation>来访登记回执单</translation>
+        </message>
+        <message>
+            <source>Quote the case number and the query code to ask about progress. Please keep this receipt.</source>
+            <translation>凭案件编号和查询码可查询办理进度，请妥善保管本回执。</translation>
+        </message>
+    </context>
+    <context>
+        <name>ReceiptDialog</name>
+        <message>
+            <source>Receipt %1</source>
+            <translation>回执单 %1</translation>
+        </message>
+        <message>
+            <source>Paper size</source>
+            <translation>纸张大小</translation>
+        </message>
+        <message>
+            <source>Print…</source>
+            <translation>打印…</translation>
+        </message>
+        <message>
+            <source>Ctrl+P — print preview, then print</source>
+            <translation>Ctrl+P：先打印预览，再打印</translation>
+        </message>
+        <message>
+            <source>Save as PDF…</source>
+            <translation>另存为 PDF…</translation>
+        </message>
+        <message>
+            <source>Ctrl+S</source>
+            <translation>Ctrl+S</translation>
+        </message>
+        <message>
+            <source>Close</source>
+            <translation>关闭</translation>
+        </message>
+        <message>
+            <source>Esc</source>
+            <translation>Esc</translation>
+        </message>
+        <message>
+            <source>Paper</source>
+            <translation>纸张</translation>
+        </message>
+        <message>
+            <source>Print preview</source>
+            <translation>打印预览</translation>
+        </message>
+        <message>
+            <source>Save the receipt as PDF</source>
+            <translation>将回执单另存为 PDF</translation>
+        </message>
+        <message>
+            <source>PDF files (*.pdf)</source>
+            <translation>PDF 文件 (*.pdf)</translation>
+        </message>
+        <message>
+            <source>Save as PDF</source>
+            <translation>另存为 PDF</translation>
+        </message>
+        <message>
+            <source>The file %1 could not be written: %2</source>
+            <translation>无法写入文件 %1：%2</translation>
+        </message>
+    </context>
+    <context>
+        <name>ReceptionView</name>
+        <message>
+            <source>Reception desk</source>
+            <translation>来访接待</translation>
+        </message>
+        <message>
+            <source>Tab: next field · Enter: submit · Esc: clear · Alt+1/2/3: outcome · F4: tree</source>
+            <translation>Tab：下一项 · 回车：提交 · Esc：清空 · Alt+1/2/3：办理方式 · F4：选择树</translation>
+        </message>
+        <message>
+            <source>Restore</source>
+            <translation>恢复</translation>
+        </message>
+        <message>
+            <source>Discard</source>
+            <translation>丢弃</translation>
+        </message>
+        <message>
+            <source>Print receipt</source>
+            <translation>打印回执单</translation>
+        </message>
+        <message>
+            <source>Ctrl+P</source>
+            <translation>Ctrl+P</translation>
+        </message>
+        <message>
+            <source>Show case</source>
+            <translation>查看案件</translation>
+        </message>
+        <message>
+            <source>Returning visitor</source>
+            <translation>老访客</translation>
+        </message>
+        <message>
+            <source>Possible duplicates</source>
+            <translation>可能重复的案件</translation>
+        </message>
+        <message>
+            <source>Today</source>
+            <translation>今日来访</translation>
+        </message>
+        <message>
+            <source>History</source>
+            <translation>历史查询</translation>
+        </message>
+        <message>
+            <source>A visit that was being typed (%1, saved %2) was not submitted — perhaps the computer was switched off. Restore it?</source>
+            <translation>发现一条未提交的来访登记（%1，保存于 %2），可能是电脑意外关机所致。是否恢复？</translation>
+        </message>
+        <message>
+            <source>no name yet</source>
+            <translation>尚未填写姓名</translation>
+        </message>
+        <message>
+            <source>Dispatch to %1 — sign for by %2, handle by %3</source>
+            <translation>将派遣至%1：签收时限 %2，办结时限 %3</translation>
+        </message>
+        <message>
+            <source>(no default department)</source>
+            <translation>（未设置默认部门）</translation>
+        </message>
+        <message>
+            <source>Handling limit if dispatched now: %1</source>
+            <translation>如现在派遣，办结时限为 %1</translation>
+        </message>
+        <message>
+            <source>Duplicates? (%1)</source>
+            <translation>疑似重复（%1）</translation>
+        </message>
+        <message>
+            <source>Closed on the spot. Case %1.</source>
+            <translation>已当场办结，案件编号 %1。</translation>
+        </message>
+        <message>
+            <source>Visit recorded (no case). Query code %1.</source>
+            <translation>来访已登记（未立案），查询码 %1。</translation>
+        </message>
+        <message>
+            <source>The visit was added to case %1.</source>
+            <translation>本次来访已并入案件 %1。</translation>
+        </message>
+        <message>
+            <source>Case %1 opened and dispatched to %2: sign for by %3, handle by %4.</source>
+            <translation>已受理案件 %1 并派遣至%2：签收时限 %3，办结时限 %4。</translation>
+        </message>
+        <message>
+            <source>Case %1 opened. Promised handling by %2.</source>
+            <translation>已受理案件 %1，承诺办结时限 %2。</translation>
+        </message>
+        <message>
+            <source>Export visits</source>
+            <translation>导出来访记录</translation>
+        </message>
+        <message>
+            <source>visits</source>
+            <translation>来访记录</translation>
+        </message>
+        <message>
+            <source>Excel workbooks (*.xlsx)</source>
+            <translation>Excel 工作簿 (*.xlsx)</translation>
+        </message>
+        <message>
+            <source>The file %1 could not be written: %2</source>
+            <translation>无法写入文件 %1：%2</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n visit(s) exported to %1</source>
+            <translation>
+                <numerusform>已导出 %n 条来访记录至 %1</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>姓名</translation>
+        </message>
+        <message>
+            <source>Phone</source>
+            <translation>电话</translation>
+        </message>
+        <message>
+            <source>ID number</source>
+            <translation>身份证号</translation>
+        </message>
+        <message>
+            <source>Home address</source>
+            <translation>住址</translation>
+        </message>
+        <message>
+            <source>Visitor's personal data</source>
+            <translation>来访人个人信息</translation>
+        </message>
+        <message>
+            <source>This look has been written to the audit log.</source>
+            <translation>本次查看已记入审计日志。</translation>
+        </message>
+    </context>
+    <context>
+        <name>ReportTables</name>
+        <message>
+            <source>Rank</source>
+            <translation>排名</translation>
+        </message>
+        <message>
+            <source>Unit</source>
+            <translation>单位</translation>
+        </message>
+        <message>
+            <source>Dispatched</source>
+            <translation>派遣数</translation>
+        </message>
+        <message>
+            <source>Signed for in time</source>
+            <translation>及时签收率</translation>
+        </message>
+        <message>
+            <source>Closed on time</source>
+            <translation>按期结案数</translation>
+        </message>
+        <message>
+            <source>Closure rate</source>
+            <translation>结案率</translation>
+        </message>
+        <message>
+            <source>On-time rate</source>
+            <translation>按期结案率</translation>
+        </message>
+        <message>
+            <source>Rework</source>
+            <translation>返工数</translation>
+        </message>
+        <message>
+            <source>Returned</source>
+            <translation>退回数</translation>
+        </message>
+        <message>
+            <source>Mean handling time (working days)</source>
+            <translation>平均处置时长(工作日)</translation>
+        </message>
+        <message>
+            <source>Satisfaction</source>
+            <translation>满意率</translation>
+        </message>
+        <message>
+            <source>Score</source>
+            <translation>综合得分</translation>
+        </message>
+        <message>
+            <source>Cases due</source>
+            <translation>应结案数</translation>
+        </message>
+        <message>
+            <source>Cases closed</source>
+            <translation>结案数</translation>
+        </message>
+        <message>
+            <source>Cases overdue</source>
+            <translation>超期数</translation>
+        </message>
+        <message>
+            <source>Cases registered</source>
+            <translation>受理数</translation>
+        </message>
+        <message>
+            <source>Case number</source>
+            <translation>案件编号</translation>
+        </message>
+        <message>
+            <source>Category</source>
+            <translation>分类</translation>
+        </message>
+        <message>
+            <source>Assignee</source>
+            <translation>承办单位</translation>
+        </message>
+        <message>
+            <source>Deadline</source>
+            <translation>处置时限</translation>
+        </message>
+        <message>
+            <source>Overdue (working days)</source>
+            <translation>超期时长（工作日）</translation>
+        </message>
+        <message>
+            <source>State at the period's end</source>
+            <translation>期末状态</translation>
+        </message>
+        <message>
+            <source>Supervised</source>
+            <translation>是否督办</translation>
+        </message>
+        <message>
+            <source>yes</source>
+            <translation>是</translation>
+        </message>
+        <message>
+            <source>no</source>
+            <translation>否</translation>
+        </message>
+        <message>
+            <source>Subcategory</source>
+            <translation>小类</translation>
+        </message>
+        <message>
+            <source>subtotal</source>
+            <translation>小计</translation>
+        </message>
+        <message>
+            <source>(not subdivided)</source>
+            <translation>（未细分）</translation>
+        </message>
+        <message>
+            <source>Last place in this period</source>
+            <translation>本期末位</translation>
+        </message>
+    </context>
+    <context>
+        <name>ReportsView</name>
+        <message>
+            <source>Assessment and bulletin</source>
+            <translation>考核统计与通报</translation>
+        </message>
+        <message>
+            <source>Half-month</source>
+            <translation>半月</translation>
+        </message>
+        <message>
+            <source>Month</source>
+            <translation>月度</translation>
+        </message>
+        <message>
+            <source>Custom range</source>
+            <translation>自定义时段</translation>
+        </message>
+        <message>
+            <source>to</source>
+            <translation>至</translation>
+        </message>
+        <message>
+            <source>Refresh</source>
+            <translation>刷新</translation>
+        </message>
+        <message>
+            <source>Export bulletin…</source>
+            <translation>导出通报…</translation>
+        </message>
+        <message>
+            <source>Period:</source>
+            <translation>统计时段：</translation>
+        </message>
+        <message>
+            <source>Scope:</source>
+            <translation>统计范围：</translation>
+        </message>
+        <message>
+            <source>Dashboard</source>
+            <translation>仪表盘</translation>
+        </message>
+        <message>
+            <source>Departments</source>
+            <translation>部门考核</translation>
+        </message>
+        <message>
+            <source>Streets and communities</source>
+            <translation>街道社区考核</translation>
+        </message>
+        <message>
+            <source>Grid workers</source>
+            <translation>网格员考核</translation>
+        </message>
+        <message>
+            <source>Overdue cases</source>
+            <translation>超期案件明细</translation>
+        </message>
+        <message>
+            <source>Double-click a case to open it in the queue.</source>
+            <translation>双击案件可在派遣队列中打开。</translation>
+        </message>
+        <message>
+            <source>Categories</source>
+            <translation>分类统计</translation>
+        </message>
+        <message>
+            <source>%1-%2 first half</source>
+            <translation>%1年%2月上半月</translation>
+        </message>
+        <message>
+            <source>%1-%2 second half</source>
+            <translation>%1年%2月下半月</translation>
+        </message>
+        <message>
+            <source>%1-%2</source>
+            <translation>%1年%2月</translation>
+        </message>
+        <message>
+            <source>%1 (running)</source>
+            <translation>%1（进行中）</translation>
+        </message>
+        <message>
+            <source>Computing the figures…</source>
+            <translation>正在统计…</translation>
+        </message>
+        <message>
+            <source>%1 · %2 · %3 overdue case(s) · computed %4</source>
+            <translation>%1 · %2 · 超期案件 %3 件 · 统计于 %4</translation>
+        </message>
+        <message>
+            <source>Export the bulletin</source>
+            <translation>导出通报</translation>
+        </message>
+        <message>
+            <source>Excel workbook (*.xlsx)</source>
+            <translation>Excel 工作簿 (*.xlsx)</translation>
+        </message>
+        <message>
+            <source>Writing the bulletin…</source>
+            <translation>正在生成通报…</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>Bulletin written to %1</source>
+            <translation>通报已导出至 %1</translation>
+        </message>
+        <message>
+            <source>The export was cancelled; no file was written.</source>
+            <translation>已取消导出，未生成文件。</translation>
+        </message>
+        <message>
+            <source>The bulletin could not be written to %1: %2</source>
+            <translation>通报无法写入 %1：%2</translation>
+        </message>
+    </context>
+    <context>
+        <name>ResumeDialog</name>
+        <message>
+            <source>Resume the case</source>
+            <translation>恢复办理</translation>
+        </message>
+        <message>
+            <source>The case goes back to the state it had before it was suspended.</source>
+            <translation>案件将恢复到挂账前的状态。</translation>
+        </message>
+        <message>
+            <source>Handling deadline:</source>
+            <translation>办理时限：</translation>
+        </message>
+        <message>
+            <source>Resume</source>
+            <translation>恢复办理</translation>
+        </message>
+    </context>
+    <context>
+        <name>ReturnDialog</name>
+        <message>
+            <source>Return the case</source>
+            <translation>退回案件</translation>
+        </message>
+        <message>
+            <source>Reason:</source>
+            <translation>原因：</translation>
+        </message>
+        <message>
+            <source>Why is this case not yours? Which unit should handle it?</source>
+            <translation>为何不属于本单位办理？应由哪个单位办理？</translation>
+        </message>
+        <message>
+            <source>Return</source>
+            <translation>退回</translation>
+        </message>
+    </context>
+    <context>
+        <name>ReturningPanel</name>
+        <message>
+            <source>Fill the form</source>
+            <translation>填入表单</translation>
+        </message>
+        <message>
+            <source>Ctrl+R</source>
+            <translation>Ctrl+R</translation>
+        </message>
+        <message>
+            <source>Open case</source>
+            <translation>未办结案件</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Deadline</source>
+            <translation>处置时限</translation>
+        </message>
+        <message>
+            <source>Title</source>
+            <translation>标题</translation>
+        </message>
+        <message>
+            <source>Visited</source>
+            <translation>来访时间</translation>
+        </message>
+        <message>
+            <source>Purpose</source>
+            <translation>来访目的</translation>
+        </message>
+        <message>
+            <source>Outcome</source>
+            <translation>办理方式</translation>
+        </message>
+        <message>
+            <source>Case</source>
+            <translation>案件</translation>
+        </message>
+        <message>
+            <source>Summary</source>
+            <translation>诉求内容</translation>
+        </message>
+        <message>
+            <source>Show case</source>
+            <translation>查看案件</translation>
+        </message>
+        <message>
+            <source>Double-click a row</source>
+            <translation>双击行即可</translation>
+        </message>
+        <message>
+            <source>Open cases of this visitor</source>
+            <translation>该来访人的未办结案件</translation>
+        </message>
+        <message>
+            <source>Earlier visits</source>
+            <translation>以往来访记录</translation>
+        </message>
+        <message>
+            <source>phone</source>
+            <translation>电话</translation>
+        </message>
+        <message>
+            <source>ID number</source>
+            <translation>身份证号</translation>
+        </message>
+        <message numerus="yes">
+            <source>Known by %1: %2, %3 — %n earlier visit(s).</source>
+            <translation>
+                <numerusform>按%1识别：%2，%3，此前来访 %n 次。</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>ID %1</source>
+            <translation>身份证 %1</translation>
+        </message>
     </context>
     <context>
         <name>Screens</name>
         <message>
+            <source>Reception desk</source>
+            <translation>来访接待</translation>
+        </message>
+        <message>
             <source>Dispatch queue</source>
             <translation>派遣队列</translation>
+        </message>
+        <message>
+            <source>Reports</source>
+            <translation>统计考核</translation>
+        </message>
+        <message>
+            <source>Map</source>
+            <translation>地图</translation>
+        </message>
+        <message>
+            <source>Sync</source>
+            <translation>同步</translation>
         </message>
         <message>
             <source>Settings</source>
@@ -368,6 +2200,857 @@
         <message>
             <source>Saved.</source>
             <translation>已保存。</translation>
+        </message>
+    </context>
+    <context>
+        <name>SuperviseDialog</name>
+        <message>
+            <source>Supervise the case</source>
+            <translation>督办案件</translation>
+        </message>
+        <message>
+            <source>Handling deadline:</source>
+            <translation>办理时限：</translation>
+        </message>
+        <message>
+            <source>Instruction:</source>
+            <translation>督办意见：</translation>
+        </message>
+        <message>
+            <source>What must the assignee do, and by when?</source>
+            <translation>要求承办单位做什么、何时完成？</translation>
+        </message>
+        <message>
+            <source>Supervise</source>
+            <translation>督办</translation>
+        </message>
+    </context>
+    <context>
+        <name>SuspendDialog</name>
+        <message>
+            <source>Suspend the case</source>
+            <translation>挂账案件</translation>
+        </message>
+        <message>
+            <source>Reason:</source>
+            <translation>原因：</translation>
+        </message>
+        <message>
+            <source>e.g. waiting for the repair budget</source>
+            <translation>例如：等待维修资金</translation>
+        </message>
+        <message>
+            <source>A suspended case is not counted as due until it is resumed.</source>
+            <translation>挂账期间不计入应结案，恢复办理后重新计算。</translation>
+        </message>
+        <message>
+            <source>Suspend</source>
+            <translation>挂账</translation>
+        </message>
+    </context>
+    <context>
+        <name>Sync</name>
+        <message>
+            <source>The county server cannot be reached. Work goes on; it will be sent later.</source>
+            <translation>无法连接区（县）服务器。可继续工作，记录将在恢复连接后上传。</translation>
+        </message>
+        <message>
+            <source>The county server had a problem. The same items will be sent again later.</source>
+            <translation>区（县）服务器出现故障，相同记录稍后将重新上传。</translation>
+        </message>
+        <message>
+            <source>Log in to the county to synchronise.</source>
+            <translation>请登录区（县）平台以进行同步。</translation>
+        </message>
+        <message>
+            <source>The county login has expired; log in again.</source>
+            <translation>区（县）平台登录已过期，请重新登录。</translation>
+        </message>
+        <message>
+            <source>The county no longer accepts this login; log in again.</source>
+            <translation>区（县）平台已不再接受此次登录，请重新登录。</translation>
+        </message>
+        <message>
+            <source>The county did not accept the username or password.</source>
+            <translation>区（县）平台未接受该用户名或密码。</translation>
+        </message>
+        <message>
+            <source>Too many failed logins; the county asks to wait a few minutes.</source>
+            <translation>登录失败次数过多，请等待几分钟后再试。</translation>
+        </message>
+        <message>
+            <source>No county server address is set.</source>
+            <translation>尚未设置区（县）服务器地址。</translation>
+        </message>
+        <message>
+            <source>The CA certificate file cannot be read; check the path.</source>
+            <translation>无法读取 CA 证书文件，请检查路径。</translation>
+        </message>
+        <message>
+            <source>Synchronisation failed.</source>
+            <translation>同步失败。</translation>
+        </message>
+        <message>
+            <source>Somebody else changed this case first; this step no longer fits its state.</source>
+            <translation>他人已先行处理该案件，此操作已不符合案件当前状态。</translation>
+        </message>
+        <message>
+            <source>The county says this lies outside your area or role.</source>
+            <translation>区（县）平台认定此记录超出您的管辖范围或角色权限。</translation>
+        </message>
+        <message>
+            <source>The county does not know this case.</source>
+            <translation>区（县）平台没有该案件。</translation>
+        </message>
+        <message>
+            <source>The county found the content not valid.</source>
+            <translation>区（县）平台认定内容无效。</translation>
+        </message>
+        <message>
+            <source>The county refused this item.</source>
+            <translation>区（县）平台拒绝了此记录。</translation>
+        </message>
+        <message>
+            <source>Open the case to see its state, then dispatch again if still needed, or discard.</source>
+            <translation>请打开案件查看当前状态，如仍需要可重新派遣，否则作废此记录。</translation>
+        </message>
+        <message>
+            <source>Open the case to see its state; record the step again if still needed, or discard.</source>
+            <translation>请打开案件查看当前状态，如仍需要请重新办理该步骤，否则作废此记录。</translation>
+        </message>
+        <message>
+            <source>Ask the county administrator to check your area or role, then send again; or discard.</source>
+            <translation>请联系区（县）管理员核实您的管辖范围或角色后重新上传，或作废此记录。</translation>
+        </message>
+        <message>
+            <source>Send again after the case's registration reached the county, or discard.</source>
+            <translation>待该案件的受理记录上传成功后重新上传，或作废此记录。</translation>
+        </message>
+        <message>
+            <source>Discard it and record it again correctly.</source>
+            <translation>请作废此记录，并重新正确录入。</translation>
+        </message>
+    </context>
+    <context>
+        <name>SyncIndicator</name>
+        <message>
+            <source>Sync: no county server set</source>
+            <translation>同步：未设置区（县）服务器</translation>
+        </message>
+        <message>
+            <source>Sync: synchronising…</source>
+            <translation>同步：正在同步…</translation>
+        </message>
+        <message>
+            <source>Sync: log in to the county</source>
+            <translation>同步：请登录区（县）平台</translation>
+        </message>
+        <message>
+            <source>Offline · %1 waiting</source>
+            <translation>离线 · %1 条待上传</translation>
+        </message>
+        <message>
+            <source>Sync: %1 waiting</source>
+            <translation>同步：%1 条待上传</translation>
+        </message>
+        <message>
+            <source>Online · %1 waiting</source>
+            <translation>在线 · %1 条待上传</translation>
+        </message>
+        <message>
+            <source> · %1 rejected</source>
+            <translation> · %1 条被退回</translation>
+        </message>
+        <message>
+            <source>Last successful sync: %1</source>
+            <translation>上次成功同步：%1</translation>
+        </message>
+        <message>
+            <source>never</source>
+            <translation>从未</translation>
+        </message>
+    </context>
+    <context>
+        <name>SyncView</name>
+        <message>
+            <source>Synchronisation with the county</source>
+            <translation>与区（县）平台同步</translation>
+        </message>
+        <message>
+            <source>County server</source>
+            <translation>区县服务器</translation>
+        </message>
+        <message>
+            <source>none (direct connection)</source>
+            <translation>无（直接连接）</translation>
+        </message>
+        <message>
+            <source>the system's certificates</source>
+            <translation>使用系统证书</translation>
+        </message>
+        <message>
+            <source>Verify the server's certificate (recommended)</source>
+            <translation>校验服务器证书（建议开启）</translation>
+        </message>
+        <message>
+            <source>Save connection</source>
+            <translation>保存连接设置</translation>
+        </message>
+        <message>
+            <source>Server address</source>
+            <translation>服务器地址</translation>
+        </message>
+        <message>
+            <source>Proxy</source>
+            <translation>代理服务器</translation>
+        </message>
+        <message>
+            <source>County CA file</source>
+            <translation>区（县）CA 证书文件</translation>
+        </message>
+        <message>
+            <source>County login</source>
+            <translation>区（县）平台登录</translation>
+        </message>
+        <message>
+            <source>Log in to the county</source>
+            <translation>登录区（县）平台</translation>
+        </message>
+        <message>
+            <source>Username</source>
+            <translation>用户名</translation>
+        </message>
+        <message>
+            <source>Password</source>
+            <translation>密码</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>同步状态</translation>
+        </message>
+        <message>
+            <source>Sync now</source>
+            <translation>立即同步</translation>
+        </message>
+        <message>
+            <source>Connection</source>
+            <translation>连接</translation>
+        </message>
+        <message>
+            <source>Last successful sync</source>
+            <translation>上次成功同步</translation>
+        </message>
+        <message>
+            <source>Waiting to be sent</source>
+            <translation>待上传</translation>
+        </message>
+        <message>
+            <source>Rejected by the county</source>
+            <translation>被区（县）平台退回的记录</translation>
+        </message>
+        <message>
+            <source>These items were not accepted. They are kept here until you decide: nothing is dropped or sent again by itself.</source>
+            <translation>以下记录未被接收，将保留在此等待您处理：不会被自动删除，也不会自动重发。</translation>
+        </message>
+        <message>
+            <source>Recorded</source>
+            <translation>记录时间</translation>
+        </message>
+        <message>
+            <source>Item</source>
+            <translation>记录</translation>
+        </message>
+        <message>
+            <source>Reason</source>
+            <translation>原因</translation>
+        </message>
+        <message>
+            <source>County's message</source>
+            <translation>平台说明</translation>
+        </message>
+        <message>
+            <source>What you can do</source>
+            <translation>处理建议</translation>
+        </message>
+        <message>
+            <source>Open case</source>
+            <translation>打开案件</translation>
+        </message>
+        <message>
+            <source>Dispatch again</source>
+            <translation>重新派遣</translation>
+        </message>
+        <message>
+            <source>Send again</source>
+            <translation>重新上传</translation>
+        </message>
+        <message>
+            <source>Discard…</source>
+            <translation>作废此记录…</translation>
+        </message>
+        <message>
+            <source>Connection saved.</source>
+            <translation>连接设置已保存。</translation>
+        </message>
+        <message>
+            <source>Enter the county username and password.</source>
+            <translation>请输入区（县）平台的用户名和密码。</translation>
+        </message>
+        <message>
+            <source>Logging in…</source>
+            <translation>正在登录…</translation>
+        </message>
+        <message>
+            <source>no county server set</source>
+            <translation>未设置区（县）服务器</translation>
+        </message>
+        <message>
+            <source>synchronising…</source>
+            <translation>正在同步…</translation>
+        </message>
+        <message>
+            <source>online</source>
+            <translation>在线</translation>
+        </message>
+        <message>
+            <source>offline</source>
+            <translation>离线</translation>
+        </message>
+        <message>
+            <source>not tried yet</source>
+            <translation>尚未连接</translation>
+        </message>
+        <message>
+            <source>never</source>
+            <translation>从未</translation>
+        </message>
+        <message>
+            <source>%1 items</source>
+            <translation>%1 条</translation>
+        </message>
+        <message>
+            <source>Logged in to the county as %1.</source>
+            <translation>已以 %1 身份登录区（县）平台。</translation>
+        </message>
+        <message>
+            <source>Not logged in to the county.</source>
+            <translation>尚未登录区（县）平台。</translation>
+        </message>
+        <message>
+            <source>Next try in %1 s.</source>
+            <translation>%1 秒后重试。</translation>
+        </message>
+        <message>
+            <source>Visit</source>
+            <translation>来访登记</translation>
+        </message>
+        <message>
+            <source>%1 · case %2</source>
+            <translation>%1 · 案件 %2</translation>
+        </message>
+        <message>
+            <source>Nothing was rejected.</source>
+            <translation>没有被退回的记录。</translation>
+        </message>
+        <message>
+            <source>Dispatched again; it will be sent with the next sync.</source>
+            <translation>已重新派遣，将在下次同步时上传。</translation>
+        </message>
+        <message>
+            <source>It will be sent again with the next sync.</source>
+            <translation>将在下次同步时重新上传。</translation>
+        </message>
+        <message>
+            <source>Discard rejected item</source>
+            <translation>作废被退回的记录</translation>
+        </message>
+        <message>
+            <source>The item will not reach the county. This is written to the audit log. Why is it discarded?</source>
+            <translation>该记录将不再上传区（县）平台，此操作将记入审计日志。请说明作废原因：</translation>
+        </message>
+        <message>
+            <source>Discard this item for good?</source>
+            <translation>确定永久作废此记录吗？</translation>
+        </message>
+        <message>
+            <source>Discarded; the audit log keeps its content.</source>
+            <translation>已作废，审计日志保留了其内容。</translation>
+        </message>
+    </context>
+    <context>
+        <name>Tasks</name>
+        <message>
+            <source>GridDesk</source>
+            <translation>网格工作台</translation>
+        </message>
+    </context>
+    <context>
+        <name>TileSettingsBox</name>
+        <message>
+            <source>Base map</source>
+            <translation>底图</translation>
+        </message>
+        <message>
+            <source>the office's Tianditu key (tk)</source>
+            <translation>本单位的天地图密钥（tk）</translation>
+        </message>
+        <message>
+            <source>an .mbtiles file on this computer</source>
+            <translation>本机上的 .mbtiles 文件</translation>
+        </message>
+        <message>
+            <source>Choose…</source>
+            <translation>选择…</translation>
+        </message>
+        <message>
+            <source>Source</source>
+            <translation>底图来源</translation>
+        </message>
+        <message>
+            <source>Key (tk)</source>
+            <translation>密钥（tk）</translation>
+        </message>
+        <message>
+            <source>Tile address</source>
+            <translation>瓦片地址</translation>
+        </message>
+        <message>
+            <source>MBTiles file</source>
+            <translation>MBTiles 文件</translation>
+        </message>
+        <message>
+            <source>Preview</source>
+            <translation>预览</translation>
+        </message>
+        <message>
+            <source>Save base map</source>
+            <translation>保存底图设置</translation>
+        </message>
+        <message>
+            <source>Grids and cases are drawn on a plain background.</source>
+            <translation>网格和案件绘制在空白底图上。</translation>
+        </message>
+        <message>
+            <source>Needs internet access to tianditu.gov.cn and the key of your office.</source>
+            <translation>需要能访问天地图（tianditu.gov.cn），并填写本单位的密钥。</translation>
+        </message>
+        <message>
+            <source>The county's tile server: an XYZ address with {z}, {x} and {y}, or a WMTS address with TILEMATRIX={z}&amp;TILEROW={y}&amp;TILECOL={x}.</source>
+            <translation>区县内网瓦片服务：含 {z}、{x}、{y} 的 XYZ 地址，或含 TILEMATRIX={z}&amp;TILEROW={y}&amp;TILECOL={x} 的 WMTS 地址。</translation>
+        </message>
+        <message>
+            <source>Tiles from a file: works with no network at all.</source>
+            <translation>从文件读取瓦片，完全不需要网络。</translation>
+        </message>
+        <message>
+            <source>Choose an MBTiles file</source>
+            <translation>选择 MBTiles 文件</translation>
+        </message>
+        <message>
+            <source>MBTiles files (*.mbtiles);;All files (*)</source>
+            <translation>MBTiles 文件 (*.mbtiles);;所有文件 (*)</translation>
+        </message>
+        <message numerus="yes">
+            <source>%1: zoom levels %2–%3, %n tile(s).</source>
+            <translation>
+                <numerusform>%1：缩放级别 %2–%3，共 %n 张瓦片。</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Base map saved; the map uses it from now on.</source>
+            <translation>底图设置已保存，地图即刻启用。</translation>
+        </message>
+    </context>
+    <context>
+        <name>TodayPanel</name>
+        <message>
+            <source>%1 visits today</source>
+            <translation>今日来访 %1 人次</translation>
+        </message>
+        <message>
+            <source>By purpose: %1</source>
+            <translation>按来访目的：%1</translation>
+        </message>
+        <message>
+            <source>By outcome: %1</source>
+            <translation>按办理方式：%1</translation>
+        </message>
+    </context>
+    <context>
+        <name>TreeChooserDialog</name>
+        <message>
+            <source>Type part of a name or its pinyin initials</source>
+            <translation>输入名称的一部分或拼音首字母</translation>
+        </message>
+    </context>
+    <context>
+        <name>TreePicker</name>
+        <message>
+            <source>Choose from the whole tree (F4)</source>
+            <translation>从完整目录中选择（F4）</translation>
+        </message>
+    </context>
+    <context>
+        <name>UnitsTab</name>
+        <message>
+            <source>Streets</source>
+            <translation>街道</translation>
+        </message>
+        <message>
+            <source>Communities</source>
+            <translation>社区</translation>
+        </message>
+    </context>
+    <context>
+        <name>VerifyDialog</name>
+        <message>
+            <source>Verify the result</source>
+            <translation>核查办理结果</translation>
+        </message>
+        <message>
+            <source>Reported result:</source>
+            <translation>反馈结果：</translation>
+        </message>
+        <message>
+            <source>Passed: close the case</source>
+            <translation>核查通过，结案</translation>
+        </message>
+        <message>
+            <source>Failed: send back for rework</source>
+            <translation>核查不通过，退回返工</translation>
+        </message>
+        <message>
+            <source>Outcome:</source>
+            <translation>核查结论：</translation>
+        </message>
+        <message>
+            <source>Note:</source>
+            <translation>备注：</translation>
+        </message>
+        <message>
+            <source>Required when the check fails: what must be redone?</source>
+            <translation>核查不通过时必填：需要返工的内容</translation>
+        </message>
+        <message>
+            <source>Record verification</source>
+            <translation>确认核查</translation>
+        </message>
+    </context>
+    <context>
+        <name>VisitForm</name>
+        <message>
+            <source>Full name</source>
+            <translation>姓名</translation>
+        </message>
+        <message>
+            <source>Mobile or landline with area code</source>
+            <translation>手机号或带区号的固定电话</translation>
+        </message>
+        <message>
+            <source>Optional; 18 characters</source>
+            <translation>选填，18位</translation>
+        </message>
+        <message>
+            <source>(not given)</source>
+            <translation>（未填写）</translation>
+        </message>
+        <message>
+            <source>Optional</source>
+            <translation>选填</translation>
+        </message>
+        <message>
+            <source>Visitor</source>
+            <translation>来访人</translation>
+        </message>
+        <message>
+            <source>&amp;Name</source>
+            <translation>姓名(&amp;N)</translation>
+        </message>
+        <message>
+            <source>&amp;Phone</source>
+            <translation>电话(&amp;P)</translation>
+        </message>
+        <message>
+            <source>&amp;ID number</source>
+            <translation>身份证号(&amp;I)</translation>
+        </message>
+        <message>
+            <source>Gender</source>
+            <translation>性别</translation>
+        </message>
+        <message>
+            <source>Home address</source>
+            <translation>住址</translation>
+        </message>
+        <message>
+            <source>&amp;Urgent</source>
+            <translation>紧急(&amp;U)</translation>
+        </message>
+        <message>
+            <source>Urgent cases get the short urgent limits</source>
+            <translation>紧急案件按紧急时限办理</translation>
+        </message>
+        <message>
+            <source>What the visitor reports or asks for (Shift+Enter for a new line)</source>
+            <translation>来访人反映的问题或提出的诉求（Shift+回车换行）</translation>
+        </message>
+        <message>
+            <source>Choose a category</source>
+            <translation>选择问题类别</translation>
+        </message>
+        <message>
+            <source>Type part of a name, e.g. 井盖, or pinyin initials (F4: whole tree)</source>
+            <translation>输入类别名称的一部分（如“井盖”）或拼音首字母（F4：完整目录）</translation>
+        </message>
+        <message>
+            <source>Where the problem is</source>
+            <translation>问题发生地点</translation>
+        </message>
+        <message>
+            <source>Choose the grid</source>
+            <translation>选择网格</translation>
+        </message>
+        <message>
+            <source>Grid, community or street (F4: tree)</source>
+            <translation>网格、社区或街道（F4：选择树）</translation>
+        </message>
+        <message>
+            <source>Request</source>
+            <translation>诉求</translation>
+        </message>
+        <message>
+            <source>Pu&amp;rpose</source>
+            <translation>来访目的(&amp;R)</translation>
+        </message>
+        <message>
+            <source>&amp;Summary</source>
+            <translation>诉求内容(&amp;S)</translation>
+        </message>
+        <message>
+            <source>Ca&amp;tegory</source>
+            <translation>问题类别(&amp;T)</translation>
+        </message>
+        <message>
+            <source>&amp;Location</source>
+            <translation>发生地点(&amp;L)</translation>
+        </message>
+        <message>
+            <source>&amp;Grid</source>
+            <translation>所属网格(&amp;G)</translation>
+        </message>
+        <message>
+            <source>Open a case (受理)</source>
+            <translation>受理立案</translation>
+        </message>
+        <message>
+            <source>Alt+1</source>
+            <translation>Alt+1</translation>
+        </message>
+        <message>
+            <source>Closed on the spot</source>
+            <translation>当场办结</translation>
+        </message>
+        <message>
+            <source>Alt+2</source>
+            <translation>Alt+2</translation>
+        </message>
+        <message>
+            <source>Record only (consultation)</source>
+            <translation>仅登记（咨询）</translation>
+        </message>
+        <message>
+            <source>Alt+3</source>
+            <translation>Alt+3</translation>
+        </message>
+        <message>
+            <source>The answer given or what was done at the desk</source>
+            <translation>现场答复或处理情况</translation>
+        </message>
+        <message>
+            <source>Dispatch at once to the category's department</source>
+            <translation>立即派遣至该类别的默认处置部门</translation>
+        </message>
+        <message>
+            <source>Open a new case instead</source>
+            <translation>改为新建案件</translation>
+        </message>
+        <message>
+            <source>Outcome</source>
+            <translation>办理方式</translation>
+        </message>
+        <message>
+            <source>Ans&amp;wer</source>
+            <translation>答复内容(&amp;W)</translation>
+        </message>
+        <message>
+            <source>Submit</source>
+            <translation>提交</translation>
+        </message>
+        <message>
+            <source>Enter</source>
+            <translation>回车</translation>
+        </message>
+        <message>
+            <source>Clear</source>
+            <translation>清空</translation>
+        </message>
+        <message>
+            <source>Esc</source>
+            <translation>Esc</translation>
+        </message>
+        <message>
+            <source>Alt+N</source>
+            <translation>Alt+N</translation>
+        </message>
+        <message>
+            <source>Alt+P — a known number shows the visitor's earlier visits</source>
+            <translation>Alt+P：已登记过的号码会显示该来访人的以往来访</translation>
+        </message>
+        <message>
+            <source>Alt+I — optional; only where needed; shown masked later</source>
+            <translation>Alt+I：选填，仅在必要时采集，之后脱敏显示</translation>
+        </message>
+        <message>
+            <source>Alt+R</source>
+            <translation>Alt+R</translation>
+        </message>
+        <message>
+            <source>Alt+S — Enter submits, Shift+Enter starts a new line</source>
+            <translation>Alt+S：回车提交，Shift+回车换行</translation>
+        </message>
+        <message>
+            <source>Alt+T — type 井盖 or jg; F4 opens the tree</source>
+            <translation>Alt+T：输入“井盖”或“jg”，F4 打开完整目录</translation>
+        </message>
+        <message>
+            <source>Alt+L</source>
+            <translation>Alt+L</translation>
+        </message>
+        <message>
+            <source>Alt+G — F4 opens the org-unit tree</source>
+            <translation>Alt+G：F4 打开组织机构树</translation>
+        </message>
+        <message>
+            <source>Alt+U</source>
+            <translation>Alt+U</translation>
+        </message>
+        <message>
+            <source>Alt+W</source>
+            <translation>Alt+W</translation>
+        </message>
+        <message>
+            <source>Map position: not set</source>
+            <translation>地图位置：未设置</translation>
+        </message>
+        <message>
+            <source>Map position: %1, %2</source>
+            <translation>地图位置：%1，%2</translation>
+        </message>
+        <message>
+            <source>This visit will be added to the open case %1; no new case is opened.</source>
+            <translation>本次来访将并入未办结案件 %1，不再新建案件。</translation>
+        </message>
+        <message>
+            <source>“%1” does not name one category; pick one from the list (Down arrow) or press F4.</source>
+            <translation>“%1”不能确定唯一的问题类别，请从列表中选择（下箭头）或按 F4。</translation>
+        </message>
+        <message>
+            <source>“%1” does not name one grid, community or street; pick one from the list or press F4.</source>
+            <translation>“%1”不能确定唯一的网格、社区或街道，请从列表中选择或按 F4。</translation>
+        </message>
+        <message>
+            <source>Clear the form</source>
+            <translation>清空表单</translation>
+        </message>
+        <message>
+            <source>Clear everything typed for this visitor?</source>
+            <translation>确定清空该来访人的全部已填内容吗？</translation>
+        </message>
+    </context>
+    <context>
+        <name>VisitList</name>
+        <message>
+            <source>Time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <source>Visitor</source>
+            <translation>来访人</translation>
+        </message>
+        <message>
+            <source>Phone</source>
+            <translation>电话</translation>
+        </message>
+        <message>
+            <source>Purpose</source>
+            <translation>来访目的</translation>
+        </message>
+        <message>
+            <source>Outcome</source>
+            <translation>办理方式</translation>
+        </message>
+        <message>
+            <source>Case</source>
+            <translation>案件</translation>
+        </message>
+        <message>
+            <source>Summary</source>
+            <translation>诉求内容</translation>
+        </message>
+        <message>
+            <source>Print the receipt again</source>
+            <translation>重印回执单</translation>
+        </message>
+        <message>
+            <source>Double-click a row</source>
+            <translation>双击行即可</translation>
+        </message>
+        <message>
+            <source>Show case</source>
+            <translation>查看案件</translation>
+        </message>
+        <message>
+            <source>Show full personal data…</source>
+            <translation>查看完整个人信息…</translation>
+        </message>
+        <message>
+            <source>Needs the permission; every look is logged</source>
+            <translation>需相应权限，每次查看均记入日志</translation>
+        </message>
+        <message>
+            <source>(removed)</source>
+            <translation>（已删除）</translation>
+        </message>
+    </context>
+    <context>
+        <name>VoidDialog</name>
+        <message>
+            <source>Void the case</source>
+            <translation>作废案件</translation>
+        </message>
+        <message>
+            <source>Reason:</source>
+            <translation>原因：</translation>
+        </message>
+        <message>
+            <source>Why is the case invalid?</source>
+            <translation>案件为何无效？</translation>
+        </message>
+        <message>
+            <source>It duplicates another case</source>
+            <translation>与其他案件重复</translation>
+        </message>
+        <message>
+            <source>Search by number, title or address</source>
+            <translation>按编号、标题或地址搜索</translation>
+        </message>
+        <message>
+            <source>Original case:</source>
+            <translation>原案件：</translation>
+        </message>
+        <message>
+            <source>Void case</source>
+            <translation>作废</translation>
         </message>
     </context>
     <context>
@@ -716,6 +3399,54 @@
             <translation>已结案</translation>
         </message>
         <message>
+            <source>awaiting dispatch</source>
+            <translation>待派遣</translation>
+        </message>
+        <message>
+            <source>being handled, on time</source>
+            <translation>处置中（未超期）</translation>
+        </message>
+        <message>
+            <source>due within 24 hours</source>
+            <translation>24小时内到期</translation>
+        </message>
+        <message>
+            <source>overdue</source>
+            <translation>已超期</translation>
+        </message>
+        <message>
+            <source>no open cases</source>
+            <translation>无在办案件</translation>
+        </message>
+        <message>
+            <source>open cases, none overdue</source>
+            <translation>有在办案件，无超期</translation>
+        </message>
+        <message>
+            <source>10 or more open cases</source>
+            <translation>在办案件10件及以上</translation>
+        </message>
+        <message>
+            <source>1–2 overdue cases</source>
+            <translation>超期案件1–2件</translation>
+        </message>
+        <message>
+            <source>3 or more overdue cases</source>
+            <translation>超期案件3件及以上</translation>
+        </message>
+        <message>
+            <source>There is no grid {grid}.</source>
+            <translation>网格 {grid} 不存在。</translation>
+        </message>
+        <message>
+            <source>Grid {grid} lies outside your area of responsibility.</source>
+            <translation>网格 {grid} 不在您的管辖范围内。</translation>
+        </message>
+        <message>
+            <source>There is no case {case}.</source>
+            <translation>案件 {case} 不存在。</translation>
+        </message>
+        <message>
             <source>voided</source>
             <translation>已作废</translation>
         </message>
@@ -976,8 +3707,88 @@
             <translation>新的办理时限（{new}）必须晚于当前办理时限（{current}）。</translation>
         </message>
         <message>
+            <source>Select at least one case to dispatch.</source>
+            <translation>请至少选择一件要派遣的案件。</translation>
+        </message>
+        <message>
+            <source>Choose the department, grid worker or unit to dispatch to.</source>
+            <translation>请选择要派遣的职能部门、网格员或单位。</translation>
+        </message>
+        <message>
+            <source>Say why you return the case, e.g. which department it belongs to.</source>
+            <translation>请说明退回原因，例如应由哪个部门办理。</translation>
+        </message>
+        <message>
+            <source>The file {name} cannot be read; check that it still exists.</source>
+            <translation>无法读取文件 {name}，请确认文件仍然存在。</translation>
+        </message>
+        <message>
+            <source>{name} is a folder; attach files only.</source>
+            <translation>{name} 是文件夹，只能添加文件。</translation>
+        </message>
+        <message>
+            <source>The file {name} is {size} MB; attachments may be at most {maximum} MB.</source>
+            <translation>文件 {name} 大小为 {size} MB，附件不能超过 {maximum} MB。</translation>
+        </message>
+        <message>
+            <source>Describe what was done and the result.</source>
+            <translation>请填写处置情况和结果。</translation>
+        </message>
+        <message>
+            <source>Attach at most {maximum} files.</source>
+            <translation>最多添加 {maximum} 个附件。</translation>
+        </message>
+        <message>
+            <source>Say what must be redone when the check fails.</source>
+            <translation>核查不通过时，请写明需要返工的内容。</translation>
+        </message>
+        <message>
+            <source>Say how the case was settled before closing it.</source>
+            <translation>结案前请写明办结情况。</translation>
+        </message>
+        <message>
+            <source>Say why the case needs the higher level.</source>
+            <translation>请说明需要上级处理的原因。</translation>
+        </message>
+        <message>
+            <source>Choose a unit above your own to escalate to.</source>
+            <translation>请选择本单位的上级单位进行上报。</translation>
+        </message>
+        <message>
+            <source>Write what you urge the assignee to do.</source>
+            <translation>请填写督办意见。</translation>
+        </message>
+        <message>
+            <source>Say why the deadline is extended.</source>
+            <translation>请填写延期原因。</translation>
+        </message>
+        <message>
+            <source>Choose a new deadline in the future.</source>
+            <translation>新时限必须晚于当前时间。</translation>
+        </message>
+        <message>
+            <source>Say why the case is suspended, e.g. waiting for budget.</source>
+            <translation>请填写挂账原因，例如等待资金。</translation>
+        </message>
+        <message>
+            <source>Say why the case is voided.</source>
+            <translation>请填写作废原因。</translation>
+        </message>
+        <message>
             <source>A case cannot be a duplicate of itself.</source>
             <translation>案件不能作为自身的重复件。</translation>
+        </message>
+        <message>
+            <source>Pick the original case from the list.</source>
+            <translation>请从列表中选择原案件。</translation>
+        </message>
+        <message>
+            <source>Case {number} is voided itself; pick the case that is still valid.</source>
+            <translation>案件 {number} 本身已作废，请选择仍然有效的案件。</translation>
+        </message>
+        <message>
+            <source>Write the comment first.</source>
+            <translation>请先填写备注内容。</translation>
         </message>
         <message>
             <source>This case has not been registered yet, so {event_label} is not possible. Its first event must be its registration.</source>
@@ -1069,11 +3880,311 @@
         </message>
         <message>
             <source>The number of demo cases must be zero or more.</source>
-            <translation type="unfinished" />
+            <translation>演示案件数量不能为负数。</translation>
         </message>
         <message>
             <source>This database already holds cases; the demo district can only be loaded into an empty database.</source>
-            <translation type="unfinished" />
+            <translation>当前数据库中已有案件数据，演示辖区数据只能导入空数据库。</translation>
+        </message>
+        <message>
+            <source>The org unit {unit_id} does not exist.</source>
+            <translation>单位 {unit_id} 不存在。</translation>
+        </message>
+        <message>
+            <source>The assessment covers the whole county, a street or a community; {name} is a grid.</source>
+            <translation>考核统计范围应为全区、街道或社区，“{name}”是网格。</translation>
+        </message>
+        <message>
+            <source>{name} lies outside your area, so you cannot see its assessment.</source>
+            <translation>“{name}”不在您的管辖范围内，无法查看其考核情况。</translation>
+        </message>
+        <message>
+            <source>The export was cancelled; no file was written.</source>
+            <translation>已取消导出，未生成文件。</translation>
+        </message>
+        <message>
+            <source>{text} is not a period; write 2026-11-H1 or 2026-11-H2 for a half-month, 2026-11 for a month, or 2026-11-03..2026-11-20 for a range of days.</source>
+            <translation>“{text}”不是有效的统计时段，半月请写作 2026-11-H1 或 2026-11-H2，月度写作 2026-11，自定义时段写作 2026-11-03..2026-11-20。</translation>
+        </message>
+        <message>
+            <source>The range ends ({last}) before it starts ({first}); swap the dates.</source>
+            <translation>结束日期（{last}）早于开始日期（{first}），请调换两个日期。</translation>
+        </message>
+        <message>
+            <source>To sign for</source>
+            <translation>待签收</translation>
+        </message>
+        <message>
+            <source>In hand</source>
+            <translation>办理中</translation>
+        </message>
+        <message>
+            <source>Sent back for rework</source>
+            <translation>返工</translation>
+        </message>
+        <message>
+            <source>Reported, awaiting verification</source>
+            <translation>已反馈待核查</translation>
+        </message>
+        <message>
+            <source>Give the filter a name, such as 本周超期.</source>
+            <translation>请为筛选命名，例如“本周超期”。</translation>
+        </message>
+        <message>
+            <source>The name is {length} characters long; keep it under {maximum}.</source>
+            <translation>名称长 {length} 个字，请不超过 {maximum} 个字。</translation>
+        </message>
+        <message>
+            <source>Choose at least one condition before saving the filter.</source>
+            <translation>请至少选择一个筛选条件再保存。</translation>
+        </message>
+        <message>
+            <source>There is no saved filter called {name}.</source>
+            <translation>没有名为“{name}”的常用筛选。</translation>
+        </message>
+        <message>
+            <source>closed on the spot</source>
+            <translation>当场办结</translation>
+        </message>
+        <message>
+            <source>case opened</source>
+            <translation>受理立案</translation>
+        </message>
+        <message>
+            <source>added to an open case</source>
+            <translation>并入已有案件</translation>
+        </message>
+        <message>
+            <source>recorded only</source>
+            <translation>仅登记</translation>
+        </message>
+        <message>
+            <source>complaint</source>
+            <translation>投诉</translation>
+        </message>
+        <message>
+            <source>request</source>
+            <translation>求助</translation>
+        </message>
+        <message>
+            <source>consultation</source>
+            <translation>咨询</translation>
+        </message>
+        <message>
+            <source>dispute</source>
+            <translation>纠纷</translation>
+        </message>
+        <message>
+            <source>other</source>
+            <translation>其他</translation>
+        </message>
+        <message>
+            <source>male</source>
+            <translation>男</translation>
+        </message>
+        <message>
+            <source>female</source>
+            <translation>女</translation>
+        </message>
+        <message>
+            <source>Enter the visitor's name.</source>
+            <translation>请输入来访人姓名。</translation>
+        </message>
+        <message>
+            <source>The name is {length} characters long; keep it to {maximum}.</source>
+            <translation>姓名长度为{length}个字，请不超过{maximum}个字。</translation>
+        </message>
+        <message>
+            <source>Enter a summary of what the visitor asks for or reports.</source>
+            <translation>请填写诉求内容：来访人反映的问题或提出的诉求。</translation>
+        </message>
+        <message>
+            <source>The summary is {length} characters long; shorten it to {maximum}.</source>
+            <translation>诉求内容共{length}个字，请精简到{maximum}个字以内。</translation>
+        </message>
+        <message>
+            <source>The address is {length} characters long; shorten it to {maximum}.</source>
+            <translation>地址共{length}个字，请精简到{maximum}个字以内。</translation>
+        </message>
+        <message>
+            <source>The note is {length} characters long; shorten it to {maximum}.</source>
+            <translation>答复内容共{length}个字，请精简到{maximum}个字以内。</translation>
+        </message>
+        <message>
+            <source>Choose the purpose of the visit.</source>
+            <translation>请选择来访目的。</translation>
+        </message>
+        <message>
+            <source>Choose male or female, or leave the gender empty.</source>
+            <translation>请选择男或女，或不填性别。</translation>
+        </message>
+        <message>
+            <source>The ID number belongs to a {gender_label} visitor; correct the gender or the ID number.</source>
+            <translation>该身份证号码对应的性别为{gender_label}，请核对性别或身份证号码。</translation>
+        </message>
+        <message>
+            <source>Choose a category; type part of its name, such as 井盖, to find it.</source>
+            <translation>请选择问题类别，可输入类别名称的一部分（如“井盖”）查找。</translation>
+        </message>
+        <message>
+            <source>The category {code} is not known or no longer in use; choose another.</source>
+            <translation>问题类别 {code} 不存在或已停用，请另选类别。</translation>
+        </message>
+        <message>
+            <source>Choose the grid (or community or street) where the problem is.</source>
+            <translation>请选择问题所在的网格（或社区、街道）。</translation>
+        </message>
+        <message>
+            <source>The place {code} is not a street, community or grid of this district.</source>
+            <translation>{code} 不是本辖区的街道、社区或网格。</translation>
+        </message>
+        <message>
+            <source>The map position is not valid; pick the place on the map again.</source>
+            <translation>地图位置无效，请在地图上重新选点。</translation>
+        </message>
+        <message>
+            <source>Choose how the visit ends: closed on the spot, case opened, or recorded only.</source>
+            <translation>请选择办理方式：当场办结、受理立案或仅登记。</translation>
+        </message>
+        <message>
+            <source>Case {number} is already {state_label}; open a new case instead.</source>
+            <translation>案件 {number} 当前状态为“{state_label}”，无法并入，请新建案件。</translation>
+        </message>
+        <message>
+            <source>The category {name} has no default department, so the case cannot be dispatched at once; open it without dispatching and dispatch it from the queue.</source>
+            <translation>问题类别“{name}”未设置默认处置部门，无法立即派遣。请取消“立即派遣”后受理，再到派遣队列中派遣。</translation>
+        </message>
+        <message>
+            <source>The visit {visit_id} does not exist.</source>
+            <translation>来访记录 {visit_id} 不存在。</translation>
+        </message>
+        <message>
+            <source>This visit was registered outside your area.</source>
+            <translation>该来访记录不在您的辖区范围内。</translation>
+        </message>
+        <message>
+            <source>The visitor's personal data was removed on {date} after the retention period; only the anonymous record is kept.</source>
+            <translation>该来访人的个人信息已于{date}因超过保存期限被删除，仅保留匿名记录。</translation>
+        </message>
+        <message>
+            <source>Only the name, phone, ID number and address can be shown.</source>
+            <translation>只能查看姓名、电话、身份证号码和住址。</translation>
+        </message>
+        <message>
+            <source>Enter a phone number or an ID number to look up earlier visits.</source>
+            <translation>请输入电话号码或身份证号码以查询以往来访记录。</translation>
+        </message>
+        <message>
+            <source>The end date {end} is before the start date {start}.</source>
+            <translation>结束日期 {end} 早于开始日期 {start}。</translation>
+        </message>
+        <message>
+            <source>The query code does not match case {number}; check both and try again.</source>
+            <translation>查询码与案件 {number} 不符，请核对后重试。</translation>
+        </message>
+        <message>
+            <source>Time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <source>Visitor</source>
+            <translation>来访人</translation>
+        </message>
+        <message>
+            <source>Phone</source>
+            <translation>电话</translation>
+        </message>
+        <message>
+            <source>Purpose</source>
+            <translation>来访目的</translation>
+        </message>
+        <message>
+            <source>Outcome</source>
+            <translation>办理方式</translation>
+        </message>
+        <message>
+            <source>Case number</source>
+            <translation>案件编号</translation>
+        </message>
+        <message>
+            <source>Summary</source>
+            <translation>诉求内容</translation>
+        </message>
+        <message>
+            <source>This rejected item is no longer waiting for a decision.</source>
+            <translation>该被退回的记录已处理，无需再次处理。</translation>
+        </message>
+        <message>
+            <source>The item cannot be sent again as it is: {reason}</source>
+            <translation>该记录无法按原样重新上传：{reason}</translation>
+        </message>
+        <message>
+            <source>Only a rejected dispatch can be dispatched again.</source>
+            <translation>只有被退回的派遣记录才能重新派遣。</translation>
+        </message>
+        <message>
+            <source>No base map (plain background)</source>
+            <translation>不使用底图（空白底图）</translation>
+        </message>
+        <message>
+            <source>Tianditu vector map</source>
+            <translation>天地图矢量地图</translation>
+        </message>
+        <message>
+            <source>Tianditu satellite imagery</source>
+            <translation>天地图影像地图</translation>
+        </message>
+        <message>
+            <source>Tile server (XYZ or WMTS address)</source>
+            <translation>瓦片服务（XYZ 或 WMTS 地址）</translation>
+        </message>
+        <message>
+            <source>Offline MBTiles file</source>
+            <translation>离线 MBTiles 文件</translation>
+        </message>
+        <message>
+            <source>Choose a base map from the list.</source>
+            <translation>请从列表中选择底图。</translation>
+        </message>
+        <message>
+            <source>Enter a tile address starting with http:// or https://, for example {example}.</source>
+            <translation>请输入以 http:// 或 https:// 开头的瓦片地址，例如 {example}。</translation>
+        </message>
+        <message>
+            <source>The tile address needs the placeholders {{z}}, {{x}} and {{y}} (for WMTS: TILEMATRIX={{z}}&amp;TILEROW={{y}}&amp;TILECOL={{x}}); missing: {missing}.</source>
+            <translation>瓦片地址须包含占位符 {{z}}、{{x}} 和 {{y}}（WMTS 地址为 TILEMATRIX={{z}}&amp;TILEROW={{y}}&amp;TILECOL={{x}}），缺少：{missing}。</translation>
+        </message>
+        <message>
+            <source>The Tianditu key (tk) has only letters and digits; check it.</source>
+            <translation>天地图密钥（tk）只包含字母和数字，请核对。</translation>
+        </message>
+        <message>
+            <source>The MBTiles file {path} does not exist.</source>
+            <translation>MBTiles 文件 {path} 不存在。</translation>
+        </message>
+        <message>
+            <source>{path} is not an MBTiles file (an SQLite file with the tables metadata and tiles).</source>
+            <translation>{path} 不是 MBTiles 文件（应为含 metadata 和 tiles 表的 SQLite 文件）。</translation>
+        </message>
+        <message>
+            <source>The MBTiles file {path} contains no tiles.</source>
+            <translation>MBTiles 文件 {path} 中没有瓦片。</translation>
+        </message>
+        <message>
+            <source>The MBTiles file holds {format} tiles; the map can show png, jpg and webp tiles.</source>
+            <translation>该 MBTiles 文件中是 {format} 格式的瓦片，地图只能显示 png、jpg 和 webp 格式。</translation>
+        </message>
+        <message>
+            <source>The Tianditu base map needs the key (tk) of your office.</source>
+            <translation>使用天地图底图须填写本单位的密钥（tk）。</translation>
+        </message>
+        <message>
+            <source>Enter the tile server's address.</source>
+            <translation>请输入瓦片服务地址。</translation>
+        </message>
+        <message>
+            <source>The visit's field {field} is missing or not valid.</source>
+            <translation>来访登记的字段 {field} 缺失或无效。</translation>
         </message>
     </context>
 </TS>
