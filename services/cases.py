@@ -148,10 +148,8 @@ def compute_deadlines(
 
 
 # ---------------------------------------------------------------- recording
-def _store(
-    session: Session, event: Event, projection: CaseProjection, case: Case | None, outbox: bool
-) -> Case:
-    session.add(CaseEvent(**event_columns(event)))
+def write_case_row(session: Session, case: Case | None, projection: CaseProjection) -> Case:
+    """Insert or update the case row so that it equals ``projection``."""
     columns = case_columns(projection)
     if case is None:
         case = Case(**columns)
@@ -159,6 +157,14 @@ def _store(
     else:
         for key, value in columns.items():
             setattr(case, key, value)
+    return case
+
+
+def _store(
+    session: Session, event: Event, projection: CaseProjection, case: Case | None, outbox: bool
+) -> Case:
+    session.add(CaseEvent(**event_columns(event)))
+    case = write_case_row(session, case, projection)
     if outbox:
         add_outbox(session, OutboxKind.CASE_EVENT, event.id, event.to_wire())
     session.flush()
@@ -367,13 +373,6 @@ def reproject(session: Session, case_id: str) -> Case | None:
     if not rows:
         return None
     projection = project(event_from_row(row) for row in rows)
-    case = session.get(Case, case_id)
-    columns = case_columns(projection)
-    if case is None:
-        case = Case(**columns)
-        session.add(case)
-    else:
-        for key, value in columns.items():
-            setattr(case, key, value)
+    case = write_case_row(session, session.get(Case, case_id), projection)
     session.flush()
     return case

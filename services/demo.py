@@ -66,6 +66,7 @@ from .i18n import QT_TRANSLATE_NOOP
 from .identity import id_check_digit, visitor_key
 from .projection import CaseProjection, Event, apply
 from .reference import load_reference
+from .wire import visit_wire
 from .worktime import SHANGHAI, WorkCalendar, load_calendar
 
 CENTRE_NAME = f"{COUNTY_NAME}网格化服务管理中心"
@@ -1337,27 +1338,6 @@ def _inside(x: float, y: float, ring: Sequence[tuple[float, float]]) -> bool:
 _BY_AT = attrgetter("at")
 
 
-def _visit_wire(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A visit in PROTOCOL.md's shape, as the push sends it."""
-    return {
-        "id": row["id"],
-        "org_unit_id": row["org_unit_id"],
-        "at": iso(row["at"]),
-        "received_by": row["received_by"],
-        "visitor": {
-            "name": row["visitor_name"],
-            "phone": row["visitor_phone"],
-            "id_number": row["visitor_id_number"],
-            "gender": row["visitor_gender"],
-            "address": row["visitor_address"],
-        },
-        "purpose": row["purpose"],
-        "summary": row["summary"],
-        "case_id": row["case_id"],
-        "resolved_on_the_spot": row["resolved_on_the_spot"],
-    }
-
-
 def _outbox_row(kind: str, item_id: str, payload: dict[str, Any], at: datetime) -> dict[str, Any]:
     return {
         "kind": kind,
@@ -1469,7 +1449,7 @@ def _write(session: Session, batch: _Batch, outbox: bool) -> int:
     _bulk_insert(session, CaseEvent, [event_columns(e) for e in events], times)
     if outbox:
         rows = [
-            _outbox_row(OutboxKind.VISIT, v["id"], _visit_wire(v), v["at"]) for v in batch.visits
+            _outbox_row(OutboxKind.VISIT, v["id"], visit_wire(v), v["at"]) for v in batch.visits
         ]
         rows += [_outbox_row(OutboxKind.CASE_EVENT, e.id, e.to_wire(), e.at) for e in events]
         _bulk_insert(session, OutboxItem, rows, times)

@@ -61,6 +61,7 @@ from .identity import (
 )
 from .permissions import Actor, Permission, can_see_case, has, in_scope, require
 from .queue import OPEN_STATES, prefix_clause, scope_clause
+from .wire import visit_wire
 from .worktime import SHANGHAI, WorkCalendar
 
 __all__ = [
@@ -389,27 +390,6 @@ def validate_visit(session: Session, actor: Actor, data: VisitInput) -> CleanVis
 
 
 # ----------------------------------------------------------------------------- wire
-def visit_wire(visit: Visit) -> dict[str, Any]:
-    """A visit in PROTOCOL.md's "Visits" shape, as the push sends it."""
-    return {
-        "id": visit.id,
-        "org_unit_id": visit.org_unit_id,
-        "at": case_service.iso(visit.at),
-        "received_by": visit.received_by,
-        "visitor": {
-            "name": visit.visitor_name,
-            "phone": visit.visitor_phone,
-            "id_number": visit.visitor_id_number,
-            "gender": visit.visitor_gender,
-            "address": visit.visitor_address,
-        },
-        "purpose": visit.purpose,
-        "summary": visit.summary,
-        "case_id": visit.case_id,
-        "resolved_on_the_spot": visit.resolved_on_the_spot,
-    }
-
-
 # ----------------------------------------------------------------------------- helpers
 def case_title(summary: str) -> str:
     """A case title from the visit's summary: its first sentence, at most 40 characters."""

@@ -53,7 +53,7 @@ from models.types import utcnow
 
 from . import settings as settings_service
 from .auth import hash_password
-from .cases import case_columns, dispatch, event_columns, event_from_row, events_of
+from .cases import dispatch, event_columns, event_from_row, events_of, write_case_row
 from .errors import DomainError, NotFound, ValidationError
 from .i18n import QT_TRANSLATE_NOOP
 from .permissions import Actor, Permission, require
@@ -272,14 +272,7 @@ def reproject_case(session: Session, case_id: str) -> Case | None:
         if case is not None:
             session.delete(case)
         return None
-    columns = case_columns(projection)
-    if case is None:
-        case = Case(**columns)
-        session.add(case)
-    else:
-        for key, value in columns.items():
-            setattr(case, key, value)
-    return case
+    return write_case_row(session, case, projection)
 
 
 @dataclass

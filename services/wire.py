@@ -23,24 +23,27 @@ _PURPOSES = frozenset(p.value for p in Purpose)
 _TEXT_LIMITS = {"name": 60, "phone": 20, "id_number": 18, "gender": 8, "address": 200}
 
 
-def visit_wire(visit: Visit) -> dict[str, Any]:
-    """A stored visit in PROTOCOL.md's shape (what a push sends, what a pull delivers)."""
+def visit_wire(visit: Visit | Mapping[str, Any]) -> dict[str, Any]:
+    """A stored visit in PROTOCOL.md's shape (what a push sends, what a pull delivers).
+
+    Takes a ``Visit`` row or a mapping of its columns (the demo's bulk rows)."""
+    get: Any = visit.__getitem__ if isinstance(visit, Mapping) else visit.__getattribute__
     return {
-        "id": visit.id,
-        "org_unit_id": visit.org_unit_id,
-        "at": format_time(visit.at),
-        "received_by": visit.received_by,
+        "id": get("id"),
+        "org_unit_id": get("org_unit_id"),
+        "at": format_time(get("at")),
+        "received_by": get("received_by"),
         "visitor": {
-            "name": visit.visitor_name,
-            "phone": visit.visitor_phone,
-            "id_number": visit.visitor_id_number,
-            "gender": visit.visitor_gender,
-            "address": visit.visitor_address,
+            "name": get("visitor_name"),
+            "phone": get("visitor_phone"),
+            "id_number": get("visitor_id_number"),
+            "gender": get("visitor_gender"),
+            "address": get("visitor_address"),
         },
-        "purpose": visit.purpose,
-        "summary": visit.summary,
-        "case_id": visit.case_id,
-        "resolved_on_the_spot": visit.resolved_on_the_spot,
+        "purpose": get("purpose"),
+        "summary": get("summary"),
+        "case_id": get("case_id"),
+        "resolved_on_the_spot": get("resolved_on_the_spot"),
     }
 
 
