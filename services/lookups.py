@@ -28,11 +28,11 @@ class Names:
         ):
             names.categories[code] = name
             names.category_parent[code] = parent
-        names.departments = dict(
-            session.execute(select(Department.id, Department.name)).tuples().all()
-        )
-        names.users = dict(session.execute(select(User.id, User.display_name)).tuples().all())
-        names.org_units = dict(session.execute(select(OrgUnit.id, OrgUnit.name)).tuples().all())
+        names.departments = {
+            k: v for k, v in session.execute(select(Department.id, Department.name))
+        }
+        names.users = {k: v for k, v in session.execute(select(User.id, User.display_name))}
+        names.org_units = {k: v for k, v in session.execute(select(OrgUnit.id, OrgUnit.name))}
         return names
 
     def category(self, code: str | None) -> str:
