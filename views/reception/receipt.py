@@ -8,7 +8,15 @@ import html
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QMarginsF, QSizeF
-from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtGui import (
+    QFont,
+    QPagedPaintDevice,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QTextDocument,
+)
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
     QComboBox,
@@ -103,13 +111,29 @@ def receipt_html(receipt: Receipt) -> str:
     )
 
 
-def receipt_document(receipt: Receipt) -> QTextDocument:
+def receipt_document(receipt: Receipt, device: QPagedPaintDevice | None = None) -> QTextDocument:
+    """The receipt laid out for ``device`` (its resolution turns points into pixels)."""
     document = QTextDocument()
+    if device is not None:
+        document.documentLayout().setPaintDevice(device)
     font = QFont()
     font.setPointSizeF(10.5)
     document.setDefaultFont(font)
     document.setHtml(receipt_html(receipt))
+    if device is not None:
+        rect = device.pageLayout().paintRectPixels(device.logicalDpiX())
+        document.setPageSize(QSizeF(rect.width(), rect.height()))
     return document
+
+
+def paint_receipt(receipt: Receipt, device: QPagedPaintDevice) -> None:
+    """Draw the receipt on one page of a printer or PDF writer, at its true size."""
+    document = receipt_document(receipt, device)
+    painter = QPainter(device)
+    try:
+        document.drawContents(painter)
+    finally:
+        painter.end()
 
 
 def write_pdf(receipt: Receipt, path: Path, page: str = "A5") -> Path:
@@ -126,10 +150,7 @@ def write_pdf(receipt: Receipt, path: Path, page: str = "A5") -> Path:
             QPageLayout.Unit.Millimeter,
         )
     )
-    document = receipt_document(receipt)
-    rect = writer.pageLayout().paintRectPixels(writer.resolution())
-    document.setPageSize(QSizeF(rect.width(), rect.height()))
-    document.print_(writer)
+    paint_receipt(receipt, writer)
     return path
 
 
@@ -186,7 +207,7 @@ class ReceiptDialog(QDialog):
         printer = self.make_printer()
         preview = QPrintPreviewDialog(printer, self)
         preview.setWindowTitle(self.tr("Print preview"))
-        preview.paintRequested.connect(lambda p: receipt_document(self.receipt).print_(p))
+        preview.paintRequested.connect(lambda p: paint_receipt(self.receipt, p))
         preview.exec()
 
     def save_pdf(self, path: str | None = None) -> Path | None:
