@@ -43,6 +43,31 @@ def db(tmp_path: Path) -> Iterator[Database]:
 
 
 @pytest.fixture(scope="session")
+def reference_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo district's reference data without cases, loaded once per run and copied per test."""
+    from tests.builders import load_demo_reference
+
+    folder = tmp_path_factory.mktemp("reference-template")
+    database = open_database(folder)
+    load_demo_reference(database)
+    with database.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    database.dispose()
+    return folder
+
+
+@pytest.fixture
+def ref_db(reference_template: Path, tmp_path: Path) -> Iterator[Database]:
+    """A private database holding the demo district's reference data (no cases)."""
+    target = tmp_path / "ref-data"
+    target.mkdir()
+    shutil.copy2(reference_template / DB_FILENAME, target / DB_FILENAME)
+    database = open_database(target)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A demo district with a few hundred cases, made once per test run."""
     from services.demo import seed_demo

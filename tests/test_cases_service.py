@@ -11,13 +11,7 @@ from models.tables import Case, CaseEvent, OutboxItem
 from services import cases
 from services.errors import IllegalTransition, PermissionDenied, ValidationError
 from services.worktime import WorkCalendar
-from tests.builders import GRID, OTHER_STREET_GRID, actor, load_demo_reference, local
-
-
-@pytest.fixture
-def ref_db(db: Database) -> Database:
-    load_demo_reference(db)
-    return db
+from tests.builders import GRID, OTHER_STREET_GRID, actor, local
 
 
 def new_case(session, who, at, grid=GRID, category="0601", urgency="normal"):  # type: ignore[no-untyped-def]

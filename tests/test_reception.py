@@ -4,15 +4,13 @@ returning visitors by keyed hash, duplicates, privacy (reveal, purge) and permis
 from __future__ import annotations
 
 import argparse
-import shutil
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from models.db import DB_FILENAME, Database, open_database
+from models.db import Database
 from models.tables import AuditEntry, Case, CaseEvent, Category, OutboxItem, Visit
 from services import drafts
 from services import settings as settings_service
@@ -39,7 +37,7 @@ from services.reception import (
     today_stats,
 )
 from services.worktime import load_calendar
-from tests.builders import GRID, OTHER_STREET_GRID, actor, load_demo_reference, local
+from tests.builders import GRID, OTHER_STREET_GRID, actor, local
 
 ID_NUMBER = "11010519491231002X"
 GRID_2 = "990101001001002"
@@ -63,28 +61,6 @@ def visit(**overrides: object) -> VisitInput:
     for key, value in overrides.items():
         setattr(data, key, value)
     return data
-
-
-@pytest.fixture(scope="module")
-def reference_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo district's reference data, loaded once per module and copied per test."""
-    folder = tmp_path_factory.mktemp("reception-reference")
-    database = open_database(folder)
-    load_demo_reference(database)
-    with database.engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    database.dispose()
-    return folder
-
-
-@pytest.fixture
-def ref_db(reference_template: Path, tmp_path: Path) -> Iterator[Database]:
-    target = tmp_path / "data"
-    target.mkdir()
-    shutil.copy2(reference_template / DB_FILENAME, target / DB_FILENAME)
-    database = open_database(target)
-    yield database
-    database.dispose()
 
 
 def register(db: Database, username: str, data: VisitInput, at: datetime | None = None):  # type: ignore[no-untyped-def]

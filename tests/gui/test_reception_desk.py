@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +16,10 @@ from sqlalchemy import func, select
 
 from desktop.app_settings import Preferences
 from desktop.context import AppContext
-from models.db import DB_FILENAME, Database, open_database
+from models.db import Database, open_database
 from models.tables import Case, Draft, OutboxItem, User, Visit
 from services.demo_geo import demo_user_id
-from tests.builders import load_demo_reference, type_text
+from tests.builders import type_text
 from views.reception.view import ReceptionView
 
 pytestmark = pytest.mark.gui
@@ -46,28 +44,6 @@ def make_view(
         view.show()
         view.activateWindow()
     return view
-
-
-@pytest.fixture(scope="module")
-def reference_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo district's reference data, loaded once per module and copied per test."""
-    folder = tmp_path_factory.mktemp("reception-reference")
-    database = open_database(folder)
-    load_demo_reference(database)
-    with database.engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    database.dispose()
-    return folder
-
-
-@pytest.fixture
-def ref_db(reference_template: Path, tmp_path: Path) -> Iterator[Database]:
-    target = tmp_path / "data"
-    target.mkdir()
-    shutil.copy2(reference_template / DB_FILENAME, target / DB_FILENAME)
-    database = open_database(target)
-    yield database
-    database.dispose()
 
 
 def focused() -> Any:
