@@ -388,7 +388,31 @@ def test_department_view_and_alerts_badge(
     qtbot: Any, demo_db: Database, demo_dir: Path, zh_translations: Any
 ) -> None:
     from desktop.main_window import MainWindow
+    from services.worktime import WorkCalendar
 
+    # The demo data is made relative to the clock: make sure the department has an
+    # overdue case whatever the time of the run.
+    with demo_db.session() as session:
+        coordinator = actor(session, "coordinator")
+        long_ago = utcnow() - timedelta(days=20)
+        case = cases_service.create_case(
+            session,
+            coordinator,
+            title="朝阳社区1号楼暴露垃圾",
+            description="",
+            category_code="0601",
+            org_unit_id=GRID,
+            at=long_ago,
+        )
+        cases_service.dispatch(
+            session,
+            coordinator,
+            WorkCalendar(),
+            case.id,
+            "department",
+            "dept_huanwei",
+            at=long_ago + timedelta(hours=1),
+        )
     with demo_db.sessions() as session:
         user = session.get(User, demo_user_id("dept_huanwei"))
     ctx = AppContext(db=demo_db, data_dir=demo_dir, user=user, prefs=Preferences())
