@@ -161,29 +161,26 @@ def tls_verify(conn: Connection) -> bool | ssl.SSLContext:
     return True
 
 
-def make_client(conn: Connection, *, timeout: float = TIMEOUT_SECONDS) -> httpx.AsyncClient:
+def _client_options(conn: Connection, timeout: float) -> dict[str, Any]:
+    """The same address, proxy, TLS and headers for the async and the blocking client."""
     if not conn.server_url:
         raise NotConfigured("no server address")
-    return httpx.AsyncClient(
-        base_url=conn.server_url.rstrip("/") + "/api/v1",
-        proxy=conn.proxy or None,
-        verify=tls_verify(conn),
-        timeout=timeout,
-        trust_env=False,
-        headers={"User-Agent": "GridDesk-sync/1"},
-    )
+    return {
+        "base_url": conn.server_url.rstrip("/") + "/api/v1",
+        "proxy": conn.proxy or None,
+        "verify": tls_verify(conn),
+        "timeout": timeout,
+        "trust_env": False,
+        "headers": {"User-Agent": "GridDesk-sync/1"},
+    }
+
+
+def make_client(conn: Connection, *, timeout: float = TIMEOUT_SECONDS) -> httpx.AsyncClient:
+    return httpx.AsyncClient(**_client_options(conn, timeout))
 
 
 def make_blocking_client(conn: Connection, *, timeout: float = 15.0) -> httpx.Client:
-    if not conn.server_url:
-        raise NotConfigured("no server address")
-    return httpx.Client(
-        base_url=conn.server_url.rstrip("/") + "/api/v1",
-        proxy=conn.proxy or None,
-        verify=tls_verify(conn),
-        timeout=timeout,
-        trust_env=False,
-    )
+    return httpx.Client(**_client_options(conn, timeout))
 
 
 # ---------------------------------------------------------------- state
