@@ -33,7 +33,11 @@ class Device(ServerBase):
 
 
 class AccessToken(ServerBase):
-    """A bearer token; only its SHA-256 is stored, so a copy of the database logs nobody in."""
+    """A bearer token; only its SHA-256 is stored, so a copy of the database logs nobody in.
+
+    ``refresh_hash`` names the refresh token issued with it, so that logging
+    out ends the pair.
+    """
 
     __tablename__ = "srv_tokens"
 
@@ -43,10 +47,29 @@ class AccessToken(ServerBase):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    refresh_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+
+
+class RefreshToken(ServerBase):
+    """A device-bound refresh token (PROTOCOL.md 1.1): one user on one desk, at most 30 days.
+
+    Each use replaces it by a new one (rotation); a used or revoked one is refused.
+    """
+
+    __tablename__ = "srv_refresh_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(36), index=True)
+    device_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    revoked_reason: Mapped[str | None] = mapped_column(String(20))
 
 
 class LoginThrottle(ServerBase):
-    """Failed logins per client address (the per-user lock is on ``users``)."""
+    """Failed logins per account (``acct:<name>``) and per address and account
+    (``pair:<address>|<name>``), for existing and unknown names alike."""
 
     __tablename__ = "srv_login_throttle"
 
@@ -70,16 +93,17 @@ class Change(ServerBase):
     seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(12))
     item_id: Mapped[str] = mapped_column(String(40))
-    scope: Mapped[str | None] = mapped_column(String(15))
+    scope: Mapped[str | None] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (Index("ix_srv_changes_scope_seq", "scope", "seq"),)
 
 
 class CaseScope(ServerBase):
-    """Every org unit a case has been visible to (its own, escalated to, dispatched to)."""
+    """Every key a case has been visible to: org units (its own, escalated to,
+    dispatched to), ``d:<department id>`` and ``u:<grid worker id>``."""
 
     __tablename__ = "srv_case_scopes"
 
     case_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    scope: Mapped[str] = mapped_column(String(15), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(60), primary_key=True)

@@ -100,6 +100,9 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column()
+    # When the county last changed this user's password, disabled or revoked them
+    # (PROTOCOL.md 1.1): a desk drops a password hash it cached before that time.
+    credentials_changed_at: Mapped[datetime | None] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
@@ -126,6 +129,12 @@ class Visit(Base):
     resolved_on_the_spot: Mapped[bool] = mapped_column(Boolean, default=False)
     personal_data_purged_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Who brought the visit to the county, from which desk and when (PROTOCOL.md 1.1).
+    received_at: Mapped[datetime | None] = mapped_column()
+    pushed_by: Mapped[str | None] = mapped_column(String(36))
+    pushed_device: Mapped[str | None] = mapped_column(String(100))
+    pushed_address: Mapped[str | None] = mapped_column(String(64))
+    push_protocol: Mapped[str | None] = mapped_column(String(8))
 
 
 class Case(Base):
@@ -202,6 +211,13 @@ class CaseEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     server_seq: Mapped[int | None] = mapped_column(BigInteger)
     received_at: Mapped[datetime | None] = mapped_column()
+    # Who pushed the event to the county, from which desk (name) and address
+    # (PROTOCOL.md 1.1); ``push_protocol`` is "1.0" for events accepted before
+    # authorship was checked (their ``pushed_by`` is copied from the actor).
+    pushed_by: Mapped[str | None] = mapped_column(String(36))
+    pushed_device: Mapped[str | None] = mapped_column(String(100))
+    pushed_address: Mapped[str | None] = mapped_column(String(64))
+    push_protocol: Mapped[str | None] = mapped_column(String(8))
 
     assignee_type: Mapped[str | None] = mapped_column(String(12))
     assignee_id: Mapped[str | None] = mapped_column(String(40))
@@ -288,3 +304,27 @@ class Draft(Base):
     form: Mapped[str] = mapped_column(String(40))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class PulledQuarantine(Base):
+    """A pulled item that breaks a rule of the protocol: kept aside, reported, never applied."""
+
+    __tablename__ = "sync_quarantine"
+
+    seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    item_id: Mapped[str | None] = mapped_column(String(64))
+    field: Mapped[str] = mapped_column(String(80), default="")
+    message: Mapped[str] = mapped_column(Text, default="")
+    payload: Mapped[Any] = mapped_column(JSON)
+    server: Mapped[str] = mapped_column(String(200), default="")
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SyncPrune(Base):
+    """Items held from an older scope, to drop unless the full re-pull delivers them again."""
+
+    __tablename__ = "sync_prune"
+
+    kind: Mapped[str] = mapped_column(String(12), primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(36), primary_key=True)
