@@ -11,7 +11,8 @@ rejected event leaves nothing half-changed.
 The rules live in three places that the tests hold against SPEC.md:
 
 * :data:`ALLOWED` — which event may follow in which state (the SPEC's table);
-* :func:`validate_event` — the shape of each event's ``data`` (PROTOCOL.md);
+* :func:`validate_event` — the shape of each event's ``data`` (PROTOCOL.md),
+  declared once as the strict schemas of :mod:`services.schemas`;
 * the ``_apply_*`` functions — what each accepted event changes.
 
 ``apply`` is called for every event of every case when the demo district is
@@ -550,125 +551,6 @@ def _coordinate(data: Mapping[str, Any], key: str, limit: float) -> float | None
     return float(value)
 
 
-def _validate_created(data: Mapping[str, Any]) -> None:
-    _text(data, "number", max_len=32)
-    _text(data, "title", max_len=200)
-    _opt_text(data, "description")
-    _text(data, "category_code", max_len=20)
-    _choice(data, "source", _SOURCES)
-    if data.get("urgency") is not None:
-        _choice(data, "urgency", _URGENCIES)
-    _org_code(data, "org_unit_id")
-    _opt_text(data, "address", max_len=200)
-    lat = _coordinate(data, "lat", 90.0)
-    lon = _coordinate(data, "lon", 180.0)
-    if (lat is None) != (lon is None):
-        raise _invalid(
-            QT_TRANSLATE_NOOP("services", "The latitude and longitude must be given together."),
-            "lat" if lat is None else "lon",
-        )
-    _opt_uuid(data, "visit_id")
-
-
-def _validate_dispatched(data: Mapping[str, Any]) -> None:
-    assignee_type = _choice(data, "assignee_type", _ASSIGNEE_TYPES)
-    assignee_id = _text(data, "assignee_id", max_len=40)
-    if assignee_type == AssigneeType.ORG_UNIT:
-        _check_org_code(assignee_id, "assignee_id")
-    ack_deadline = _time(data, "ack_deadline")
-    deadline = _time(data, "deadline")
-    if ack_deadline > deadline:
-        raise _invalid(
-            QT_TRANSLATE_NOOP(
-                "services",
-                "The acknowledgement deadline must not be later than the handling deadline.",
-            ),
-            "ack_deadline",
-        )
-    _opt_text(data, "note")
-
-
-def _validate_nothing(data: Mapping[str, Any]) -> None:
-    """``acknowledged`` and ``resumed`` carry no data; extra keys are ignored."""
-
-
-def _validate_reason(data: Mapping[str, Any]) -> None:
-    _text(data, "reason")
-
-
-def _validate_feedback(data: Mapping[str, Any]) -> None:
-    _text(data, "result")
-    attachments = data.get("attachments")
-    if attachments is not None and not isinstance(attachments, list):
-        raise _invalid(
-            QT_TRANSLATE_NOOP("services", "The {field_label} must be a list."), "attachments"
-        )
-
-
-def _validate_verified(data: Mapping[str, Any]) -> None:
-    passed = data.get("passed")
-    if passed is None:
-        raise _missing("passed")
-    if not isinstance(passed, bool):
-        raise _invalid(
-            QT_TRANSLATE_NOOP("services", "The {field_label} must be true or false."), "passed"
-        )
-    _opt_text(data, "note")
-
-
-def _validate_closed(data: Mapping[str, Any]) -> None:
-    _choice(data, "resolution", _RESOLUTIONS)
-    _opt_text(data, "note")
-
-
-def _validate_evaluated(data: Mapping[str, Any]) -> None:
-    _choice(data, "satisfaction", _SATISFACTIONS)
-    _choice(data, "method", _METHODS)
-    _opt_text(data, "note")
-
-
-def _validate_escalated(data: Mapping[str, Any]) -> None:
-    _org_code(data, "to_org_unit_id")
-    _opt_text(data, "reason")
-
-
-def _validate_note(data: Mapping[str, Any]) -> None:
-    _opt_text(data, "note")
-
-
-def _validate_extended(data: Mapping[str, Any]) -> None:
-    _time(data, "new_deadline")
-    _text(data, "reason")
-
-
-def _validate_voided(data: Mapping[str, Any]) -> None:
-    _text(data, "reason")
-    _opt_uuid(data, "duplicate_of")
-
-
-def _validate_commented(data: Mapping[str, Any]) -> None:
-    _text(data, "text")
-
-
-_VALIDATORS: dict[str, Callable[[Mapping[str, Any]], None]] = {
-    EventType.CREATED: _validate_created,
-    EventType.DISPATCHED: _validate_dispatched,
-    EventType.ACKNOWLEDGED: _validate_nothing,
-    EventType.RETURNED: _validate_reason,
-    EventType.FEEDBACK: _validate_feedback,
-    EventType.VERIFIED: _validate_verified,
-    EventType.CLOSED: _validate_closed,
-    EventType.EVALUATED: _validate_evaluated,
-    EventType.ESCALATED: _validate_escalated,
-    EventType.SUPERVISED: _validate_note,
-    EventType.EXTENDED: _validate_extended,
-    EventType.SUSPENDED: _validate_reason,
-    EventType.RESUMED: _validate_nothing,
-    EventType.VOIDED: _validate_voided,
-    EventType.COMMENTED: _validate_commented,
-}
-
-
 def validate_event(event: Event) -> None:
     """Check the event's type and its ``data`` against PROTOCOL.md.
 
@@ -678,8 +560,7 @@ def validate_event(event: Event) -> None:
     the ``Event`` constructor; checks that need the case (a later deadline,
     not a duplicate of itself) are made by :func:`apply`.
     """
-    validator = _VALIDATORS.get(event.type) if isinstance(event.type, str) else None
-    if validator is None:
+    if not isinstance(event.type, str) or event.type not in _EVENT_TYPES:
         raise (
             _missing("type")
             if event.type is None
@@ -692,7 +573,7 @@ def validate_event(event: Event) -> None:
         raise _invalid(
             QT_TRANSLATE_NOOP("services", "The {field_label} must be an object."), "data"
         )
-    validator(data)
+    schemas.check_event_data(event.type, data, event.at, prefix="")
 
 
 # --------------------------------------------------------------------------- apply
@@ -934,3 +815,8 @@ def project(events: Iterable[Event]) -> CaseProjection:
     if case is None:
         raise ValueError("a case needs at least its 'created' event")
     return case
+
+
+# The schemas import this module's labels and times; imported last so either
+# module can be imported first.
+from . import schemas  # noqa: E402
