@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from starlette.applications import Starlette
@@ -20,8 +20,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from models.db import Database
-from services.projection import format_time
 
+from . import auth_api
 from .db import write_session
 from .feed import (
     DEFAULT_LIMIT,
@@ -33,7 +33,7 @@ from .feed import (
     user_scope,
 )
 from .push import MAX_ITEMS, push
-from .tokens import TOKEN_HOURS, LoginRefused, TokenRefused, check_token, issue_token
+from .tokens import TOKEN_HOURS, TokenRefused, check_token
 
 log = logging.getLogger(__name__)
 API = "/api/v1"
@@ -63,51 +63,12 @@ async def _json(request: Request) -> dict[str, Any]:
     return body
 
 
-def create_app(db: Database, *, token_hours: float = TOKEN_HOURS) -> Starlette:
+def create_app(
+    db: Database, *, token_hours: float = TOKEN_HOURS, trusted_proxies: Iterable[str] = ()
+) -> Starlette:
     def authorised(request: Request, session: Any) -> Any:
-        try:
-            return check_token(session, request.headers.get("authorization"))
-        except TokenRefused as exc:
-            raise ApiError(401, exc.code, exc.message) from exc
-
-    async def token(request: Request) -> Response:
-        body = await _json(request)
-        username, password = body.get("username"), body.get("password")
-        if not isinstance(username, str) or not isinstance(password, str) or not username:
-            raise ApiError(400, "invalid", "Send a username and a password.")
-        device_id = str(body.get("device_id") or "")
-        device_name = str(body.get("device_name") or "")
-        client = request.client.host if request.client else "unknown"
-        try:
-            issued = await run_in_threadpool(
-                issue_token,
-                db,
-                username=username,
-                password=password,
-                device_id=device_id,
-                device_name=device_name,
-                client=client,
-                token_hours=token_hours,
-            )
-        except LoginRefused as exc:
-            headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
-            return error(exc.status, exc.code, exc.message, **headers)
-        user = issued.user
-        return JSONResponse(
-            {
-                "token": issued.token,
-                "expires_at": format_time(issued.expires_at),
-                "user": {
-                    "id": user.id,
-                    "username": user.username,
-                    "display_name": user.display_name,
-                    "role": user.role,
-                    "org_unit_id": user.org_unit_id,
-                    "department_id": user.department_id,
-                    "grid_ids": list(user.grid_ids or []),
-                },
-            }
-        )
+        # TokenRefused answers 401 with its reason (auth_api.token_refused).
+        return check_token(session, request.headers.get("authorization"))
 
     def _changes(request: Request) -> dict[str, Any]:
         try:
@@ -155,6 +116,10 @@ def create_app(db: Database, *, token_hours: float = TOKEN_HOURS) -> Starlette:
         assert isinstance(exc, ApiError)
         return error(exc.status, exc.code, exc.message)
 
+    async def token_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, TokenRefused)
+        return auth_api.token_refused(exc)
+
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         codes = {404: "not_found", 405: "method_not_allowed"}
@@ -165,13 +130,14 @@ def create_app(db: Database, *, token_hours: float = TOKEN_HOURS) -> Starlette:
         return error(500, "server_error", "The server failed; the request may be sent again.")
 
     routes = [
-        Route(f"{API}/auth/token", token, methods=["POST"]),
+        *auth_api.routes(db, token_hours=token_hours, trusted_proxies=trusted_proxies),
         Route(f"{API}/sync/changes", changes, methods=["GET"]),
         Route(f"{API}/sync/push", push_endpoint, methods=["POST"]),
         Route(f"{API}/ping", ping, methods=["GET"]),
     ]
     handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
         ApiError: api_error,
+        TokenRefused: token_error,
         HTTPException: http_error,
         Exception: server_error,
     }
