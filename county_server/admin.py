@@ -1,9 +1,15 @@
 """The server's administrative operations behind the command line: loading the
-reference file, creating users and the demo district, each writing its feed rows."""
+reference file, creating users and the demo district, setting passwords,
+disabling and enabling users and revoking their tokens, each writing its feed rows.
+
+A password change, a disabled user or a revocation ends every token of the user
+at once (:func:`county_server.tokens.revoke_user`) and sets the user's
+``credentials_changed_at``, which desks learn from the user's feed entry.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
@@ -13,6 +19,8 @@ from sqlalchemy.orm import Session
 from models.db import Database
 from models.tables import Category, Department, Holiday, OrgUnit, Setting, User
 from services.auth import create_user as create_user_row
+from services.auth import set_password as set_password_hash
+from services.errors import NotFound
 from services.reference import (
     category_wire,
     department_wire,
@@ -24,6 +32,7 @@ from services.reference import (
 
 from .db import write_session
 from .feed import FeedWriter, backfill
+from .tokens import revoke_user
 
 
 def reference_snapshot(session: Session) -> dict[tuple[str, str], Any]:
@@ -60,12 +69,37 @@ def emit_reference_changes(
     return len(changed)
 
 
+def _credentials(session: Session) -> dict[str, tuple[str | None, bool]]:
+    return {
+        user_id: (password_hash, bool(active))
+        for user_id, password_hash, active in session.execute(
+            select(User.id, User.password_hash, User.active)
+        )
+    }
+
+
 def load_reference_file(db: Database, reference: Mapping[str, Any]) -> int:
-    """Load a reference file (PROTOCOL.md); returns the number of items that changed."""
+    """Load a reference file (PROTOCOL.md); returns the number of items that changed.
+
+    A user whose ``password`` changed or who became ``active: false`` loses every
+    token at once, as with ``set-password`` and ``disable-user``.
+    """
     with write_session(db) as session:
         feed = FeedWriter()
         before = reference_snapshot(session)
+        credentials = _credentials(session)
         load_reference(session, reference)
+        session.flush()
+        for user_id, (password_hash, active) in _credentials(session).items():
+            if user_id not in credentials:
+                continue
+            old_hash, was_active = credentials[user_id]
+            user = session.get(User, user_id)
+            assert user is not None
+            if was_active and not active:
+                revoke_user(session, user, "disabled")
+            elif password_hash != old_hash:
+                revoke_user(session, user, "password_changed")
         changed = emit_reference_changes(session, feed, before)
         feed.flush(session)
     return changed
@@ -79,6 +113,65 @@ def create_user(db: Database, **fields: Any) -> User:
         feed.flush(session)
         session.expunge(user)
     return user
+
+
+def _user_named(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username.strip()))
+    if user is None:
+        raise NotFound("There is no user named {username}.", field="username", username=username)
+    return user
+
+
+def _credential_change(
+    db: Database, username: str, change: Callable[[Session, User], None], reason: str
+) -> int:
+    """Apply ``change(session, user)``, end the user's tokens and tell the desks."""
+    with write_session(db) as session:
+        feed = FeedWriter()
+        user = _user_named(session, username)
+        change(session, user)
+        revoked = revoke_user(session, user, reason)
+        feed.add("user", user.id)
+        feed.flush(session)
+    return revoked
+
+
+def set_password(db: Database, *, username: str, password: str) -> int:
+    """A new password (checked for strength); returns how many tokens it ended."""
+    return _credential_change(
+        db,
+        username,
+        lambda session, user: set_password_hash(session, user, password),
+        "password_changed",
+    )
+
+
+def disable_user(db: Database, *, username: str) -> int:
+    """The user can no longer log in; returns how many tokens it ended."""
+
+    def disable(session: Session, user: User) -> None:
+        user.active = False
+
+    return _credential_change(db, username, disable, "disabled")
+
+
+def enable_user(db: Database, *, username: str) -> bool:
+    """The user may log in again (with a password; old tokens stay ended).
+    Returns False if the user was active already."""
+    with write_session(db) as session:
+        user = _user_named(session, username)
+        if user.active:
+            return False
+        feed = FeedWriter()
+        user.active = True
+        feed.add("user", user.id)
+        feed.flush(session)
+    return True
+
+
+def revoke_tokens(db: Database, *, username: str) -> int:
+    """End every token of the user (a lost or stolen desk); returns how many."""
+    return _credential_change(db, username, lambda session, user: None, "revoked")
 
 
 def seed_demo(db: Database, *, cases: int, seed: int, today: date | None) -> dict[str, int]:

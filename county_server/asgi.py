@@ -1,5 +1,6 @@
 """The ASGI application for ``uvicorn county_server.asgi:app`` (database URL in
-``GRIDDESK_SERVER_DB``); ``python -m county_server serve`` sets it up."""
+``GRIDDESK_SERVER_DB``, reverse proxies to believe in ``GRIDDESK_TRUSTED_PROXIES``,
+comma-separated); ``python -m county_server serve`` sets it up."""
 
 from __future__ import annotations
 
@@ -11,4 +12,5 @@ from .db import DEFAULT_URL, open_server_db
 app = create_app(
     open_server_db(os.environ.get("GRIDDESK_SERVER_DB", DEFAULT_URL)),
     token_hours=float(os.environ.get("GRIDDESK_SERVER_TOKEN_HOURS", "12")),
+    trusted_proxies=os.environ.get("GRIDDESK_TRUSTED_PROXIES", "").split(","),
 )

@@ -1,4 +1,5 @@
-"""``python -m county_server``: serve, load-reference, create-user, seed-demo."""
+"""``python -m county_server``: serve, load-reference, create-user, set-password,
+disable-user, enable-user, revoke-tokens, seed-demo."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from pathlib import Path
 
 from .db import DEFAULT_URL
 
+PROXIES_ENV = "GRIDDESK_TRUSTED_PROXIES"
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="county_server", description="GridDesk county server")
@@ -25,7 +28,17 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--workers", type=int, default=1, help="server processes (PostgreSQL)")
-    serve.add_argument("--token-hours", type=float, default=12.0)
+    serve.add_argument(
+        "--token-hours", type=float, default=12.0, help="token lifetime, at most 12 hours"
+    )
+    serve.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        help="a reverse proxy whose X-Forwarded-For is believed: an IP address or a network "
+        "such as 10.0.0.0/8 (repeatable; also GRIDDESK_TRUSTED_PROXIES, comma-separated)",
+    )
     serve.add_argument(
         "--ssl-keyfile", help="TLS private key (or terminate TLS at a reverse proxy)"
     )
@@ -46,6 +59,21 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--department")
     user.add_argument("--grid", action="append", default=[], help="a grid id (repeatable)")
 
+    password = sub.add_parser(
+        "set-password",
+        help="give a user a new password (GRIDDESK_PASSWORD or a prompt); ends their tokens",
+    )
+    password.add_argument("--db", default=DEFAULT_URL)
+    password.add_argument("--username", required=True)
+    for command, text in (
+        ("disable-user", "stop a user from logging in; ends their tokens"),
+        ("enable-user", "let a disabled user log in again"),
+        ("revoke-tokens", "end every token of a user (a lost or stolen desk)"),
+    ):
+        one = sub.add_parser(command, help=text)
+        one.add_argument("--db", default=DEFAULT_URL)
+        one.add_argument("--username", required=True)
+
     demo = sub.add_parser("seed-demo", help="load the demo district (as the demo desktop has it)")
     demo.add_argument("--db", default=DEFAULT_URL)
     demo.add_argument("--cases", type=int, default=3000, help="as many as the demo desktop (3000)")
@@ -57,11 +85,23 @@ def _parser() -> argparse.ArgumentParser:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from .auth_api import parse_proxies
     from .db import open_server_db
+    from .tokens import TOKEN_HOURS
 
+    if not 0 < args.token_hours <= TOKEN_HOURS:
+        print(f"--token-hours must be more than 0 and at most {TOKEN_HOURS}", file=sys.stderr)
+        return 2
+    proxies = ",".join(args.trusted_proxy) or os.environ.get(PROXIES_ENV, "")
+    try:
+        parse_proxies(proxies.split(","))
+    except ValueError as exc:
+        print(f"--trusted-proxy: {exc}", file=sys.stderr)
+        return 2
     open_server_db(args.db).dispose()  # migrate once, before the workers start
     os.environ["GRIDDESK_SERVER_DB"] = args.db
     os.environ["GRIDDESK_SERVER_TOKEN_HOURS"] = str(args.token_hours)
+    os.environ[PROXIES_ENV] = proxies
     uvicorn.run(
         "county_server.asgi:app",
         host=args.host,
@@ -111,6 +151,21 @@ def main(argv: list[str] | None = None) -> int:
                 grid_ids=args.grid,
             )
             print(f"user {user.username} created ({user.id})")
+        elif args.command == "set-password":
+            password = os.environ.get("GRIDDESK_PASSWORD") or getpass.getpass("new password: ")
+            ended = admin.set_password(db, username=args.username, password=password)
+            print(f"password of {args.username} changed; {ended} tokens ended")
+        elif args.command == "disable-user":
+            ended = admin.disable_user(db, username=args.username)
+            print(f"user {args.username} disabled; {ended} tokens ended")
+        elif args.command == "enable-user":
+            if admin.enable_user(db, username=args.username):
+                print(f"user {args.username} enabled")
+            else:
+                print(f"user {args.username} was enabled already")
+        elif args.command == "revoke-tokens":
+            ended = admin.revoke_tokens(db, username=args.username)
+            print(f"{ended} tokens of {args.username} ended")
         elif args.command == "seed-demo":
             counts = admin.seed_demo(db, cases=args.cases, seed=args.seed, today=args.today)
             print("demo district loaded: " + ", ".join(f"{k} {v}" for k, v in counts.items()))

@@ -10,7 +10,7 @@ changes nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import UTC, date
 from typing import Any
 
 from sqlalchemy import select
@@ -139,7 +139,12 @@ def upsert_category(session: Session, data: Mapping[str, Any], sort_order: int =
 
 
 def upsert_user(session: Session, data: Mapping[str, Any]) -> bool:
-    """Create or update a user. A ``password`` replaces the hash only if it differs."""
+    """Create or update a user. A ``password`` replaces the hash only if it differs.
+
+    ``credentials_changed_at`` (in the county's feed) is not taken from the data:
+    the county sets it itself when it changes a password, disables a user or
+    revokes their tokens.
+    """
     _require(data, "id", "username", "role")
     if data["role"] not in set(Role):
         raise ValidationError(
@@ -306,6 +311,11 @@ def user_wire(user: User) -> dict[str, Any]:
         "department_id": user.department_id,
         "grid_ids": list(user.grid_ids or []),
         "active": user.active,
+        "credentials_changed_at": (
+            user.credentials_changed_at.astimezone(UTC).isoformat()
+            if user.credentials_changed_at
+            else None
+        ),
     }
 
 
