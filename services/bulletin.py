@@ -36,6 +36,7 @@ from models.enums import Role
 
 from .assessment import GOOD_RATE, Assessment, Figures, assess
 from .errors import DomainError
+from .exports import clean_file_name, literal_workbook
 from .i18n import QT_TRANSLATE_NOOP
 from .periods import Period
 from .permissions import Actor, Permission, require
@@ -561,6 +562,11 @@ class _Writer:
         self.step()
         wb.properties.title = self.a.title
         wb.properties.creator = "GridDesk"
+        # Case numbers, titles, addresses and the names of units, departments,
+        # categories and people come from other desks: never a formula.
+        formulas = literal_workbook(wb)
+        if formulas:
+            log.warning("bulletin: %d text cells that looked like formulas kept as text", formulas)
         return wb
 
 
@@ -641,4 +647,9 @@ def export_assessment(
 
 
 def default_filename(assessment: Assessment) -> str:
-    return f"{assessment.scope_name}网格化服务管理工作通报_{assessment.period.key}.xlsx"
+    """The suggested file name (the scope's name comes from the county: no path in it)."""
+    return clean_file_name(
+        f"{assessment.scope_name}网格化服务管理工作通报_{assessment.period.key}.xlsx",
+        limit=150,
+        fallback="通报",
+    )

@@ -28,13 +28,33 @@ from models.types import utcnow
 
 from . import cases as cases_service
 from .errors import DomainError, PermissionDenied, ValidationError
+from .exports import clean_file_name
 from .i18n import QT_TRANSLATE_NOOP
 from .permissions import Actor, Permission, can_see_case, require, require_case_action
 from .projection import ALLOWED, CaseProjection, Event, apply, format_time
 from .worktime import WorkCalendar
 
-ATTACHMENT_MAX_BYTES = 50 * 1024 * 1024
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+"""PROTOCOL.md 1.1 "Attachments": the county takes blobs of at most 20 MB."""
 ATTACHMENTS_MAX = 20
+ATTACHMENT_NAME_MAX = 120
+"""PROTOCOL.md 1.1: file names of at most 120 characters, without path separators."""
+
+# What a file is, told by its first bytes (never by its name): the four types
+# PROTOCOL.md 1.1 allows, with the extension a stored copy gets.
+_SIGNATURES: tuple[tuple[bytes, int, bytes, str, str], ...] = (
+    # (prefix, offset of a second mark, second mark, content type, extension)
+    (b"\xff\xd8\xff", 0, b"", "image/jpeg", ".jpg"),
+    (b"\x89PNG\r\n\x1a\n", 0, b"", "image/png", ".png"),
+    (b"RIFF", 8, b"WEBP", "image/webp", ".webp"),
+    (b"%PDF-", 0, b"", "application/pdf", ".pdf"),
+)
+_EXTENSIONS = {
+    "image/jpeg": (".jpg", ".jpeg", ".jpe", ".jfif"),
+    "image/png": (".png",),
+    "image/webp": (".webp",),
+    "application/pdf": (".pdf",),
+}
 
 # The actions of the screen, in the order of its buttons, and the event each records.
 ACTIONS: dict[str, str] = {
@@ -236,28 +256,68 @@ class StoredFile:
     stored_name: str
     sha256: str
     size: int
+    content_type: str
 
     def wire(self) -> dict[str, Any]:
-        return {"file_name": self.file_name, "sha256": self.sha256, "size": self.size}
+        """The attachment entry of PROTOCOL.md 1.1."""
+        return {
+            "sha256": self.sha256,
+            "file_name": self.file_name,
+            "size": self.size,
+            "content_type": self.content_type,
+        }
+
+
+def sniff_content_type(head: bytes) -> tuple[str, str] | None:
+    """``(content type, extension)`` of a file from its first 16 bytes, or None
+    when it is none of the allowed types (a renamed program, a Word file …)."""
+    for prefix, offset, mark, content_type, extension in _SIGNATURES:
+        if head.startswith(prefix) and (not mark or head[offset : offset + len(mark)] == mark):
+            return content_type, extension
+    return None
+
+
+def attachment_name(name: str, content_type: str, extension: str) -> str:
+    """The name an attachment is recorded under: no folders, no controls, at most
+    120 characters, ending in an extension of its real type (``照片.JPG`` stays,
+    ``scan`` becomes ``scan.pdf``, ``invoice.pdf.exe`` holding a PDF becomes
+    ``invoice.pdf.exe.pdf``)."""
+    cleaned = clean_file_name(name, limit=ATTACHMENT_NAME_MAX, fallback="attachment")
+    if cleaned.lower().endswith(_EXTENSIONS[content_type]):
+        return cleaned
+    return clean_file_name(
+        cleaned[: ATTACHMENT_NAME_MAX - len(extension)] + extension,
+        limit=ATTACHMENT_NAME_MAX,
+        fallback="attachment",
+    )
+
+
+def _unreadable(source: Path) -> ValidationError:
+    return ValidationError(
+        QT_TRANSLATE_NOOP(
+            "services", "The file {name} cannot be read; check that it still exists."
+        ),
+        field="attachments",
+        name=clean_file_name(source.name),
+    )
 
 
 def store_attachment(folder: Path, source: Path) -> StoredFile:
-    """Copy ``source`` into ``folder`` under its SHA-256 (the same file is stored once)."""
+    """Copy ``source`` into ``folder`` under its SHA-256 (the same file is stored once).
+
+    Only photos (JPEG, PNG, WebP) and PDF documents of at most 20 MB are taken,
+    told by their content; anything else is refused with a message that says so.
+    """
+    name = clean_file_name(source.name)
     try:
         size = source.stat().st_size
     except OSError:
-        raise ValidationError(
-            QT_TRANSLATE_NOOP(
-                "services", "The file {name} cannot be read; check that it still exists."
-            ),
-            field="attachments",
-            name=source.name,
-        ) from None
+        raise _unreadable(source) from None
     if not source.is_file():
         raise ValidationError(
             QT_TRANSLATE_NOOP("services", "{name} is a folder; attach files only."),
             field="attachments",
-            name=source.name,
+            name=name,
         )
     if size > ATTACHMENT_MAX_BYTES:
         raise ValidationError(
@@ -266,33 +326,48 @@ def store_attachment(folder: Path, source: Path) -> StoredFile:
                 "The file {name} is {size} MB; attachments may be at most {maximum} MB.",
             ),
             field="attachments",
-            name=source.name,
+            name=name,
             size=f"{size / 1048576:.1f}",
             maximum=ATTACHMENT_MAX_BYTES // 1048576,
         )
     digest = hashlib.sha256()
     try:
         with source.open("rb") as handle:
+            head = handle.read(16)
+            digest.update(head)
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
     except OSError:
+        raise _unreadable(source) from None
+    kind = sniff_content_type(head)
+    if kind is None:
         raise ValidationError(
             QT_TRANSLATE_NOOP(
-                "services", "The file {name} cannot be read; check that it still exists."
+                "services",
+                "The file {name} is not a photo (JPEG, PNG, WebP) or a PDF document; "
+                "only those can be attached. Save it as one of them and attach it again.",
             ),
             field="attachments",
-            name=source.name,
-        ) from None
+            name=name,
+        )
+    content_type, extension = kind
     sha = digest.hexdigest()
-    suffix = source.suffix.lower()[:10]
-    stored_name = f"{sha[:2]}/{sha}{suffix}"
+    stored_name = f"{sha[:2]}/{sha}{extension}"
     target = folder / stored_name
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(target.name + ".part")
-        shutil.copyfile(source, partial)
-        partial.replace(target)
-    return StoredFile(source.name[:255], stored_name, sha, size)
+        try:
+            shutil.copyfile(source, partial)
+            if hashlib.sha256(partial.read_bytes()).hexdigest() != sha:
+                partial.unlink()  # the file changed while it was being attached
+                raise _unreadable(source)
+            partial.replace(target)
+        except OSError:
+            raise _unreadable(source) from None
+    return StoredFile(
+        attachment_name(source.name, content_type, extension), stored_name, sha, size, content_type
+    )
 
 
 def feedback(

@@ -1,9 +1,17 @@
 """Everything about one case, for the detail panel: fields, visitor (masked),
-the timeline with the state after each event, the deadline history and the
-attachments."""
+the timeline with the state after each event and who pushed it to the county,
+the deadline history and the attachments.
+
+A case's events come from other desks through the county. One malformed value
+among them (an attachment entry whose size is ``"abc"``, a deadline that is
+not a time, ``data`` that is not an object) is logged and left out; it never
+makes the case impossible to open.
+"""
 
 from __future__ import annotations
 
+import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -17,11 +25,21 @@ from models.queue import Attachment
 from models.tables import Case, Visit
 
 from . import cases as cases_service
-from .errors import PermissionDenied
+from .errors import DomainError, PermissionDenied
+from .exports import clean_file_name
 from .i18n import QT_TRANSLATE_NOOP
 from .identity import mask_id_number, mask_name, mask_phone
 from .permissions import Actor, Permission, can_see_case, require
 from .projection import CaseProjection, apply, parse_time
+
+log = logging.getLogger(__name__)
+
+PROTOCOL_BEFORE_AUTHORSHIP = "1.0"
+"""``push_protocol`` of events the county accepted before it checked who pushed them."""
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+MAX_ATTACHMENT_BYTES = 1 << 40
+"""Sizes above this (1 TB) are nonsense and shown as unknown."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +52,18 @@ class TimelineEntry:
     state_after: str
     pending: bool
     """Recorded here and not yet accepted by the county."""
+    pushed_by: str | None = None
+    """The user whose token pushed the event to the county (PROTOCOL 1.1)."""
+    pushed_device: str | None = None
+    """The name of the desk it was pushed from."""
+    received_at: datetime | None = None
+    """When the county accepted it."""
+    push_protocol: str | None = None
+    """``"1.0"``: accepted before the county checked who pushed it."""
+
+    @property
+    def unverified_author(self) -> bool:
+        return self.push_protocol == PROTOCOL_BEFORE_AUTHORSHIP
 
 
 @dataclass(frozen=True)
@@ -74,6 +104,8 @@ class CaseDetail:
     attachments: list[AttachmentInfo] = field(default_factory=list)
     visitor: VisitorInfo | None = None
     duplicate_number: str | None = None
+    unreadable_attachments: int = 0
+    """Attachment entries left out because they break PROTOCOL.md's rules."""
 
 
 def case_detail(
@@ -97,10 +129,22 @@ def case_detail(
             state = projection.state
         except Exception:  # a corrupt history still shows what it holds
             state = projection.state if projection is not None else ""
-        data = dict(row.data or {})
+        data = dict(row.data) if isinstance(row.data, dict) else {}
+        if row.data is not None and not isinstance(row.data, dict):
+            log.warning("case %s event %s: data is not an object; shown empty", case_id, row.id)
         detail.timeline.append(
             TimelineEntry(
-                row.id, row.type, row.at, row.actor_id, data, state, row.server_seq is None
+                row.id,
+                row.type,
+                row.at,
+                row.actor_id,
+                data,
+                state,
+                row.server_seq is None,
+                pushed_by=row.pushed_by,
+                pushed_device=row.pushed_device,
+                received_at=row.received_at,
+                push_protocol=row.push_protocol,
             )
         )
         if row.type == EventType.DISPATCHED:
@@ -116,13 +160,12 @@ def case_detail(
                 )
             )
         elif row.type == EventType.EXTENDED:
-            new = data.get("new_deadline")
             detail.deadlines.append(
                 DeadlineChange(
                     row.at,
                     row.type,
                     None,
-                    parse_time(new, "new_deadline") if new else None,
+                    _time_or_none(data.get("new_deadline"), case_id, row.id),
                     reason=str(data.get("reason") or ""),
                 )
             )
@@ -131,9 +174,11 @@ def case_detail(
                 DeadlineChange(row.at, row.type, None, None, reason=str(data.get("reason") or ""))
             )
         if row.type == EventType.FEEDBACK:
-            detail.attachments.extend(
-                _attachments(session, row.id, row.at, data, case_id, attachments_folder)
+            shown, unreadable = _attachments(
+                session, row.id, row.at, data, case_id, attachments_folder
             )
+            detail.attachments.extend(shown)
+            detail.unreadable_attachments += unreadable
     if case.visit_id:
         visit = session.get(Visit, case.visit_id)
         if visit is not None:
@@ -149,6 +194,53 @@ def case_detail(
     return detail
 
 
+def _time_or_none(value: Any, case_id: str, event_id: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return parse_time(value, "new_deadline")
+    except (DomainError, TypeError, ValueError):
+        log.warning("case %s event %s: new_deadline %.80r is not a time", case_id, event_id, value)
+        return None
+
+
+def attachment_entries(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The well-formed attachment entries of an event's data (see :func:`read_attachment`)."""
+    items = data.get("attachments")
+    if not isinstance(items, list):
+        return []
+    return [entry for entry in map(read_attachment, items) if entry is not None]
+
+
+def read_attachment(item: Any) -> dict[str, Any] | None:
+    """One attachment entry as it may be shown, or None when it breaks PROTOCOL.md:
+    ``sha256`` 64 hexadecimal digits, ``size`` a whole number of bytes; the file
+    name is cleaned (no path, no controls, at most 120 characters) and replaced
+    by the start of the hash when missing. Entries recorded before 1.1 have no
+    ``content_type`` and are still shown."""
+    if not isinstance(item, dict):
+        return None
+    sha = item.get("sha256")
+    if not isinstance(sha, str) or not _SHA256.match(sha.lower()):
+        return None
+    size = item.get("size", 0)
+    if size is None:
+        size = 0
+    if isinstance(size, bool) or not isinstance(size, int):
+        return None
+    if not 0 <= size <= MAX_ATTACHMENT_BYTES:
+        return None
+    name = item.get("file_name")
+    file_name = clean_file_name(name, fallback=sha[:12]) if isinstance(name, str) else sha[:12]
+    content_type = item.get("content_type")
+    return {
+        "sha256": sha.lower(),
+        "file_name": file_name,
+        "size": size,
+        "content_type": content_type if isinstance(content_type, str) else "",
+    }
+
+
 def _attachments(
     session: Session,
     event_id: str,
@@ -156,28 +248,60 @@ def _attachments(
     data: dict[str, Any],
     case_id: str,
     folder: Path | None,
-) -> list[AttachmentInfo]:
+) -> tuple[list[AttachmentInfo], int]:
+    """The attachments of one feedback event, and how many entries were left out."""
+    items = data.get("attachments")
+    if items is None:
+        return [], 0
+    if not isinstance(items, list):
+        log.warning(
+            "case %s event %s: attachments is a %s, not a list; not shown",
+            case_id,
+            event_id,
+            type(items).__name__,
+        )
+        return [], 1
     stored = {
         a.sha256: a.stored_name
         for a in session.scalars(select(Attachment).where(Attachment.case_id == case_id))
     }
     out = []
-    for item in data.get("attachments") or []:
-        if not isinstance(item, dict):
+    unreadable = 0
+    for index, item in enumerate(items):
+        entry = read_attachment(item)
+        if entry is None:
+            unreadable += 1
+            log.warning(
+                "case %s event %s: attachment entry %d breaks the protocol and is not shown: %.200r",
+                case_id,
+                event_id,
+                index,
+                item,
+            )
             continue
-        sha = str(item.get("sha256") or "")
-        path = None
-        if folder is not None and sha in stored:
-            candidate = folder / stored[sha]
-            path = candidate if candidate.exists() else None
+        sha = entry["sha256"]
         out.append(
             AttachmentInfo(
-                str(item.get("file_name") or sha[:12]),
+                entry["file_name"],
                 sha,
-                int(item.get("size") or 0),
+                entry["size"],
                 event_id,
                 at,
-                path,
+                _local_copy(folder, stored.get(sha)),
             )
         )
-    return out
+    return out, unreadable
+
+
+def _local_copy(folder: Path | None, stored_name: str | None) -> Path | None:
+    """The file in the attachments folder, never a path outside it."""
+    if folder is None or not stored_name:
+        return None
+    try:
+        root = folder.resolve()
+        candidate = (folder / stored_name).resolve()
+    except (OSError, ValueError):
+        return None
+    if not candidate.is_relative_to(root) or not candidate.is_file():
+        return None
+    return candidate

@@ -1346,6 +1346,8 @@ def export_visits(
     """
     from openpyxl import Workbook
 
+    from .exports import literal_workbook
+
     tr = translate or (lambda text: text)
     rows = search_visits(session, actor, search)
     book = Workbook()
@@ -1368,5 +1370,6 @@ def export_visits(
     for column, width in zip("ABCDEFG", (17, 10, 14, 10, 14, 26, 60), strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"
+    literal_workbook(book)  # a summary or case number starting with "=" stays text
     book.save(path)
     return len(rows)

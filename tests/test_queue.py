@@ -378,7 +378,7 @@ def test_refusals_for_roles_and_illegal_transitions_with_their_messages(small: D
 def test_feedback_copies_attachments_into_the_data_folder(small: Database, tmp_path: Path) -> None:
     case_id = _new_case(small)
     photo = tmp_path / "现场照片.jpg"
-    photo.write_bytes(b"\xff\xd8" + b"x" * 5000)
+    photo.write_bytes(b"\xff\xd8\xff" + b"x" * 5000)
     with small.sessions() as session:
         calendar = load_calendar(session)
         dept = actor(session, "dept_wuye")
@@ -403,6 +403,8 @@ def test_feedback_copies_attachments_into_the_data_folder(small: Database, tmp_p
     import hashlib
 
     sha = hashlib.sha256(photo.read_bytes()).hexdigest()
-    assert event.data["attachments"] == [{"file_name": "现场照片.jpg", "sha256": sha, "size": 5002}]
+    assert event.data["attachments"] == [
+        {"sha256": sha, "file_name": "现场照片.jpg", "size": 5003, "content_type": "image/jpeg"}
+    ]
     assert (folder / row.stored_name).read_bytes() == photo.read_bytes()
     assert row.event_id == event.id

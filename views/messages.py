@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from models.db import DatabaseProblem
 from services.errors import DomainError
@@ -42,6 +43,45 @@ def error_text(error: BaseException) -> str:
     if isinstance(error, DatabaseProblem):
         return database_problem_text(error)
     return str(error)
+
+
+def message_box(
+    parent: QWidget | None,
+    title: str,
+    text: str,
+    icon: QMessageBox.Icon = QMessageBox.Icon.Warning,
+    buttons: QMessageBox.StandardButton = QMessageBox.StandardButton.Ok,
+) -> QMessageBox:
+    """A message box that shows ``text`` literally (it may quote a case title, a
+    file name or a name from the county; the static ``QMessageBox`` functions
+    would show markup in them as rich text)."""
+    box = QMessageBox(icon, title, "", buttons, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(text)
+    return box
+
+
+def show_message(
+    parent: QWidget | None,
+    title: str,
+    text: str,
+    icon: QMessageBox.Icon = QMessageBox.Icon.Warning,
+) -> None:
+    """Show ``text`` (plain) and wait until it is closed."""
+    message_box(parent, title, text, icon).exec()
+
+
+def ask(parent: QWidget | None, title: str, text: str) -> bool:
+    """A yes/no question shown as plain text; No is the default answer."""
+    box = message_box(
+        parent,
+        title,
+        text,
+        QMessageBox.Icon.Question,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+    )
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    return box.exec() == QMessageBox.StandardButton.Yes
 
 
 def database_problem_text(problem: DatabaseProblem) -> str:

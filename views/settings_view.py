@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QTimeEdit,
@@ -22,6 +21,7 @@ from services import settings as settings_service
 from services.errors import DomainError
 from services.permissions import Permission
 
+from .formatting import plain_label
 from .map.tile_settings import TileSettingsBox
 from .messages import error_text
 
@@ -33,7 +33,7 @@ class SettingsView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("settingsView")
-        title = QLabel(self.tr("Settings"))
+        title = plain_label(self.tr("Settings"))
         title.setObjectName("screenTitle")
 
         # Office hours: two periods a day.
@@ -46,12 +46,12 @@ class SettingsView(QWidget):
                 edit.setDisplayFormat("HH:mm")
             row = QHBoxLayout()
             row.addWidget(start)
-            row.addWidget(QLabel("—"))
+            row.addWidget(plain_label("—"))
             row.addWidget(end)
             row.addStretch(1)
             hours_form.addRow(name, row)
             self.period_edits.append((start, end))
-        hint = QLabel(
+        hint = plain_label(
             self.tr("Deadlines in working hours count only these periods, on working days.")
         )
         hint.setObjectName("hintLabel")
@@ -76,11 +76,11 @@ class SettingsView(QWidget):
         for code, name in languages.items():
             self.language.addItem(name, code)
         ui_form.addRow(self.tr("Language"), self.language)
-        self.language_note = QLabel(self.tr("A new language takes effect at the next start."))
+        self.language_note = plain_label(self.tr("A new language takes effect at the next start."))
         self.language_note.setObjectName("hintLabel")
         ui_form.addRow(self.language_note)
 
-        self.message = QLabel()
+        self.message = plain_label()
         self.message.setObjectName("messageLabel")
         self.message.setWordWrap(True)
         self.save_button = QPushButton(self.tr("Save settings"))

@@ -16,11 +16,11 @@ from collections.abc import Callable, Coroutine
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from services.errors import DomainError
 
-from .messages import error_text
+from .messages import error_text, show_message
 
 T = TypeVar("T")
 
@@ -84,7 +84,7 @@ class Op(Generic[T]):
 def show_failure(exc: BaseException, parent: QWidget | None = None) -> None:
     """A domain error as a message box; anything else to the error dialog."""
     if isinstance(exc, DomainError):
-        QMessageBox.warning(parent, QCoreApplication.translate("Tasks", "GridDesk"), error_text(exc))
+        show_message(parent, QCoreApplication.translate("Tasks", "GridDesk"), error_text(exc))
         return
     sys.excepthook(type(exc), exc, exc.__traceback__)
 

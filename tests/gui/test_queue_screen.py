@@ -149,7 +149,7 @@ def test_coordinator_and_department_take_a_case_from_registered_to_evaluated(
 
     # ... and reports the result of the first, with a photo.
     photo = tmp_path / "清理后.jpg"
-    photo.write_bytes(b"\xff\xd8photo")
+    photo.write_bytes(b"\xff\xd8\xffphoto")
 
     def report(dialog: Any) -> None:
         type_text(qtbot, dialog.result_text, "杂物已清理，通道畅通")
@@ -378,7 +378,7 @@ def test_filter_panel_counts_search_and_saved_filters(
     view.wait_until_ready()
     assert view.model.rowCount() == expected
     warnings: list[str] = []
-    monkeypatch.setattr("views.queue.filters.QMessageBox.warning", lambda *a: warnings.append(a[2]))
+    monkeypatch.setattr("views.queue.filters.show_message", lambda *a: warnings.append(a[2]))
     view.filters.clear()
     assert not view.filters.save_as("空筛选")
     assert "至少选择一个筛选条件" in warnings[0]

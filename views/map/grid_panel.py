@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
 
 from services.map_data import GridFigures
 
+from ..formatting import plain_label
+
 
 class GridPanel(QFrame):
     closed = Signal()
@@ -22,7 +24,7 @@ class GridPanel(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("gridPanel")
-        self.title = QLabel()
+        self.title = plain_label()
         self.title.setObjectName("gridPanelTitle")
         self.title.setWordWrap(True)
         close = QPushButton(self.tr("Close"))
@@ -31,10 +33,10 @@ class GridPanel(QFrame):
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         top.addWidget(close)
-        self.place = QLabel()
+        self.place = plain_label()
         self.place.setObjectName("hintLabel")
         self.place.setWordWrap(True)
-        self.period = QLabel()
+        self.period = plain_label()
         self.period.setObjectName("gridPanelPeriod")
         self.period.setWordWrap(True)
 
@@ -46,14 +48,14 @@ class GridPanel(QFrame):
             ("closed", self.tr("Closed this period")),
             ("created", self.tr("Registered this period")),
         ):
-            value = QLabel()
+            value = plain_label()
             value.setObjectName("gridFigure")
             self.values[key] = value
             form.addRow(text, value)
-        self.workers = QLabel()
+        self.workers = plain_label()
         self.workers.setWordWrap(True)
         form.addRow(self.tr("Grid workers"), self.workers)
-        self.note = QLabel(self.tr("Counted over the cases you may see."))
+        self.note = plain_label(self.tr("Counted over the cases you may see."))
         self.note.setObjectName("hintLabel")
         self.note.setWordWrap(True)
 

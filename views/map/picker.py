@@ -9,7 +9,6 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QLabel,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -19,6 +18,7 @@ from services.geo import GridArea, GridLocator
 from services.map_data import map_scope_prefix
 from services.map_page import MODE_PICK
 
+from ..formatting import plain_label
 from .pages import build_html, resolve_tiles, tile_values
 from .web import MapWebView
 
@@ -46,7 +46,7 @@ class MapPickerDialog(QDialog):
         self.web = MapWebView()
         self.web.setObjectName("pickerWeb")
         self.web.bridge.point_picked.connect(self.pick)
-        self.status = QLabel(self.tr("Click the place of the visit on the map."))
+        self.status = plain_label(self.tr("Click the place of the visit on the map."))
         self.status.setObjectName("pickerStatus")
         self.status.setWordWrap(True)
         self.buttons = QDialogButtonBox(

@@ -32,7 +32,7 @@ from services.tiles import (
     save_tile_settings,
 )
 
-from ..formatting import label
+from ..formatting import label, plain_label
 from ..messages import error_text
 from .pages import build_html, resolve_tiles, tile_values
 from .web import MapWebView
@@ -74,7 +74,7 @@ class TileSettingsBox(QGroupBox):
             ("device.tile_url", self.tr("Tile address"), self.url),
             ("device.tile_mbtiles", self.tr("MBTiles file"), None),
         ):
-            caption = QLabel(text)
+            caption = plain_label(text)
             holder = QWidget()
             column = QVBoxLayout(holder)
             column.setContentsMargins(0, 0, 0, 0)
@@ -83,7 +83,7 @@ class TileSettingsBox(QGroupBox):
                 column.addLayout(file_row)
             else:
                 column.addWidget(field)
-            error = QLabel()
+            error = plain_label()
             error.setObjectName("fieldError")
             error.setWordWrap(True)
             error.hide()
@@ -91,12 +91,12 @@ class TileSettingsBox(QGroupBox):
             self.errors[key] = error
             self.rows[key] = (caption, holder)
             form.addRow(caption, holder)
-        self.hint = QLabel()
+        self.hint = plain_label()
         self.hint.setObjectName("hintLabel")
         self.hint.setWordWrap(True)
         form.addRow(self.hint)
 
-        self.message = QLabel()
+        self.message = plain_label()
         self.message.setObjectName("messageLabel")
         self.message.setWordWrap(True)
         self.preview_button = QPushButton(self.tr("Preview"))

@@ -17,7 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from services.errors import DomainError
 from services.lookups import Names
@@ -33,7 +33,7 @@ from services.map_page import MODE_CASES, data_script
 from services.queue import OPEN_STATES, QueueFilter
 from services.tiles import TileConfig
 
-from ..formatting import label, local
+from ..formatting import label, local, plain_label
 from ..messages import error_text
 from ..queue.filters import FilterPanel
 from ..tasks import Op
@@ -58,7 +58,7 @@ class MapView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("mapView")
-        title = QLabel(self.tr("Map"))
+        title = plain_label(self.tr("Map"))
         title.setObjectName("screenTitle")
         # The dispatch queue's own filter panel: the map and the queue filter alike.
         self.filters = FilterPanel(ctx, show_saved=True, show_search=True)
@@ -67,7 +67,7 @@ class MapView(QWidget):
         self.filters.setMaximumWidth(300)
         # Open cases to start with (set before "changed" is connected below).
         self.filters.set_filter(QueueFilter(states=tuple(OPEN_STATES)))
-        self.count_label = QLabel()
+        self.count_label = plain_label()
         self.count_label.setObjectName("countLabel")
         self.reload_button = QPushButton(self.tr("Refresh"))
         self.reload_button.setObjectName("mapRefresh")
@@ -77,7 +77,7 @@ class MapView(QWidget):
         top.addStretch(1)
         top.addWidget(self.count_label)
         top.addWidget(self.reload_button)
-        self.notice = QLabel()
+        self.notice = plain_label()
         self.notice.setObjectName("mapNotice")
         self.notice.setWordWrap(True)
         self.notice.hide()

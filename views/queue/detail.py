@@ -1,6 +1,10 @@
 """The detail panel: every field of the selected case, the visitor (masked), the
-timeline (who, when, what, and the state after each event), the deadline
-history, the attachments, and the actions the user may take now."""
+timeline (who, when, what, the state after each event, and who pushed it to
+the county from which desk), the deadline history, the attachments, and the
+actions the user may take now.
+
+Every text of a case comes from some desk and is shown as plain text (labels
+with ``PlainText`` format, tooltips through :func:`plain_tip`)."""
 
 from __future__ import annotations
 
@@ -30,12 +34,23 @@ from PySide6.QtWidgets import (
 from models.enums import EventType, Source, Urgency
 from models.types import utcnow
 from services import case_actions, queue
-from services.case_detail import CaseDetail, case_detail
+from services.case_detail import CaseDetail, TimelineEntry, case_detail
 from services.errors import DomainError
 from services.lookups import Names
 from services.projection import EVENT_LABELS, STATE_LABELS
 
-from ..formatting import label, local, working_days
+from ..formatting import (
+    LINE_LIMIT,
+    TEXT_LIMIT,
+    TITLE_LIMIT,
+    clean,
+    label,
+    local,
+    plain_label,
+    plain_tip,
+    working_days,
+    wrappable,
+)
 from ..messages import error_text
 from .actions.feedback import attachments_folder
 
@@ -82,10 +97,10 @@ class DetailPanel(QWidget):
         self.detail: CaseDetail | None = None
         self.names = Names()
 
-        self.title = QLabel(self.tr("Select a case to see its details."))
+        self.title = plain_label(self.tr("Select a case to see its details."))
         self.title.setObjectName("detailTitle")
         self.title.setWordWrap(True)
-        self.status = QLabel()
+        self.status = plain_label()
         self.status.setObjectName("detailStatus")
         self.status.setWordWrap(True)
         self.actions_box = QWidget()
@@ -190,7 +205,7 @@ class DetailPanel(QWidget):
             return
         self.tabs.setEnabled(True)
         case = detail.case
-        self.title.setText(f"{case.number}\n{case.title}")
+        self.title.setText(f"{wrappable(case.number, 80)}\n{wrappable(case.title, TITLE_LIMIT)}")
         self.status.setText(self._status_text(case))
         self._set_actions(case_actions.available_actions(self.ctx.actor, case))
         self._fill_fields(detail)
@@ -225,20 +240,21 @@ class DetailPanel(QWidget):
             self.buttons[action] = button
         self.actions_box.setVisible(bool(actions))
 
-    def _row(self, name: str, value: str) -> None:
+    def _row(self, name: str, value: str, limit: int = LINE_LIMIT) -> QLabel | None:
         if not value:
-            return
-        text = QLabel(value)
+            return None
+        text = plain_label(wrappable(value, limit))
         text.setWordWrap(True)
         text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.fields.addRow(name, text)
+        return text
 
     def _fill_fields(self, detail: CaseDetail) -> None:
         case = detail.case
         n = self.names
         self._row(self.tr("Case number:"), case.number)
-        self._row(self.tr("Title:"), case.title)
-        self._row(self.tr("Description:"), case.description)
+        self._row(self.tr("Title:"), case.title, TITLE_LIMIT)
+        self._row(self.tr("Description:"), case.description, TEXT_LIMIT)
         self._row(self.tr("Category:"), n.category_path(case.category_code))
         self._row(
             self.tr("Urgency:"),
@@ -274,12 +290,18 @@ class DetailPanel(QWidget):
             .replace("%5", str(case.supervise_count))
         )
         self._row(self.tr("Counts:"), counts)
+        self._fill_visitor(detail)
+
+    def _fill_visitor(self, detail: CaseDetail) -> None:
+        """The visitor's rows (masked). A control to reveal the phone for a
+        department user may go beside the phone row."""
         visitor = detail.visitor
-        if visitor is not None:
-            self._row(self.tr("Visitor:"), visitor.name)
-            self._row(self.tr("Phone:"), visitor.phone)
-            self._row(self.tr("ID number:"), visitor.id_number)
-            self._row(self.tr("Visitor address:"), visitor.address)
+        if visitor is None:
+            return
+        self._row(self.tr("Visitor:"), visitor.name)
+        self._row(self.tr("Phone:"), visitor.phone)
+        self._row(self.tr("ID number:"), visitor.id_number)
+        self._row(self.tr("Visitor address:"), visitor.address)
 
     def _satisfaction(self, value: str) -> str:
         return {
@@ -296,7 +318,13 @@ class DetailPanel(QWidget):
             extra.append(
                 self.tr("to %1, deadline %2")
                 .replace(
-                    "%1", self.names.assignee(data.get("assignee_type"), data.get("assignee_id"))
+                    "%1",
+                    clean(
+                        self.names.assignee(
+                            _text(data.get("assignee_type")), _text(data.get("assignee_id"))
+                        ),
+                        LINE_LIMIT,
+                    ),
                 )
                 .replace("%2", local(_time(data.get("deadline"))))
             )
@@ -305,30 +333,54 @@ class DetailPanel(QWidget):
         elif entry.type == EventType.EVALUATED:
             extra.append(self._satisfaction(str(data.get("satisfaction") or "")))
         elif entry.type == EventType.ESCALATED:
-            extra.append(self.names.org_unit(data.get("to_org_unit_id")))
+            extra.append(clean(self.names.org_unit(_text(data.get("to_org_unit_id"))), LINE_LIMIT))
         elif entry.type == EventType.EXTENDED:
             extra.append(local(_time(data.get("new_deadline"))))
-        elif entry.type == EventType.FEEDBACK and data.get("attachments"):
+        elif entry.type == EventType.FEEDBACK and _non_empty_list(data.get("attachments")):
             extra.append(self.tr("%n attachment(s)", "", len(data["attachments"])))
         for key in ("reason", "result", "note", "text"):
             if data.get(key):
-                extra.append(str(data[key]))
+                extra.append(clean(data[key], TEXT_LIMIT))
         return what + ("：" + "；".join(extra) if extra else "")
+
+    def _sent_text(self, entry: TimelineEntry) -> str:
+        """Who pushed the event to the county, from which desk and when (PROTOCOL 1.1)."""
+        if entry.pending:
+            return self.tr("Not yet accepted by the county")
+        when = local(entry.received_at)
+        if entry.unverified_author:
+            text = self.tr("Sent before 1.1; the sender was not verified")
+            return f"{text} · {when}" if when else text
+        if not entry.pushed_by:
+            return self.tr("Accepted by the county; the sender is not recorded")
+        parts = [
+            clean(self.names.user(entry.pushed_by), LINE_LIMIT),
+            clean(entry.pushed_device, LINE_LIMIT),
+            when,
+        ]
+        return self.tr("Sent by %1").replace("%1", " · ".join(p for p in parts if p))
 
     def _fill_timeline(self, detail: CaseDetail) -> None:
         for entry in detail.timeline:
             item = QTreeWidgetItem(
                 [
                     local(entry.at),
-                    self.names.user(entry.actor_id),
+                    clean(self.names.user(entry.actor_id), LINE_LIMIT),
                     label(STATE_LABELS.get(entry.state_after, entry.state_after)),
                     self._event_text(entry),
                 ]
             )
-            item.setToolTip(3, item.text(3))
+            item.setToolTip(3, plain_tip(item.text(3)))
             if entry.pending:
                 item.setToolTip(0, self.tr("Not yet sent to the county"))
             self.timeline.addTopLevelItem(item)
+            sent = QTreeWidgetItem([self._sent_text(entry)])
+            sent.setData(0, Qt.ItemDataRole.UserRole, "sent")
+            sent.setForeground(0, self.palette().placeholderText())
+            sent.setToolTip(0, plain_tip(sent.text(0)))
+            item.addChild(sent)
+            sent.setFirstColumnSpanned(True)
+        self.timeline.expandAll()
 
     def _fill_deadlines(self, detail: CaseDetail) -> None:
         kinds = {
@@ -349,7 +401,7 @@ class DetailPanel(QWidget):
                     text,
                     local(change.ack_deadline),
                     local(change.deadline),
-                    change.reason,
+                    clean(change.reason, LINE_LIMIT),
                 ]
             )
             self.deadlines.addTopLevelItem(item)
@@ -361,13 +413,23 @@ class DetailPanel(QWidget):
                 if info.size < 1048576
                 else f"{info.size / 1048576:.1f} MB"
             )
-            text = f"{info.file_name}  ({size}, {local(info.at)})"
+            text = f"{clean(info.file_name, 120)}  ({size}, {local(info.at)})"
             if info.path is None:
                 text += self.tr(" — not on this computer")
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, str(info.path) if info.path else "")
-            item.setToolTip(self.tr("SHA-256: %1").replace("%1", info.sha256))
+            item.setToolTip(plain_tip(self.tr("SHA-256: %1").replace("%1", info.sha256)))
             self.attachments.addItem(item)
+        if detail.unreadable_attachments:
+            note = QListWidgetItem(
+                self.tr(
+                    "%n attachment entry(s) from the county could not be read and are not shown.",
+                    "",
+                    detail.unreadable_attachments,
+                )
+            )
+            note.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.attachments.addItem(note)
         self.tabs.setTabText(
             3, self.tr("Attachments (%1)").replace("%1", str(len(detail.attachments)))
         )
@@ -385,5 +447,16 @@ def _time(value: Any) -> Any:
         return None
     try:
         return parse_time(value, "deadline")
-    except DomainError:
+    except (DomainError, TypeError, ValueError, AttributeError):
         return None
+
+
+def _text(value: Any) -> str | None:
+    """An id from an event's data as a string (a pulled event may hold anything)."""
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    return str(value)
+
+
+def _non_empty_list(value: Any) -> bool:
+    return isinstance(value, list) and bool(value)

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -35,8 +34,8 @@ from services.errors import DomainError
 from services.projection import STATE_LABELS
 from services.worktime import SHANGHAI
 
-from ..formatting import label
-from ..messages import error_text
+from ..formatting import label, plain_label
+from ..messages import error_text, show_message
 
 STATE_ORDER = (
     CaseState.REGISTERED,
@@ -196,7 +195,7 @@ class FilterPanel(QWidget):
         self.use_dates.toggled.connect(self._dates_toggled)
         dates = QHBoxLayout()
         dates.addWidget(self.date_from, 1)
-        dates.addWidget(QLabel("–"))
+        dates.addWidget(plain_label("–"))
         dates.addWidget(self.date_to, 1)
         layout.addWidget(self.use_dates)
         layout.addLayout(dates)
@@ -214,7 +213,7 @@ class FilterPanel(QWidget):
 
     # ---------------------------------------------------------------- building
     def _caption(self, text: str) -> QLabel:
-        caption = QLabel(text)
+        caption = plain_label(text)
         caption.setObjectName("filterCaption")
         return caption
 
@@ -411,7 +410,7 @@ class FilterPanel(QWidget):
             with self.ctx.session() as session:
                 saved = queue.save_filter(session, self.ctx.actor, name, self.current_filter())
         except DomainError as exc:
-            QMessageBox.warning(self, self.tr("Save filter"), error_text(exc))
+            show_message(self, self.tr("Save filter"), error_text(exc))
             return False
         self.reload_saved(saved.name)
         return True
@@ -424,6 +423,6 @@ class FilterPanel(QWidget):
             with self.ctx.session() as session:
                 queue.delete_saved_filter(session, self.ctx.actor, name)
         except DomainError as exc:
-            QMessageBox.warning(self, self.tr("Delete filter"), error_text(exc))
+            show_message(self, self.tr("Delete filter"), error_text(exc))
             return
         self.reload_saved()

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -34,7 +33,7 @@ from services import alerts, queue
 from services.permissions import Permission
 from services.projection import ALLOWED
 
-from ..formatting import label
+from ..formatting import label, plain_label
 from ..tasks import Op
 from .actions import dialog_for
 from .actions.dispatch import DispatchDialog
@@ -92,9 +91,9 @@ class QueueView(QWidget):
         self.detail = DetailPanel(ctx, self)
         self.detail.setMinimumWidth(360)
 
-        self.title = QLabel(self.tr("My cases") if self.handler else self.tr("Cases"))
+        self.title = plain_label(self.tr("My cases") if self.handler else self.tr("Cases"))
         self.title.setObjectName("screenTitle")
-        self.count_label = QLabel()
+        self.count_label = plain_label()
         self.count_label.setObjectName("countLabel")
         self.alert_button = QPushButton()
         self.alert_button.setObjectName("alertBanner")

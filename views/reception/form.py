@@ -41,6 +41,7 @@ from services.reception import (
 from views.formatting import label
 from views.messages import error_text
 
+from ..formatting import plain_label
 from .pickers import Choice, TreePicker
 
 # Fields of a VisitInput and the widget key showing their errors.
@@ -140,7 +141,7 @@ class VisitForm(QWidget):
         self.address.setPlaceholderText(self.tr("Where the problem is"))
         self.place = TreePicker(self.tr("Choose the grid"))
         self.place.edit.setPlaceholderText(self.tr("Grid, community or street (F4: tree)"))
-        self.coordinates = QLabel()
+        self.coordinates = plain_label()
         self.coordinates.setObjectName("coordinatesLabel")
         # The map screen adds its "pick on the map" button here.
         self.location_actions = QHBoxLayout()
@@ -193,10 +194,10 @@ class VisitForm(QWidget):
         self.dispatch_now = QCheckBox(self.tr("Dispatch at once to the category's department"))
         self.dispatch_now.setChecked(True)
         self.dispatch_now.setVisible(can_dispatch)
-        self.preview = QLabel()
+        self.preview = plain_label()
         self.preview.setObjectName("dispatchPreview")
         self.preview.setWordWrap(True)
-        self.attach_label = QLabel()
+        self.attach_label = plain_label()
         self.attach_label.setObjectName("attachLabel")
         self.attach_label.setWordWrap(True)
         self.cancel_attach = QPushButton(self.tr("Open a new case instead"))
@@ -260,11 +261,11 @@ class VisitForm(QWidget):
         key: str,
         span: int = 1,
     ) -> QLabel:
-        caption = QLabel(text)
+        caption = plain_label(text)
         caption.setObjectName("fieldCaption")
         if text:
             caption.setBuddy(widget)
-        error = QLabel()
+        error = plain_label()
         error.setObjectName("fieldError")
         error.setProperty("error", True)
         error.setWordWrap(True)

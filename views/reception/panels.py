@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -25,7 +24,8 @@ from services.reception import (
     DuplicateCandidate,
     ReturningVisitor,
 )
-from views.formatting import label, local
+
+from ..formatting import LINE_LIMIT, clean, label, local, plain_label, plain_tip
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 NUMBER_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -49,8 +49,8 @@ def make_table(headers: list[str], object_name: str) -> QTableWidget:
 
 
 def cell(text: str, item_id: str | None = None, number: str | None = None) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    item.setToolTip(text)
+    item = QTableWidgetItem(clean(text, LINE_LIMIT))
+    item.setToolTip(plain_tip(text))
     if item_id is not None:
         item.setData(ID_ROLE, item_id)
     if number is not None:
@@ -75,7 +75,7 @@ class ReturningPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("returningPanel")
         self.found: ReturningVisitor | None = None
-        self.summary = QLabel()
+        self.summary = plain_label()
         self.summary.setObjectName("returningSummary")
         self.summary.setWordWrap(True)
         self.fill_button = _button(self.tr("Fill the form"), self.tr("Ctrl+R"))
@@ -104,10 +104,10 @@ class ReturningPanel(QWidget):
         self.open_button.clicked.connect(self._open_selected)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        self.cases_label = QLabel(self.tr("Open cases of this visitor"))
+        self.cases_label = plain_label(self.tr("Open cases of this visitor"))
         layout.addWidget(self.cases_label)
         layout.addWidget(self.cases, 1)
-        layout.addWidget(QLabel(self.tr("Earlier visits")))
+        layout.addWidget(plain_label(self.tr("Earlier visits")))
         layout.addWidget(self.visits, 2)
         shortcut = QShortcut(QKeySequence("Ctrl+R"), self)
         shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
@@ -180,7 +180,7 @@ class DuplicatesPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("duplicatesPanel")
         self.candidates: list[DuplicateCandidate] = []
-        self.hint = QLabel(
+        self.hint = plain_label(
             self.tr(
                 "Open cases of the same category in this grid or within 100 m, from the last 30 days. "
                 "If the visitor reports the same problem, add the visit to that case."

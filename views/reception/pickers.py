@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..formatting import plain_tip
+
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2
 PATH_ROLE = Qt.ItemDataRole.UserRole + 3
@@ -82,7 +84,7 @@ class TreeChooserDialog(QDialog):
             item.setData(choice.id, ID_ROLE)
             item.setData(choice.search, SEARCH_ROLE)
             item.setData(choice.path, PATH_ROLE)
-            item.setToolTip(choice.path)
+            item.setToolTip(plain_tip(choice.path))
             parent_item = items.get(choice.parent_id or "")
             (parent_item or self.model.invisibleRootItem()).appendRow(item)
             items[choice.id] = item

@@ -4,7 +4,6 @@ never printed."""
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QMarginsF, QSizeF
@@ -23,22 +22,23 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QLabel,
-    QMessageBox,
     QPushButton,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
+from services.exports import clean_file_name
 from services.reception import OUTCOME_LABELS, PURPOSE_LABELS, Receipt
-from views.formatting import label, local
+
+from ..formatting import clean, label, local, plain, plain_label
+from ..messages import show_message
 
 PAGE_SIZES = {"A5": QPageSize.PageSizeId.A5, "A4": QPageSize.PageSizeId.A4}
 
 
 def receipt_html(receipt: Receipt) -> str:
-    e = html.escape
+    e = plain  # every value escaped: a visitor's name or request is never markup
     if receipt.outcome == "on_the_spot":
         handling = QCoreApplication.translate("Receipt", "Closed on the spot at the desk.")
     elif receipt.outcome == "record_only":
@@ -83,10 +83,7 @@ def receipt_html(receipt: Receipt) -> str:
         (QCoreApplication.translate("Receipt", "Query code"), receipt.query_code),
         (QCoreApplication.translate("Receipt", "Received by"), receipt.clerk_name),
     ]
-    body = "".join(
-        f'<tr><td class="k">{e(k)}</td><td class="v">{e(v).replace(chr(10), "<br>")}</td></tr>'
-        for k, v in rows
-    )
+    body = "".join(f'<tr><td class="k">{e(k)}</td><td class="v">{e(v)}</td></tr>' for k, v in rows)
     title = QCoreApplication.translate("Receipt", "Visit receipt")
     note = QCoreApplication.translate(
         "Receipt",
@@ -161,10 +158,11 @@ class ReceiptDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("receiptDialog")
         self.receipt = receipt
-        self.setWindowTitle(self.tr("Receipt %1").replace("%1", receipt.case_number or ""))
+        self.setWindowTitle(self.tr("Receipt %1").replace("%1", clean(receipt.case_number, 80)))
         self.resize(620, 640)
         self.view = QTextBrowser()
         self.view.setObjectName("receiptPreview")
+        self.view.setOpenLinks(False)
         self.view.setHtml(receipt_html(receipt))
         self.page = QComboBox()
         self.page.addItems(list(PAGE_SIZES))
@@ -182,7 +180,7 @@ class ReceiptDialog(QDialog):
         close.setToolTip(self.tr("Esc"))
         close.clicked.connect(self.reject)
         buttons = QHBoxLayout()
-        buttons.addWidget(QLabel(self.tr("Paper")))
+        buttons.addWidget(plain_label(self.tr("Paper")))
         buttons.addWidget(self.page)
         buttons.addStretch(1)
         buttons.addWidget(self.pdf_button)
@@ -212,7 +210,7 @@ class ReceiptDialog(QDialog):
 
     def save_pdf(self, path: str | None = None) -> Path | None:
         if not path:
-            suggested = (
+            suggested = clean_file_name(
                 f"{self.tr('receipt')}-{self.receipt.case_number or self.receipt.query_code}.pdf"
             )
             path, _filter = QFileDialog.getSaveFileName(
@@ -226,7 +224,7 @@ class ReceiptDialog(QDialog):
         try:
             write_pdf(self.receipt, target, self.page_name())
         except OSError as exc:
-            QMessageBox.warning(
+            show_message(
                 self,
                 self.tr("Save as PDF"),
                 self.tr("The file %1 could not be written: %2")

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
     QHBoxLayout,
-    QLabel,
     QMessageBox,
     QPushButton,
     QScrollArea,
@@ -44,11 +43,11 @@ from services.reception import (
     search_visits,
     today_stats,
 )
-from views.formatting import label, local
 from views.map.picker import add_pick_button
-from views.messages import error_text
+from views.messages import error_text, message_box
 from views.tasks import show_failure
 
+from ..formatting import label, local, plain_label
 from .form import VisitForm
 from .panels import DuplicatesPanel, ReturningPanel
 from .pickers import Choice
@@ -72,9 +71,9 @@ class ReceptionView(QWidget):
         with ctx.db.sessions() as session:
             self.names = Names.load(session)
 
-        self.title = QLabel(self.tr("Reception desk"))
+        self.title = plain_label(self.tr("Reception desk"))
         self.title.setObjectName("screenTitle")
-        keys = QLabel(
+        keys = plain_label(
             self.tr("Tab: next field · Enter: submit · Esc: clear · Alt+1/2/3: outcome · F4: tree")
         )
         keys.setObjectName("hintLabel")
@@ -86,7 +85,7 @@ class ReceptionView(QWidget):
         # Draft offered back after a crash or power cut.
         self.draft_banner = QFrame()
         self.draft_banner.setObjectName("draftBanner")
-        self.draft_label = QLabel()
+        self.draft_label = plain_label()
         self.draft_label.setWordWrap(True)
         self.restore_button = QPushButton(self.tr("Restore"))
         self.restore_button.setObjectName("restoreDraft")
@@ -105,7 +104,7 @@ class ReceptionView(QWidget):
         # What the last submission did.
         self.result_banner = QFrame()
         self.result_banner.setObjectName("resultBanner")
-        self.result_label = QLabel()
+        self.result_label = plain_label()
         self.result_label.setObjectName("resultLabel")
         self.result_label.setWordWrap(True)
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -514,12 +513,12 @@ class ReceptionView(QWidget):
         except DomainError as exc:
             show_failure(exc, self)
             return
-        box = QMessageBox(
-            QMessageBox.Icon.Information,
+        box = message_box(
+            self,
             self.tr("Visitor's personal data"),
             text + "\n\n" + self.tr("This look has been written to the audit log."),
+            QMessageBox.Icon.Information,
             QMessageBox.StandardButton.Close,
-            self,
         )
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()

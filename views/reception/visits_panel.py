@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QTableWidget,
@@ -32,6 +31,7 @@ from services.reception import (
 from services.worktime import SHANGHAI
 from views.formatting import label, local
 
+from ..formatting import plain_label
 from .panels import cell, make_table
 
 CASE_ROLE = Qt.ItemDataRole.UserRole + 3
@@ -132,7 +132,7 @@ class TodayPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("todayPanel")
-        self.counts = QLabel()
+        self.counts = plain_label()
         self.counts.setObjectName("todayCounts")
         self.counts.setWordWrap(True)
         self.list = VisitList("todayTable")
@@ -184,7 +184,7 @@ class HistoryPanel(QWidget):
             edit.returnPressed.connect(self.search_requested)
         dates = QHBoxLayout()
         dates.addWidget(self.date_from)
-        dates.addWidget(QLabel("—"))
+        dates.addWidget(plain_label("—"))
         dates.addWidget(self.date_to)
         dates.addStretch(1)
         form = QFormLayout()
@@ -202,10 +202,10 @@ class HistoryPanel(QWidget):
         row.addWidget(self.search_button)
         row.addWidget(self.export_button)
         form.addRow(self.tr("Case number"), row)
-        self.error = QLabel()
+        self.error = plain_label()
         self.error.setObjectName("errorLabel")
         self.error.hide()
-        self.result_label = QLabel()
+        self.result_label = plain_label()
         self.result_label.setObjectName("countLabel")
         self.list = VisitList("historyTable")
         layout = QVBoxLayout(self)

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QToolTip,
     QVBoxLayout,
     QWidget,
@@ -26,6 +25,10 @@ from PySide6.QtWidgets import (
 
 from services.assessment import Assessment, Figures
 
+from ..formatting import plain, plain_label, plain_tip
+
+AXIS_LABEL_LIMIT = 40
+"""Characters of a name shown beside a bar."""
 BLUE = QColor("#2f6eb5")
 GREEN = QColor("#3c9a5f")
 ORANGE = QColor("#e07b39")
@@ -42,9 +45,9 @@ class KeyFigure(QFrame):
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("keyFigure")
-        self.value = QLabel("—")
+        self.value = plain_label("—")
         self.value.setObjectName("keyFigureValue")
-        self.caption = QLabel(title)
+        self.caption = plain_label(title)
         self.caption.setObjectName("keyFigureCaption")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
@@ -162,7 +165,15 @@ class Dashboard(QWidget):
     @staticmethod
     def _category_axis(labels: list[str]) -> QBarCategoryAxis:
         axis = QBarCategoryAxis()
-        axis.append(labels or [""])
+        # QtCharts draws axis labels as rich text: names and case numbers go in escaped,
+        # cut to a label's length, and kept distinct (the axis drops a repeated category).
+        shown: list[str] = []
+        for text in labels:
+            value = plain(text, AXIS_LABEL_LIMIT)
+            while value in shown:
+                value += "\u200b"
+            shown.append(value)
+        axis.append(shown or [""])
         axis.setTruncateLabels(False)  # Chinese names are elided to "..." otherwise
         small = QFont(axis.labelsFont())
         small.setPointSizeF(8)
@@ -242,7 +253,9 @@ class Dashboard(QWidget):
         def hover(status: bool, index: int) -> None:  # who has the case, on hover
             if status and 0 <= index < len(rows):
                 case = rows[index]
-                QToolTip.showText(QCursor.pos(), f"{case.number}\n{case.category}\n{case.assignee}")
+                QToolTip.showText(
+                    QCursor.pos(), plain_tip(f"{case.number}\n{case.category}\n{case.assignee}")
+                )
             else:
                 QToolTip.hideText()
 

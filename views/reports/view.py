@@ -22,8 +22,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
-    QMessageBox,
     QProgressDialog,
     QPushButton,
     QTableView,
@@ -40,8 +38,8 @@ from services.errors import DomainError, ValidationError
 from services.permissions import Permission
 from services.worktime import FALLBACK_WARNING, SHANGHAI, load_calendar
 
-from ..formatting import label
-from ..messages import error_text
+from ..formatting import label, plain_label
+from ..messages import error_text, show_message
 from ..tasks import Op, show_failure
 from .dashboard import Dashboard
 from .tables import CATEGORY, HANDLER, OVERDUE, UNIT, ReportSortProxy, ReportTableModel
@@ -132,7 +130,7 @@ class UnitsTab(QWidget):
             (self.tr("Streets"), self.streets, 1),
             (self.tr("Communities"), self.communities, 2),
         ):
-            caption = QLabel(title)
+            caption = plain_label(title)
             caption.setObjectName("reportsCaption")
             layout.addWidget(caption)
             layout.addWidget(tab, stretch)
@@ -148,7 +146,7 @@ class ReportsView(QWidget):
         self._loading = False
         self._export_job: _ExportJob | None = None
 
-        self.title = QLabel(self.tr("Assessment and bulletin"))
+        self.title = plain_label(self.tr("Assessment and bulletin"))
         self.title.setObjectName("screenTitle")
 
         self.kind_box = QComboBox()
@@ -167,7 +165,7 @@ class ReportsView(QWidget):
         today = utcnow().astimezone(SHANGHAI).date()
         self.from_edit.setDate(QDate(today.year, today.month, 1))
         self.to_edit.setDate(QDate(today.year, today.month, today.day))
-        self.range_label = QLabel(self.tr("to"))
+        self.range_label = plain_label(self.tr("to"))
         self.scope_box = QComboBox()
         self.scope_box.setObjectName("scopeChoice")
         self.scope_box.setMinimumContentsLength(12)
@@ -175,29 +173,29 @@ class ReportsView(QWidget):
         self.export_button = QPushButton(self.tr("Export bulletin…"))
         self.export_button.setObjectName("exportButton")
         self.export_button.setVisible(ctx.can(Permission.EXPORT_BULLETIN))
-        self.period_error = QLabel()
+        self.period_error = plain_label()
         self.period_error.setObjectName("errorLabel")
         self.period_error.hide()
 
         bar = QHBoxLayout()
         bar.addWidget(self.title)
         bar.addSpacing(16)
-        bar.addWidget(QLabel(self.tr("Period:")))
+        bar.addWidget(plain_label(self.tr("Period:")))
         bar.addWidget(self.kind_box)
         bar.addWidget(self.period_box)
         bar.addWidget(self.from_edit)
         bar.addWidget(self.range_label)
         bar.addWidget(self.to_edit)
         bar.addSpacing(12)
-        bar.addWidget(QLabel(self.tr("Scope:")))
+        bar.addWidget(plain_label(self.tr("Scope:")))
         bar.addWidget(self.scope_box)
         bar.addStretch(1)
         bar.addWidget(self.refresh_button)
         bar.addWidget(self.export_button)
 
-        self.status = QLabel()
+        self.status = plain_label()
         self.status.setObjectName("countLabel")
-        self.warning = QLabel()
+        self.warning = plain_label()
         self.warning.setObjectName("reportsWarning")
         self.warning.setWordWrap(True)
         self.warning.hide()
@@ -495,7 +493,7 @@ class ReportsView(QWidget):
                 self.status.setText(self.tr("The export was cancelled; no file was written."))
                 return
             if isinstance(exc, OSError):
-                QMessageBox.warning(
+                show_message(
                     self,
                     self.tr("Export the bulletin"),
                     self.tr("The bulletin could not be written to %1: %2")

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from services.errors import DomainError, ValidationError
 
+from ...formatting import plain_label
 from ...messages import error_text
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ class ActionDialog(QDialog):
         self.errors: dict[str, QLabel] = {}
         self.changed_ids: list[str] = [case.id] if case is not None else []
 
-        self.heading = QLabel()
+        self.heading = plain_label()
         self.heading.setObjectName("actionHeading")
         self.heading.setWordWrap(True)
         if case is not None:
@@ -55,7 +56,7 @@ class ActionDialog(QDialog):
             )
         self.form = QFormLayout()
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        self.summary = QLabel()
+        self.summary = plain_label()
         self.summary.setObjectName("errorLabel")
         self.summary.setWordWrap(True)
         self.summary.hide()
@@ -80,7 +81,7 @@ class ActionDialog(QDialog):
 
     def add_field(self, key: str, label: str, widget: QWidget) -> QWidget:
         widget.setObjectName(f"field_{key}")
-        error = QLabel()
+        error = plain_label()
         error.setObjectName("fieldError")
         error.setProperty("error", True)
         error.setWordWrap(True)
@@ -105,7 +106,7 @@ class ActionDialog(QDialog):
         return edit
 
     def add_info(self, label: str, text: str) -> QLabel:
-        value = QLabel(text)
+        value = plain_label(text)
         value.setWordWrap(True)
         value.setObjectName("actionInfo")
         self.form.addRow(label, value)

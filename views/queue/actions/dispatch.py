@@ -26,7 +26,7 @@ from models.tables import Case, Category
 from models.types import utcnow
 from services import case_actions
 
-from ...formatting import local
+from ...formatting import local, plain_tip
 from ...messages import error_text
 from .base import ActionDialog
 
@@ -147,7 +147,7 @@ class DispatchDialog(ActionDialog):
                 item = QTableWidgetItem(value)
                 if p.error is not None and column >= 2:
                     item.setForeground(self.palette().brightText())
-                    item.setToolTip(value)
+                    item.setToolTip(plain_tip(value))
                 self.preview.setItem(row, column, item)
             if p.error is not None:
                 self.preview.setSpan(row, 2, 1, 2)

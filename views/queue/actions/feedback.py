@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from services import case_actions
 
+from ...formatting import plain_tip
 from .base import ActionDialog
 
 
@@ -67,7 +68,7 @@ class FeedbackDialog(ActionDialog):
             if path in present:
                 continue
             item = QListWidgetItem(path.name)
-            item.setToolTip(str(path))
+            item.setToolTip(plain_tip(str(path)))
             item.setData(256, str(path))
             self.files.addItem(item)
 
