@@ -50,7 +50,7 @@ from typing import Any
 from sqlalchemy import func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
-from models.enums import AssigneeType, OrgLevel
+from models.enums import AssigneeType, Role
 from models.tables import (
     Case,
     CaseEvent,
@@ -63,6 +63,8 @@ from models.tables import (
     Visit,
 )
 from models.types import utcnow
+from services.identity import mask_phone
+from services.projection import format_time
 from services.reference import (
     category_wire,
     department_wire,
@@ -125,25 +127,46 @@ class FeedWriter:
         return count
 
 
+DEPARTMENT_KEY = "d:"
+WORKER_KEY = "u:"
+
+
 def case_keys(case: Any) -> set[str]:
-    """The org units a case is visible to now (its own, escalated to, dispatched to)."""
+    """The keys a case is visible to now: the org units (its own, escalated to,
+    dispatched to), the department it is dispatched to (``d:<id>``) and the
+    grid worker it is dispatched to (``u:<user id>``)."""
     keys = {case.org_unit_id}
     if case.escalated_to:
         keys.add(case.escalated_to)
     if case.assignee_type == AssigneeType.ORG_UNIT and case.assignee_id:
         keys.add(case.assignee_id)
+    if case.assignee_type == AssigneeType.DEPARTMENT and case.assignee_id:
+        keys.add(DEPARTMENT_KEY + case.assignee_id)
+    if case.assignee_type == AssigneeType.GRID_WORKER and case.assignee_id:
+        keys.add(WORKER_KEY + case.assignee_id)
     return {k for k in keys if k}
 
 
+def _is_unit(key: str) -> bool:
+    return key.isdigit()
+
+
+def _sees(key: str, other: str) -> bool:
+    """True if every user who sees ``key`` sees ``other`` too (unit codes nest by prefix)."""
+    if _is_unit(key) and _is_unit(other):
+        return other.startswith(key)
+    return other == key
+
+
 def minimal_keys(keys: Iterable[str]) -> list[str]:
-    """Drop a key whose users all see a longer key anyway (a prefix of another key)."""
+    """Drop a unit key whose users all see a longer unit key anyway (a prefix of it)."""
     keys = set(keys)
-    return sorted(k for k in keys if not any(o != k and o.startswith(k) for o in keys))
+    return sorted(k for k in keys if not any(o != k and _sees(k, o) for o in keys))
 
 
 def covered(key: str, keys: Iterable[str]) -> bool:
     """True if every user who sees ``key`` already sees one of ``keys``."""
-    return any(o.startswith(key) for o in keys)
+    return any(_sees(key, o) for o in keys)
 
 
 def stored_keys(session: Session, case_id: str) -> set[str]:
@@ -258,17 +281,47 @@ class Page:
     more: bool
 
 
-def user_scope(session: Session, user: User) -> str | None:
-    """The prefix a user's rows must have; "" for the whole county, None for none."""
-    if not user.org_unit_id:
-        return None
-    unit = session.get(OrgUnit, user.org_unit_id)
-    if unit is not None and unit.level == OrgLevel.COUNTY:
-        return ""
-    return user.org_unit_id
+@dataclass(frozen=True)
+class Viewer:
+    """Who reads the feed, as PROTOCOL.md 1.1 "What each role receives" needs to know them.
+
+    ``key`` is the one scope key the user's rows match: a unit prefix for the
+    roles that see an area, ``d:<department>`` or ``u:<user id>`` for the
+    handlers; None for a user who sees reference data only.
+    """
+
+    user_id: str
+    role: str
+    org_unit_id: str | None
+    key: str | None
+    exact: bool
+
+    def visitor(self, visit_unit: str) -> str:
+        """How much of a visitor this viewer receives: "full", "no_id", "none" or "masked"."""
+        if self.role in (Role.DEPARTMENT, Role.GRID_WORKER):
+            return "masked"
+        if self.role in (Role.RECEPTION, Role.COORDINATOR):
+            unit = self.org_unit_id or ""
+            # The ID number leaves the server only to the visit's own street.
+            return "full" if len(unit) >= 9 and unit.startswith(visit_unit[:9]) else "no_id"
+        return "none"
 
 
-def read_changes(session: Session, scope: str | None, after: int, limit: int) -> Page:
+def viewer_of(user: User) -> Viewer:
+    if user.role == Role.DEPARTMENT:
+        key = DEPARTMENT_KEY + user.department_id if user.department_id else None
+        return Viewer(user.id, user.role, user.org_unit_id, key, True)
+    if user.role == Role.GRID_WORKER:
+        return Viewer(user.id, user.role, user.org_unit_id, WORKER_KEY + user.id, True)
+    return Viewer(user.id, user.role, user.org_unit_id, user.org_unit_id or None, False)
+
+
+def user_scope(session: Session, user: User) -> Viewer:
+    """Kept for callers of the v1 name: the viewer of ``user``."""
+    return viewer_of(user)
+
+
+def read_changes(session: Session, viewer: Viewer, after: int, limit: int) -> Page:
     top = session.scalar(select(func.max(Change.seq))) or 0
     if after > top:
         raise CursorError(
@@ -277,15 +330,17 @@ def read_changes(session: Session, scope: str | None, after: int, limit: int) ->
     query = select(Change.seq, Change.kind, Change.item_id).where(
         Change.seq > after, Change.seq <= top
     )
-    if scope is None:
+    if viewer.key is None:
         query = query.where(Change.scope.is_(None))
-    elif scope != "":
-        query = query.where(or_(Change.scope.is_(None), Change.scope.startswith(scope)))
+    elif viewer.exact:
+        query = query.where(or_(Change.scope.is_(None), Change.scope == viewer.key))
+    else:
+        query = query.where(or_(Change.scope.is_(None), Change.scope.startswith(viewer.key)))
     rows = list(session.execute(query.order_by(Change.seq).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
     next_seq = rows[-1].seq if more else top
-    return Page(materialise(session, [(r.kind, r.item_id) for r in rows]), next_seq, more)
+    return Page(materialise(session, [(r.kind, r.item_id) for r in rows], viewer), next_seq, more)
 
 
 def _chunks(items: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
@@ -293,8 +348,12 @@ def _chunks(items: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
         yield items[start : start + size]
 
 
-def materialise(session: Session, refs: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
-    """The ``changes`` list of a page: each item's current data, in feed order."""
+def materialise(
+    session: Session, refs: Sequence[tuple[str, str]], viewer: Viewer | None = None
+) -> list[dict[str, Any]]:
+    """The ``changes`` list of a page: each item's current data, in feed order,
+    with a visitor's personal data cut to what ``viewer`` may receive, and for
+    visits and case events who pushed them and when (PROTOCOL.md 1.1)."""
     wanted: dict[str, list[str]] = {}
     for kind, item_id in refs:
         wanted.setdefault(kind, []).append(item_id)
@@ -307,9 +366,48 @@ def materialise(session: Session, refs: Sequence[tuple[str, str]]) -> list[dict[
     out = []
     for kind, item_id in refs:
         found = data.get((kind, item_id))
-        if found is not None:
-            out.append({"type": kind, "id": item_id, "data": found})
+        if found is None:
+            continue
+        change: dict[str, Any] = {"type": kind, "id": item_id}
+        origin = found.pop(_ORIGIN, None)
+        if kind == "visit" and viewer is not None:
+            found = redact_visit(found, viewer.visitor(str(found.get("org_unit_id") or "")))
+        change["data"] = found
+        if origin:
+            change.update(origin)
+        out.append(change)
     return out
+
+
+_ORIGIN = "__origin__"
+
+
+def _origin(row: Any) -> dict[str, Any]:
+    return {
+        "pushed_by": row.pushed_by,
+        "received_at": format_time(row.received_at) if row.received_at else None,
+        "pushed_device": row.pushed_device,
+        "push_protocol": row.push_protocol,
+    }
+
+
+def redact_visit(wire: dict[str, Any], level: str) -> dict[str, Any]:
+    """A visit's wire form with the visitor cut to ``level`` (see :meth:`Viewer.visitor`)."""
+    if level == "full":
+        return wire
+    visitor = dict(wire.get("visitor") or {})
+    visitor["id_number"] = None
+    if level == "none":
+        visitor["phone"] = None
+    elif level == "masked":
+        visitor = {
+            "name": visitor.get("name"),
+            "phone": mask_phone(visitor.get("phone")) if visitor.get("phone") else None,
+            "id_number": None,
+            "gender": None,
+            "address": None,
+        }
+    return {**wire, "visitor": visitor}
 
 
 def _load(session: Session, kind: str, ids: Sequence[str]) -> list[tuple[str, dict[str, Any]]]:
@@ -343,11 +441,12 @@ def _load(session: Session, kind: str, ids: Sequence[str]) -> list[tuple[str, di
         ]
     if kind == "visit":
         return [
-            (v.id, visit_wire(v)) for v in session.scalars(select(Visit).where(Visit.id.in_(ids)))
+            (v.id, {**visit_wire(v), _ORIGIN: _origin(v)})
+            for v in session.scalars(select(Visit).where(Visit.id.in_(ids)))
         ]
     if kind == "case_event":
         return [
-            (e.id, stored_event_wire(e, e.seq))
+            (e.id, {**stored_event_wire(e, e.seq), _ORIGIN: _origin(e)})
             for e in session.scalars(select(CaseEvent).where(CaseEvent.id.in_(ids)))
         ]
     return []

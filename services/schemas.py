@@ -658,6 +658,14 @@ REFERENCE_SCHEMAS: dict[str, type[Strict]] = {
 }
 
 
+class RevealRequest(Strict):
+    """``POST /reveal`` (PROTOCOL.md 1.1): which value of which visit, and why."""
+
+    visit_id: Uuid
+    field: Literal["phone", "id_number"]
+    reason: Required
+
+
 # ---------------------------------------------------------------- checking
 def find_bad_value(value: Any, path: str = "", depth: int = 0) -> tuple[str, str] | None:
     """(path, kind) of the first NaN/Infinity or bad string anywhere in ``value``.
@@ -785,6 +793,12 @@ def check_reference(kind: str, raw: Any) -> dict[str, Any]:
     return {key: raw[key] for key in schema.model_fields if key in raw}
 
 
+def check_reveal(raw: Any) -> RevealRequest:
+    _screen(raw)
+    result: RevealRequest = _validate(RevealRequest, raw, {})
+    return result
+
+
 def case_number_parts(number: str) -> tuple[str, str, str] | None:
     """(street code, yyyymmdd, desk code + serial) of a well-formed case number."""
     match = CASE_NUMBER.match(number)
@@ -801,6 +815,7 @@ __all__ = [
     "check_event",
     "check_event_data",
     "check_reference",
+    "check_reveal",
     "check_visit",
     "find_bad_value",
     "loads_strict",

@@ -5,6 +5,8 @@ Revision ID: s0002
 Revises: s0001
 """
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -36,6 +38,35 @@ def upgrade() -> None:
         batch.alter_column(
             "scope", type_=sa.String(60), existing_type=sa.String(15), existing_nullable=False
         )
+    # Departments and grid workers receive the cases ever dispatched to them (1.1):
+    # give the cases the county holds their keys, and those users the history.
+    bind = op.get_bind()
+    bind.execute(
+        sa.text(
+            "INSERT INTO srv_case_scopes (case_id, scope) "
+            "SELECT DISTINCT case_id, CASE assignee_type WHEN 'department' THEN 'd:' "
+            "ELSE 'u:' END || assignee_id FROM case_events WHERE type = 'dispatched' "
+            "AND assignee_type IN ('department', 'grid_worker') AND assignee_id IS NOT NULL"
+        )
+    )
+    now = datetime.now(UTC).replace(tzinfo=None)
+    role_key = "(s.scope LIKE 'd:%' OR s.scope LIKE 'u:%')"
+    bind.execute(
+        sa.text(
+            "INSERT INTO srv_changes (kind, item_id, scope, created_at) "
+            "SELECT 'visit', v.id, s.scope, :now FROM visits v "
+            f"JOIN srv_case_scopes s ON s.case_id = v.case_id WHERE {role_key} ORDER BY v.at"
+        ),
+        {"now": now},
+    )
+    bind.execute(
+        sa.text(
+            "INSERT INTO srv_changes (kind, item_id, scope, created_at) "
+            "SELECT 'case_event', e.id, s.scope, :now FROM case_events e "
+            f"JOIN srv_case_scopes s ON s.case_id = e.case_id WHERE {role_key} ORDER BY e.seq"
+        ),
+        {"now": now},
+    )
     # Visits the county holds from before 1.1: their author was not checked.
     op.execute(
         "UPDATE visits SET pushed_by = received_by, push_protocol = '1.0', "
