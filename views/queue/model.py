@@ -26,7 +26,7 @@ from services import queue
 from services.lookups import Names
 from services.projection import STATE_LABELS
 
-from ..formatting import label, local, working_days
+from ..formatting import LINE_LIMIT, TITLE_LIMIT, clean, label, local, plain_tip, working_days
 from ..tasks import Op
 
 log = logging.getLogger(__name__)
@@ -289,9 +289,9 @@ class CaseTableModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == COL_TITLE:
-                return row.title
+                return plain_tip(row.title, TITLE_LIMIT)
             if column == COL_CATEGORY:
-                return self.names.category_path(row.category_code)
+                return plain_tip(self.names.category_path(row.category_code))
             status = self.deadline_status(row)
             if status == "overdue":
                 return self.tr("Overdue")
@@ -306,11 +306,11 @@ class CaseTableModel(QAbstractTableModel):
 
     def _display(self, row: Any, column: int) -> str:
         if column == COL_NUMBER:
-            return str(row.number)
+            return clean(row.number, 80)
         if column == COL_TITLE:
-            return str(row.title)
+            return clean(row.title, TITLE_LIMIT)
         if column == COL_CATEGORY:
-            return self.names.category(row.category_code)
+            return clean(self.names.category(row.category_code), LINE_LIMIT)
         if column == COL_STATE:
             text = label(STATE_LABELS.get(row.state, row.state))
             if row.supervise_count:
@@ -319,9 +319,9 @@ class CaseTableModel(QAbstractTableModel):
         if column == COL_URGENCY:
             return self.tr("Urgent") if row.urgency == Urgency.URGENT else self.tr("Normal")
         if column == COL_ASSIGNEE:
-            return self.names.assignee(row.assignee_type, row.assignee_id)
+            return clean(self.names.assignee(row.assignee_type, row.assignee_id), LINE_LIMIT)
         if column == COL_ORG_UNIT:
-            return self.names.org_unit(row.org_unit_id)
+            return clean(self.names.org_unit(row.org_unit_id), LINE_LIMIT)
         if column == COL_CREATED:
             return local(row.created_at, "%m-%d %H:%M")
         if column == COL_DEADLINE:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from services.errors import DomainError, ValidationError
 
-from ...formatting import plain_label
+from ...formatting import TITLE_LIMIT, plain_label, wrappable
 from ...messages import error_text
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,9 @@ class ActionDialog(QDialog):
         self.heading.setWordWrap(True)
         if case is not None:
             self.heading.setText(
-                self.tr("Case %1: %2").replace("%1", case.number).replace("%2", case.title)
+                self.tr("Case %1: %2")
+                .replace("%1", wrappable(case.number, 80))
+                .replace("%2", wrappable(case.title, TITLE_LIMIT))
             )
         self.form = QFormLayout()
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
