@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
@@ -19,6 +22,8 @@ from services.auth import AuthError, login
 from services.version import __version__
 
 from .i18n import error_text
+
+log = logging.getLogger(__name__)
 
 
 class LoginDialog(QDialog):
@@ -102,7 +107,29 @@ class LoginDialog(QDialog):
             self.password.selectAll()
             self.password.setFocus()
             return
+        self._county_login_in_background(self.user, self.password.text())
         self.accept()
+
+    def _county_login_in_background(self, user: User, password: str) -> None:
+        """Logged in offline: if the county is set and this person has no county login
+        here yet, get one now (best effort), so their records can go up with their own
+        token (PROTOCOL.md 1.1). The password is only passed on, never kept."""
+        from services import settings as settings_service
+        from services.sync import login_blocking, usable_users
+
+        with self.db.sessions() as session:
+            server = str(settings_service.get(session, "device.server_url") or "")
+            if not server or user.id in usable_users(session, server):
+                return
+        db, username = self.db, user.username
+
+        def quietly() -> None:
+            try:
+                login_blocking(db, username, password)
+            except Exception as exc:  # noqa: BLE001 - offline is normal here
+                log.info("county login after an offline login did not work: %s", exc)
+
+        threading.Thread(target=quietly, name="county-login", daemon=True).start()
 
     def _try_county(self, username: str, local_error: AuthError) -> bool:
         """Not known here (or a new password): ask the county server, if one is set."""

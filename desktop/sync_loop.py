@@ -42,6 +42,9 @@ class SyncStatus:
     server_url: str = ""
     logged_in_as: str = ""
     next_try_in: float = 0.0
+    # items that wait for a person's county login (services.sync.Waiting)
+    waiting: tuple[object, ...] = ()
+    quarantined: int = 0
 
 
 class SyncLoop(QObject):
@@ -104,6 +107,8 @@ class SyncLoop(QObject):
             server_url=view.server_url,
             logged_in_as=view.logged_in_as,
             needs_login=bool(view.server_url) and not view.token_valid,
+            waiting=tuple(view.waiting),
+            quarantined=view.quarantined,
         )
 
     def _set(self, **changes: object) -> None:
@@ -112,14 +117,31 @@ class SyncLoop(QObject):
 
     # ------------------------------------------------------------ logging in
     async def login(self, username: str, password: str) -> None:
-        """Log in to the county (from the sync screen); raises sync.SyncError."""
-        engine = await asyncio.to_thread(sync.SyncEngine.from_settings, self.ctx.db)
+        """Log a person in to the county (the sync screen); raises sync.SyncError.
+
+        The person's device-bound token is kept (never the password), and their
+        waiting items go up with the next round.
+        """
+        engine = await asyncio.to_thread(self._engine)
         try:
             await engine.login(username, password)
         finally:
             await engine.close()
         self.refresh()
         self.sync_now()
+
+    async def logout(self, user_id: str) -> bool:
+        """Revoke the person's county token and forget it here."""
+        engine = await asyncio.to_thread(self._engine)
+        try:
+            return await engine.logout(user_id)
+        finally:
+            await engine.close()
+            self.refresh()
+
+    def _engine(self) -> sync.SyncEngine:
+        user = getattr(self.ctx, "user", None)
+        return sync.SyncEngine.from_settings(self.ctx.db, user_id=getattr(user, "id", None) or None)
 
     # ------------------------------------------------------------ the loop
     async def _run(self) -> None:
@@ -140,7 +162,7 @@ class SyncLoop(QObject):
         self._set(running=True)
         engine: sync.SyncEngine | None = None
         try:
-            engine = await asyncio.to_thread(sync.SyncEngine.from_settings, self.ctx.db)
+            engine = await asyncio.to_thread(self._engine)
             result = await engine.run_round()
         except sync.LoginRequired as exc:
             self._failures = 0

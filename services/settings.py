@@ -140,6 +140,7 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec("device.tile_source", tiles.SOURCE_NONE, tiles.check_source),
         SettingSpec("device.tile_key", "", tiles.check_key),
         SettingSpec("device.last_purge_date", "", _text),
+        SettingSpec("device.sync_deadline", 600, _positive_int("device.sync_deadline", 10, 86400)),
     )
 }
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from county_server.admin import load_reference_file
 from county_server.app import create_app
@@ -37,6 +37,10 @@ from services import settings as settings_service
 from services.auth import hash_password
 from services.demo_geo import demo_reference
 from services.sync import SyncEngine, connection, make_client
+from services.sync.tokens import TokenRecord, store_for
+
+# Tests never write to the real credential store of the machine they run on.
+os.environ.setdefault("GRIDDESK_TOKEN_STORE", "file")
 
 PASSWORD = "griddesk-demo"
 PG_ENV = "GRIDDESK_TEST_PG_URL"
@@ -371,6 +375,25 @@ class Desktop:
 
     def sync(self, **kwargs: Any) -> Any:
         return self.run(lambda e: e.run_round(), **kwargs)
+
+    def device_id(self) -> str:
+        with self.db.session() as session:
+            return settings_service.device_id(session)
+
+    def user_id(self, username: str) -> str:
+        with self.db.sessions() as session:
+            found = session.scalar(select(User.id).where(User.username == username))
+        assert found is not None, username
+        return str(found)
+
+    def token_record(self, username: str) -> TokenRecord | None:
+        """The county login ``username`` holds on this desk (from the credential store)."""
+        return store_for(self.folder).load(self.url.rstrip("/"), self.user_id(username))
+
+    def token(self, username: str) -> str:
+        record = self.token_record(username)
+        assert record is not None, f"{username} is not logged in to the county on this desk"
+        return record.token
 
     def close(self) -> None:
         self.db.dispose()

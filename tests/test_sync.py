@@ -190,21 +190,29 @@ def test_same_batch_twice_and_protocol_errors(server: ServerThread, tmp_path: Pa
     new_case(desk)
     with desk.db.sessions() as session:
         batch = sync.next_batch(session)
-        token = sync.get_state(session, sync.STATE_TOKEN)["token"]
+        assert sync.get_state(session, sync.STATE_TOKEN) in (None, {})  # never in the database
+    token = desk.token("coordinator")
     assert batch is not None
-    body = {"device_id": "x", "visits": batch.visits, "events": batch.events}
+    body = {"device_id": desk.device_id(), "visits": batch.visits, "events": batch.events}
     headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=server.url + "/api/v1") as client:
         first = client.post("/sync/push", json=body, headers=headers).json()["results"]
         second = client.post("/sync/push", json=body, headers=headers).json()["results"]
         assert [r["status"] for r in first] == ["accepted"]
         assert [r["status"] for r in second] == ["duplicate"]
-        bad = client.post("/sync/push", json={"events": [{"id": "nope"}]}, headers=headers)
+        device = {"device_id": desk.device_id()}
+        wrong = client.post("/sync/push", json={"events": [], "device_id": "x"}, headers=headers)
+        assert (wrong.status_code, wrong.json()["error"]) == (403, "wrong_device")
+        bad = client.post(
+            "/sync/push", json={"events": [{"id": "nope"}], **device}, headers=headers
+        )
         assert bad.json()["results"][0]["code"] == "invalid"
         unknown = dict(batch.events[0], id="6d3f1c2e-4b1a-4c55-9a1e-000000000001", type="commented")
         unknown["case_id"] = "6d3f1c2e-4b1a-4c55-9a1e-000000000002"
         unknown["data"] = {"text": "?"}
-        answer = client.post("/sync/push", json={"events": [unknown]}, headers=headers).json()
+        answer = client.post(
+            "/sync/push", json={"events": [unknown], **device}, headers=headers
+        ).json()
         assert answer["results"][0]["code"] == "unknown_case"
         for response, code in (
             (client.get("/sync/changes"), "invalid_token"),
@@ -247,12 +255,18 @@ def test_token_expiry_and_throttling(tmp_path: Path) -> None:
                 desk.login("coordinator")  # the token is already expired when stored
             with pytest.raises(sync.LoginRequired) as expired:
                 desk.sync()
-            assert expired.value.code == "token_expired"
+            # 1.1: the desk knows the token is over and asks for a login before calling.
+            assert expired.value.code == "login_required"
             codes = []
             with httpx.Client(base_url=server.url + "/api/v1") as client:
                 for _ in range(7):
                     response = client.post(
-                        "/auth/token", json={"username": "coordinator", "password": "wrong-1"}
+                        "/auth/token",
+                        json={
+                            "username": "coordinator",
+                            "password": "wrong-1",
+                            "device_id": desk.device_id(),
+                        },
                     )
                     codes.append((response.status_code, response.json()["error"]))
             assert codes[0] == (401, "invalid_credentials")
@@ -351,19 +365,25 @@ def test_redispatch_after_return(server: ServerThread, tmp_path: Path) -> None:
 
 
 def test_case_entering_a_scope_brings_its_history(server: ServerThread, tmp_path: Path) -> None:
+    """1.1: a department receives a case when it is dispatched to it, with all its history."""
     a = Desktop.create(tmp_path / "a", server.url)
     b = Desktop.create(tmp_path / "b", server.url)
     a.login("coordinator")
-    b.login("coordinator2")
+    b.login("dept_chengguan")
     b.sync()
     case_id = new_case(a)
     who = _actor(a.db, "coordinator")
     with a.db.session() as session:
         record(session, who, case_id, "commented", {"text": "现场核实"})
-        dispatch(session, who, load_calendar(session), case_id, "org_unit", OTHER_STREET)
+    a.sync()
+    b.sync()
+    assert event_ids(b.db, case_id) == []  # not dispatched to it yet
+    with a.db.session() as session:
+        dispatch(session, who, load_calendar(session), case_id, "department", "dept_chengguan")
     a.sync()
     b.sync()
     assert sorted(event_ids(b.db, case_id)) == sorted(event_ids(server.db, case_id))
+    assert len(event_ids(b.db, case_id)) == 3
     assert_same_case(server.db, b, case_id)
 
 

@@ -1,58 +1,120 @@
-"""``sync --data-dir DIR --server URL --user NAME``: one full sync round without a window.
+"""``sync --data-dir DIR [--server URL] [--user NAME] [--deadline SECONDS]``: one
+sync round without a window (PROTOCOL.md 1.1).
 
-The password comes from ``GRIDDESK_PASSWORD``. Prints what was pushed, pulled
-and rejected. Exit status: 0 done, 2 bad arguments or database, 3 the server
-cannot be reached (or failed), 4 the login was refused.
+``--user`` logs that person in to the county first (password from
+``GRIDDESK_PASSWORD``, never stored); every person who logged in on this desk
+before has a device-bound token of their own, and each person's items go up
+with that person's token. Items whose author has no login here wait and are
+listed. Never ends with a traceback: the details go to the log file.
+
+Exit status: 0 done, 2 usage (bad arguments, no or a bad server address, the
+database), 3 the server cannot be reached, is broken or too slow (deadline),
+4 the login was refused, 5 items were rejected or pulled items were kept aside.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 
 NAME = "sync"
-HELP = "push and pull once against the county server (password from GRIDDESK_PASSWORD)"
+HELP = (
+    "push and pull once against the county server; exit 0 done, 2 usage, 3 server "
+    "unreachable or broken, 4 login refused, 5 items rejected or quarantined"
+)
 
+EXIT_OK = 0
+EXIT_USAGE = 2
 EXIT_UNREACHABLE = 3
 EXIT_LOGIN = 4
+EXIT_REJECTED = 5
+
+log = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--server", help="county server address (stored for the next time)")
-    parser.add_argument("--user", required=True, help="county username")
+    parser.description = __doc__
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.add_argument(
+        "--server", help="county server address, http://… or https://… (stored for next time)"
+    )
+    parser.add_argument(
+        "--user",
+        help="log this county user in first (password from GRIDDESK_PASSWORD); "
+        "without it, the logins already kept on this desk are used",
+    )
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
+    parser.add_argument(
+        "--deadline",
+        type=float,
+        default=None,
+        help="seconds the whole round may take (default: the setting, 600)",
+    )
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except Exception as exc:  # noqa: BLE001 - the command boundary: never a traceback
+        log.exception("sync command failed")
+        _say(f"sync failed: {type(exc).__name__}: {str(exc)[:300]} (details in the log file)")
+        return EXIT_UNREACHABLE
+
+
+def _run(args: argparse.Namespace) -> int:
     from models.db import DatabaseProblem, open_database
     from services import settings as settings_service
     from services import sync
     from services.errors import DomainError
 
+    if args.deadline is not None and not 0 < args.deadline <= 86400:
+        _say("--deadline must be a number of seconds from 1 to 86400")
+        return EXIT_USAGE
+    if not 0 < args.timeout <= 3600:
+        _say("--timeout must be a number of seconds from 1 to 3600")
+        return EXIT_USAGE
     password = os.environ.get("GRIDDESK_PASSWORD", "")
-    if not password:
-        print("set GRIDDESK_PASSWORD to the user's password", file=sys.stderr)
-        return 2
+    if args.user and not password:
+        _say("set GRIDDESK_PASSWORD to the password of --user")
+        return EXIT_USAGE
     try:
         db = open_database(args.data_dir)
     except DatabaseProblem as problem:
-        print(f"cannot use the database: {problem}", file=sys.stderr)
-        return 2
+        _say(f"cannot use the database: {problem}")
+        return EXIT_USAGE
     try:
         with db.session() as session:
             if args.server:
-                settings_service.put(session, "device.server_url", args.server)
+                try:
+                    settings_service.put(session, "device.server_url", args.server)
+                except DomainError:
+                    _say(
+                        f"bad server address {args.server!r}: add http:// or https:// "
+                        "in front, for example http://127.0.0.1:8765"
+                    )
+                    return EXIT_USAGE
             conn = sync.connection(session)
         if not conn.server_url:
-            print("no server address: pass --server URL", file=sys.stderr)
-            return 2
+            _say("no server address: pass --server http://… or https://…")
+            return EXIT_USAGE
 
         async def round_trip() -> sync.RoundResult:
-            engine = sync.SyncEngine(db, conn, client=sync.make_client(conn, timeout=args.timeout))
+            engine = sync.SyncEngine(
+                db,
+                conn,
+                client=sync.make_client(conn, timeout=args.timeout),
+                deadline=args.deadline,
+            )
             try:
-                await engine.login(args.user, password)
+                if args.user:
+                    await engine.login(args.user, password)
                 return await engine.run_round()
             finally:
                 await engine.close()
@@ -60,29 +122,59 @@ def run(args: argparse.Namespace) -> int:
         try:
             result = asyncio.run(round_trip())
         except sync.LoginRequired as exc:
-            print(f"login refused by {conn.server_url}: {exc.code} {exc.detail}", file=sys.stderr)
+            if exc.code == "login_required":
+                _say(
+                    f"nobody is logged in to {conn.server_url} on this desk: "
+                    "pass --user NAME with GRIDDESK_PASSWORD"
+                )
+            else:
+                _say(f"login refused by {conn.server_url}: {exc.code} {exc.detail}".rstrip())
             return EXIT_LOGIN
         except sync.SyncError as exc:
-            print(f"server {conn.server_url} not reachable: {exc}", file=sys.stderr)
+            log.warning("sync round failed: %s", exc)
+            if isinstance(exc, sync.Offline):
+                _say(f"server {conn.server_url} not reachable: {exc.detail}")
+            else:
+                _say(f"server {conn.server_url} failed: {exc.code}: {exc.detail}")
             return EXIT_UNREACHABLE
         except DomainError as exc:
-            print(str(exc), file=sys.stderr)
-            return 2
-        print(
-            f"pushed {result.pushed} (accepted {result.accepted}, already there {result.duplicate}, "
-            f"rejected {len(result.rejected)})"
-        )
-        print(
-            f"pulled {result.pulled} changes: {result.new_events} new events, "
-            f"{result.new_visits} new visits, {result.reference} reference updates, "
-            f"{len(result.case_ids)} cases updated"
-        )
-        for item in result.rejected:
-            print(f"rejected {item.kind} {item.item_id}: {item.code} — {item.message}")
-        with db.sessions() as session:
-            view = sync.overview(session)
-        if view.rejected:
-            print(f"{view.rejected} rejected items wait for a decision on the sync screen")
-        return 0
+            _say(str(exc))
+            return EXIT_USAGE
+        return _report(db, result)
     finally:
         db.dispose()
+
+
+def _report(db: object, result: object) -> int:
+    from services import sync
+
+    assert isinstance(result, sync.RoundResult)
+    print(
+        f"pushed {result.pushed} (accepted {result.accepted}, already there {result.duplicate}, "
+        f"rejected {len(result.rejected)})"
+    )
+    print(
+        f"pulled {result.pulled} changes: {result.new_events} new events, "
+        f"{result.new_visits} new visits, {result.reference} reference updates, "
+        f"{len(result.case_ids)} cases updated"
+    )
+    if result.pruned_cases or result.pruned_visits:
+        print(
+            f"dropped {result.pruned_cases} cases and {result.pruned_visits} visits "
+            "outside this desk's scope"
+        )
+    for item in result.rejected:
+        print(f"rejected {item.kind} {item.item_id}: {item.code} — {item.message}")
+    with db.sessions() as session:  # type: ignore[attr-defined]
+        view = sync.overview(session)
+    for waiting in view.waiting:
+        name = waiting.username or waiting.user_id
+        print(f"{waiting.count} items wait for {waiting.display_name} ({name}) to log in")
+    if result.quarantined:
+        print(
+            f"{result.quarantined} 条区县数据不符合协议，已隔离 "
+            f"({result.quarantined} pulled items break the protocol and were kept aside)"
+        )
+    if view.rejected:
+        print(f"{view.rejected} rejected items wait for a decision on the sync screen")
+    return EXIT_REJECTED if result.rejected or result.quarantined else EXIT_OK

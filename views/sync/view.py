@@ -121,7 +121,29 @@ class SyncView(QWidget):
         state_form.addRow(self.tr("Last successful sync"), self.last_success)
         state_form.addRow(self.tr("Waiting to be sent"), self.pending)
         state_form.addRow(self.problem)
+        self.quarantine = QLabel()
+        self.quarantine.setObjectName("syncQuarantine")
+        self.quarantine.setWordWrap(True)
+        self.quarantine.setTextFormat(Qt.TextFormat.PlainText)
+        self.quarantine.hide()
+        state_form.addRow(self.quarantine)
         state_form.addRow("", self.sync_button)
+
+        # --- items that wait for a person's county login (PROTOCOL.md 1.1)
+        self.waiting_box = QGroupBox(self.tr("Waiting for a county login"))
+        self.waiting_box.setObjectName("syncWaiting")
+        self.waiting_layout = QVBoxLayout(self.waiting_box)
+        self.waiting_hint = QLabel(
+            self.tr(
+                "Each person's records go to the county with that person's own login. "
+                "The password is not kept."
+            )
+        )
+        self.waiting_hint.setObjectName("hintLabel")
+        self.waiting_hint.setWordWrap(True)
+        self.waiting_layout.addWidget(self.waiting_hint)
+        self.waiting_rows: list[QWidget] = []
+        self.waiting_box.hide()
 
         # --- rejected items
         rejected_box = QGroupBox(self.tr("Rejected by the county"))
@@ -198,6 +220,7 @@ class SyncView(QWidget):
         right = QVBoxLayout()
         right.setContentsMargins(0, 0, 0, 0)
         right.addWidget(state_box)
+        right.addWidget(self.waiting_box)
         right.addWidget(rejected_box, 1)
         body = QHBoxLayout()
         body.addWidget(left_widget, 2)
@@ -319,8 +342,60 @@ class SyncView(QWidget):
         self.problem.setText(problem)
         self.problem.setVisible(bool(problem))
         self.sync_button.setEnabled(status.configured and not status.running)
+        quarantined = int(getattr(status, "quarantined", 0) or 0)
+        self.quarantine.setText(
+            self.tr("%1 pulled items break the protocol and were kept aside.").replace(
+                "%1", str(quarantined)
+            )
+        )
+        self.quarantine.setVisible(quarantined > 0)
+        self.show_waiting(list(getattr(status, "waiting", ()) or ()))
         if status.rejected != len(self.items):
             self.load_rejected()
+
+    # ------------------------------------------------------------ waiting for a login
+    def show_waiting(self, waiting: list[Any]) -> None:
+        for row_widget in self.waiting_rows:
+            self.waiting_layout.removeWidget(row_widget)
+            row_widget.deleteLater()
+        self.waiting_rows = []
+        for entry in waiting:
+            text = (
+                self.tr("%1 items wait until %2 logs in to the county.")
+                .replace("%1", str(entry.count))
+                .replace("%2", entry.display_name or entry.username or "?")
+            )
+            row_label = QLabel(text)
+            row_label.setObjectName("syncWaitingText")
+            row_label.setTextFormat(Qt.TextFormat.PlainText)
+            row_label.setWordWrap(True)
+            button = QPushButton(self.tr("Log in %1…").replace("%1", entry.display_name or "?"))
+            button.setObjectName("syncWaitingLogin")
+            button.setEnabled(bool(entry.username))
+            button.clicked.connect(lambda _checked=False, e=entry: self.log_in_person(e))
+            row_widget = QWidget()
+            row = QHBoxLayout(row_widget)
+            row.setContentsMargins(0, 0, 0, 0)
+            row.addWidget(row_label, 1)
+            row.addWidget(button)
+            self.waiting_layout.addWidget(row_widget)
+            self.waiting_rows.append(row_widget)
+        self.waiting_box.setVisible(bool(waiting))
+
+    def log_in_person(self, entry: Any) -> None:
+        """The person whose records wait types their county password here (not kept)."""
+        password, ok = QInputDialog.getText(
+            self,
+            self.tr("County login"),
+            self.tr("Password of %1 (%2) for the county:")
+            .replace("%1", entry.display_name or entry.username)
+            .replace("%2", entry.username),
+            QLineEdit.EchoMode.Password,
+        )
+        if not ok or not password:
+            return
+        self.login_error.hide()
+        self.slot.run(self._log_in(entry.username, password))
 
     def sync_now(self) -> None:
         self.loop.sync_now()
