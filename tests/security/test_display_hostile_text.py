@@ -172,7 +172,9 @@ def test_timeline_names_the_pushing_desk_literally(
     assert len(sent) == 1
     assert sent[0].startswith("Sent by ")
     assert clean(HOSTILE[key], LINE_LIMIT) in sent[0]
-    pending = [r.child(0).text(0) for r in timeline_rows(panel) if r.text(3).startswith("supervision")]
+    pending = [
+        r.child(0).text(0) for r in timeline_rows(panel) if r.text(3).startswith("supervision")
+    ]
     assert pending == ["Not yet accepted by the county"]
 
 
