@@ -28,6 +28,7 @@ never answered with a 5xx.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -51,7 +52,7 @@ from services.permissions import (
     require_case_action,
 )
 from services.projection import Event, apply
-from services.schemas import case_number_parts, check_event, check_visit
+from services.schemas import case_number_parts, check_event, check_visit, find_bad_value
 from services.wire import insert_visit
 
 from .feed import FeedWriter, record_case_change, stored_keys, visit_keys
@@ -74,8 +75,9 @@ class Origin:
 def _result(
     item_id: Any, status: str, code: str = "", message: str = "", field: str = ""
 ) -> dict[str, Any]:
+    safe = isinstance(item_id, str) and len(item_id) <= 64 and find_bad_value(item_id) is None
     out: dict[str, Any] = {
-        "id": item_id if isinstance(item_id, str) and len(item_id) <= 64 else None,
+        "id": item_id if safe else None,
         "status": status,
     }
     if code:
@@ -133,22 +135,19 @@ class Pusher:
             )
 
     def lock_cases(self, events: Sequence[Any]) -> None:
-        ids = sorted(
-            {
-                e["case_id"]
-                for e in events
-                if isinstance(e, Mapping) and isinstance(e.get("case_id"), str)
-            }
-        )
+        def ids_of(key: str) -> list[str]:
+            return sorted(
+                {e[key] for e in events if isinstance(e, Mapping) and _is_uuid(e.get(key))}
+            )
+
+        ids = ids_of("case_id")
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             query = select(Case).where(Case.id.in_(chunk)).order_by(Case.id)
             if self.session.get_bind().dialect.name == "postgresql":
                 query = query.with_for_update()
             list(self.session.scalars(query))
-        event_ids = [
-            e["id"] for e in events if isinstance(e, Mapping) and isinstance(e.get("id"), str)
-        ]
+        event_ids = ids_of("id")
         for start in range(0, len(event_ids), 500):
             chunk = event_ids[start : start + 500]
             self._stored.update(
@@ -412,6 +411,16 @@ class Pusher:
                         field="data.assignee_id",
                         target=target,
                     )
+
+
+def _is_uuid(value: Any) -> bool:
+    """Only well-formed ids reach a query before the item itself is checked."""
+    if not isinstance(value, str) or len(value) != 36:
+        return False
+    try:
+        return str(uuid.UUID(value)) == value
+    except ValueError:
+        return False
 
 
 def _is_date(text: str) -> bool:
