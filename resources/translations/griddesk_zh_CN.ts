@@ -505,6 +505,22 @@
             </translation>
         </message>
         <message>
+            <source>Not yet accepted by the county</source>
+            <translation>尚未提交到区县</translation>
+        </message>
+        <message>
+            <source>Sent before 1.1; the sender was not verified</source>
+            <translation>1.1 之前提交，未核验提交人</translation>
+        </message>
+        <message>
+            <source>Accepted by the county; the sender is not recorded</source>
+            <translation>已提交到区县，未记录提交人</translation>
+        </message>
+        <message>
+            <source>Sent by %1</source>
+            <translation>提交：%1</translation>
+        </message>
+        <message>
             <source>Not yet sent to the county</source>
             <translation>尚未上传至区县</translation>
         </message>
@@ -531,6 +547,12 @@
         <message>
             <source>SHA-256: %1</source>
             <translation>SHA-256：%1</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n attachment entry(s) from the county could not be read and are not shown.</source>
+            <translation>
+                <numerusform>有 %n 条来自区县的附件记录无法读取，未显示。</numerusform>
+            </translation>
         </message>
         <message>
             <source>Attachments (%1)</source>
@@ -2125,6 +2147,73 @@
         </message>
     </context>
     <context>
+        <name>RevealDialog</name>
+        <message>
+            <source>Show full phone</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Full phone number</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The county keeps a record of who asked for the number and why. The number is shown here only and is not saved on this computer.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>e.g. call the visitor about the repair date</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Reason</source>
+            <translation type="unfinished">原因</translation>
+        </message>
+        <message>
+            <source>Phone</source>
+            <translation type="unfinished">电话</translation>
+        </message>
+        <message>
+            <source>Ask the county</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Say why you need the full number.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Asking the county…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>(the county holds no number)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>No county server is set: the full number comes only from the county.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The county server cannot be reached. The full number comes only from the county; try again when the desk is online.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>You are not logged in to the county on this desk. Log in on the sync screen, then ask again.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The county does not show this visit to you.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The county does not allow your role to see this number.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The county could not answer; try again later.</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
         <name>Screens</name>
         <message>
             <source>Reception desk</source>
@@ -2445,6 +2534,14 @@
             <translation>待上传</translation>
         </message>
         <message>
+            <source>Waiting for a county login</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Each person's records go to the county with that person's own login. The password is not kept.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Rejected by the county</source>
             <translation>被区（县）平台退回的记录</translation>
         </message>
@@ -2539,6 +2636,22 @@
         <message>
             <source>Next try in %1 s.</source>
             <translation>%1 秒后重试。</translation>
+        </message>
+        <message>
+            <source>%1 pulled items break the protocol and were kept aside.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>%1 items wait until %2 logs in to the county.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Log in %1…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Password of %1 (%2) for the county:</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>Visit</source>
@@ -3683,6 +3796,38 @@
             <translation>{field_label}必须是 {low} 至 {high} 之间的数值。</translation>
         </message>
         <message>
+            <source>The {field_label} must be a whole number.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The {field_label} must be a number.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The {field_label} is not valid; expected one of: {expected}.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The {field_label} contains a character that is not allowed (NUL, a control character or a broken surrogate).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The {field_label} holds NaN or Infinity, which JSON does not allow.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The {field_label} must lie between 2000-01-01 and one day after the county's clock.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The {field_label} must lie at most 366 days after the event.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The case number must read {{street code}}-{{yyyymmdd}}-{{desk code}}{{serial}}, such as 990101001-20261120-03007.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>The latitude and longitude must be given together.</source>
             <translation>纬度和经度必须同时填写。</translation>
         </message>
@@ -3691,8 +3836,36 @@
             <translation>签收时限不能晚于办理时限。</translation>
         </message>
         <message>
+            <source>The {field_label} must be a SHA-256 in 64 lower-case hexadecimal digits.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The file name in {field_label} must have 1 to 120 characters and no path separators.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The {field_label} has too many entries (at most {max}).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The {field_label} must be a size in bytes (0 or more).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>The {field_label} must be a list.</source>
             <translation>{field_label}必须是列表。</translation>
+        </message>
+        <message>
+            <source>The {field_label} must be a date such as 2027-01-01.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The {field_label} must be a GeoJSON Polygon or MultiPolygon with finite numbers.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The {field_label} is not valid.</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>The {field_label} must be true or false.</source>
@@ -3729,6 +3902,10 @@
         <message>
             <source>The file {name} is {size} MB; attachments may be at most {maximum} MB.</source>
             <translation>文件 {name} 大小为 {size} MB，附件不能超过 {maximum} MB。</translation>
+        </message>
+        <message>
+            <source>The file {name} is not a photo (JPEG, PNG, WebP) or a PDF document; only those can be attached. Save it as one of them and attach it again.</source>
+            <translation>文件 {name} 不是照片（JPEG、PNG、WebP）或 PDF 文档，只能添加这几类文件。请另存为其中一种格式后重新添加。</translation>
         </message>
         <message>
             <source>Describe what was done and the result.</source>
@@ -4121,6 +4298,14 @@
         <message>
             <source>Only a rejected dispatch can be dispatched again.</source>
             <translation>只有被退回的派遣记录才能重新派遣。</translation>
+        </message>
+        <message>
+            <source>Say why you need the full value (1 to 200 characters).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Only a phone or an ID number can be revealed.</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>No base map (plain background)</source>
