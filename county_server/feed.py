@@ -138,13 +138,18 @@ def case_keys(case: Any) -> set[str]:
     keys = {case.org_unit_id}
     if case.escalated_to:
         keys.add(case.escalated_to)
-    if case.assignee_type == AssigneeType.ORG_UNIT and case.assignee_id:
-        keys.add(case.assignee_id)
-    if case.assignee_type == AssigneeType.DEPARTMENT and case.assignee_id:
-        keys.add(DEPARTMENT_KEY + case.assignee_id)
-    if case.assignee_type == AssigneeType.GRID_WORKER and case.assignee_id:
-        keys.add(WORKER_KEY + case.assignee_id)
+    if case.assignee_id:
+        keys.add(_assignee_key(case.assignee_type, case.assignee_id))
     return {k for k in keys if k}
+
+
+def _assignee_key(kind: str | None, assignee_id: str) -> str:
+    """The key of a dispatch's assignee: ``d:``/``u:`` for handlers, the unit code otherwise."""
+    if kind == AssigneeType.DEPARTMENT:
+        return DEPARTMENT_KEY + assignee_id
+    if kind == AssigneeType.GRID_WORKER:
+        return WORKER_KEY + assignee_id
+    return assignee_id
 
 
 def _is_unit(key: str) -> bool:
@@ -256,8 +261,15 @@ def backfill(session: Session, feed: FeedWriter) -> dict[str, int]:
     scopes: dict[str, set[str]] = {}
     for row in session.scalars(select(CaseScope)):
         scopes.setdefault(row.case_id, set()).add(row.scope)
+    dispatched: dict[str, set[str]] = {}
+    for case_id, kind, assignee in session.execute(
+        select(CaseEvent.case_id, CaseEvent.assignee_type, CaseEvent.assignee_id).where(
+            CaseEvent.type == "dispatched", CaseEvent.assignee_id.is_not(None)
+        )
+    ):
+        dispatched.setdefault(case_id, set()).add(_assignee_key(kind, assignee))
     for case in session.scalars(select(Case)):
-        keys = case_keys(case)
+        keys = case_keys(case) | dispatched.get(case.id, set())
         for key in keys - scopes.get(case.id, set()):
             session.add(CaseScope(case_id=case.id, scope=key))
         scopes[case.id] = scopes.get(case.id, set()) | keys
