@@ -109,6 +109,7 @@ def _serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         ssl_keyfile=args.ssl_keyfile,
         ssl_certfile=args.ssl_certfile,
+        proxy_headers=False,  # X-Forwarded-For only from --trusted-proxy (auth_api)
         log_level="info",
     )
     return 0
