@@ -81,6 +81,7 @@ class AboutDialog(QDialog):
         form.addRow(self.tr("Program folder:"), self.program_field)
 
         self.error = QLabel()
+        self.error.setTextFormat(Qt.TextFormat.PlainText)  # messages may quote a server
         self.error.setObjectName("errorLabel")
         self.error.setWordWrap(True)
         self.error.hide()

@@ -3,6 +3,7 @@ units and creates their own account."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -74,6 +75,7 @@ class FirstRunDialog(QDialog):
             self.fields[key].setEchoMode(QLineEdit.EchoMode.Password)
 
         self.error = QLabel()
+        self.error.setTextFormat(Qt.TextFormat.PlainText)  # messages may quote a server
         self.error.setObjectName("errorLabel")
         self.error.setWordWrap(True)
         self.error.hide()

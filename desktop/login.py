@@ -52,6 +52,7 @@ class LoginDialog(QDialog):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText(self.tr("Password"))
         self.error = QLabel()
+        self.error.setTextFormat(Qt.TextFormat.PlainText)  # messages may quote a server
         self.error.setObjectName("errorLabel")
         self.error.setWordWrap(True)
         self.error.hide()
@@ -75,6 +76,7 @@ class LoginDialog(QDialog):
         layout.addWidget(subtitle)
         if hint:
             hint_label = QLabel(hint)
+            hint_label.setTextFormat(Qt.TextFormat.PlainText)
             hint_label.setObjectName("hintLabel")
             hint_label.setWordWrap(True)
             hint_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -156,6 +156,7 @@ class MainWindow(QMainWindow):
         self.unit_label = QLabel(self.tr("Org unit: %1").replace("%1", self.ctx.org_unit_name()))
         self.unit_label.setObjectName("statusUnit")
         for widget in (self.user_label, self.role_label, self.unit_label):
+            widget.setTextFormat(Qt.TextFormat.PlainText)  # names come from the county
             bar.addWidget(widget)
         if self.ctx.can(Permission.SYNC):
             from views.sync.status import SyncIndicator
