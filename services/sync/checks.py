@@ -163,7 +163,7 @@ def _local_reference(kind: str, raw: Mapping[str, Any]) -> dict[str, Any]:
         if raw.get(key) in (None, ""):
             raise ItemProblem(key, "missing")
     if kind == "user" and raw.get("credentials_changed_at"):
-        parse_time(raw["credentials_changed_at"], "credentials_changed_at")
+        parse_time(raw["credentials_changed_at"], "at")
     return dict(raw)
 
 

@@ -372,16 +372,19 @@ def _provenance(change: Mapping[str, Any], data: Mapping[str, Any]) -> Provenanc
         return value or None
 
     received = change.get("received_at", data.get("received_at"))
-    received_at = None
-    if received is not None:
-        try:
-            received_at = parse_time(received, "received_at")
-        except DomainError as exc:
-            raise ItemProblem("received_at", str(exc)) from exc
+    received_at = _time_of(received, "received_at") if received is not None else None
     protocol = text("push_protocol", 8)
     if protocol is not None and protocol not in ("1.0", "1.1"):
         raise ItemProblem("push_protocol", "must be 1.0 or 1.1")
     return Provenance(text("pushed_by", 36), text("pushed_device", 100), received_at, protocol)
+
+
+def _time_of(value: Any, name: str) -> datetime:
+    """A pulled time, or ItemProblem naming the field."""
+    try:
+        return parse_time(value, "at")
+    except (DomainError, KeyError, ValueError, TypeError) as exc:
+        raise ItemProblem(name, f"not a time with an offset: {str(exc)[:200]}") from exc
 
 
 def _server_seq(data: Mapping[str, Any]) -> int | None:
@@ -472,7 +475,7 @@ def _note_credentials(session: Session, data: Mapping[str, Any]) -> None:
     value = data.get("credentials_changed_at")
     if not value:
         return
-    changed_at = _as_utc(parse_time(value, "credentials_changed_at"))
+    changed_at = _as_utc(_time_of(value, "credentials_changed_at"))
     row = session.get(User, data.get("id"))
     if row is None:
         return
