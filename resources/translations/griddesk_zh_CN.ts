@@ -3797,35 +3797,35 @@
         </message>
         <message>
             <source>The {field_label} must be a whole number.</source>
-            <translation type="unfinished" />
+            <translation>{field_label}必须是整数。</translation>
         </message>
         <message>
             <source>The {field_label} must be a number.</source>
-            <translation type="unfinished" />
+            <translation>{field_label}必须是数字。</translation>
         </message>
         <message>
             <source>The {field_label} is not valid; expected one of: {expected}.</source>
-            <translation type="unfinished" />
+            <translation>{field_label}无效，应为以下之一：{expected}。</translation>
         </message>
         <message>
             <source>The {field_label} contains a character that is not allowed (NUL, a control character or a broken surrogate).</source>
-            <translation type="unfinished" />
+            <translation>{field_label}含有不允许的字符（NUL、控制字符或残缺的代理字符）。</translation>
         </message>
         <message>
             <source>The {field_label} holds NaN or Infinity, which JSON does not allow.</source>
-            <translation type="unfinished" />
+            <translation>{field_label}含有 NaN 或 Infinity，JSON 不允许这样的值。</translation>
         </message>
         <message>
             <source>The {field_label} must lie between 2000-01-01 and one day after the county's clock.</source>
-            <translation type="unfinished" />
+            <translation>{field_label}必须在 2000-01-01 与区县服务器时间之后一天之间。</translation>
         </message>
         <message>
             <source>The {field_label} must lie at most 366 days after the event.</source>
-            <translation type="unfinished" />
+            <translation>{field_label}最多只能在事件发生后 366 天以内。</translation>
         </message>
         <message>
             <source>The case number must read {{street code}}-{{yyyymmdd}}-{{desk code}}{{serial}}, such as 990101001-20261120-03007.</source>
-            <translation type="unfinished" />
+            <translation>案件编号格式应为 {{街道代码}}-{{年月日}}-{{台号}}{{序号}}，例如 990101001-20261120-03007。</translation>
         </message>
         <message>
             <source>The latitude and longitude must be given together.</source>
@@ -3837,19 +3837,19 @@
         </message>
         <message>
             <source>The {field_label} must be a SHA-256 in 64 lower-case hexadecimal digits.</source>
-            <translation type="unfinished" />
+            <translation>{field_label}必须是 64 位小写十六进制的 SHA-256 值。</translation>
         </message>
         <message>
             <source>The file name in {field_label} must have 1 to 120 characters and no path separators.</source>
-            <translation type="unfinished" />
+            <translation>{field_label}中的文件名须为 1 至 120 个字符，且不含路径分隔符。</translation>
         </message>
         <message>
             <source>The {field_label} has too many entries (at most {max}).</source>
-            <translation type="unfinished" />
+            <translation>{field_label}的条目过多（最多 {max} 条）。</translation>
         </message>
         <message>
             <source>The {field_label} must be a size in bytes (0 or more).</source>
-            <translation type="unfinished" />
+            <translation>{field_label}必须是以字节计的大小（0 或以上）。</translation>
         </message>
         <message>
             <source>The {field_label} must be a list.</source>
@@ -3857,15 +3857,15 @@
         </message>
         <message>
             <source>The {field_label} must be a date such as 2027-01-01.</source>
-            <translation type="unfinished" />
+            <translation>{field_label}必须是日期，例如 2027-01-01。</translation>
         </message>
         <message>
             <source>The {field_label} must be a GeoJSON Polygon or MultiPolygon with finite numbers.</source>
-            <translation type="unfinished" />
+            <translation>{field_label}必须是由有限数值组成的 GeoJSON Polygon 或 MultiPolygon。</translation>
         </message>
         <message>
             <source>The {field_label} is not valid.</source>
-            <translation type="unfinished" />
+            <translation>{field_label}无效。</translation>
         </message>
         <message>
             <source>The {field_label} must be true or false.</source>
