@@ -7,7 +7,6 @@ with its own database transaction. Every error answers
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
@@ -15,13 +14,16 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from models.db import Database
+from models.tables import User
+from services.schemas import loads_strict
 
 from . import auth_api
+from .auth_api import BodyRefused, client_address, read_body
 from .db import write_session
 from .feed import (
     DEFAULT_LIMIT,
@@ -30,10 +32,12 @@ from .feed import (
     decode_cursor,
     encode_cursor,
     read_changes,
-    user_scope,
+    viewer_of,
 )
-from .push import MAX_ITEMS, push
-from .tokens import TOKEN_HOURS, TokenRefused, check_token
+from .models import Device
+from .push import MAX_ITEMS, Origin, push
+from .reveal import RevealRefused, reveal
+from .tokens import TOKEN_HOURS, Principal, TokenRefused, authenticate_request, check_token
 
 log = logging.getLogger(__name__)
 API = "/api/v1"
@@ -46,21 +50,14 @@ def error(status: int, code: str, message: str, **headers: str) -> JSONResponse:
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str, **extra: str | None) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
+        self.extra = {key: value for key, value in extra.items() if value}
 
 
-async def _json(request: Request) -> dict[str, Any]:
-    try:
-        body = json.loads(await request.body() or b"null")
-    except ClientDisconnect as exc:
-        raise ApiError(400, "client_disconnected", "The request was cut off.") from exc
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ApiError(400, "invalid", "The body is not valid JSON.") from exc
-    if not isinstance(body, dict):
-        raise ApiError(400, "invalid", "The body must be a JSON object.")
-    return body
+# PROTOCOL.md 1.1: a request body is refused while it is read once it passes 8 MB.
+MAX_BODY = 8 * 1024 * 1024
 
 
 def create_app(
@@ -69,6 +66,34 @@ def create_app(
     def authorised(request: Request, session: Any) -> Any:
         # TokenRefused answers 401 with its reason (auth_api.token_refused).
         return check_token(session, request.headers.get("authorization"))
+
+    def _principal(request: Request) -> Principal:
+        """Who calls, from the token alone: checked before any body is read."""
+        with db.sessions() as session:
+            try:
+                principal = authenticate_request(session, request.headers.get("authorization"))
+            except TokenRefused as exc:
+                raise ApiError(401, exc.code, exc.message, reason=exc.reason) from exc
+            session.expunge(principal.user)
+            return principal
+
+    async def _body(request: Request) -> dict[str, Any]:
+        """The body as strict JSON (NaN stays inside its item), at most ``MAX_BODY`` bytes."""
+        try:
+            raw = await read_body(request, MAX_BODY)
+        except BodyRefused as exc:
+            if exc.status == 413:
+                raise ApiError(
+                    413, "too_large", f"The body is larger than {MAX_BODY // 1048576} MB."
+                ) from exc
+            raise ApiError(exc.status, exc.code, exc.message) from exc
+        try:
+            body = loads_strict(raw or b"null")
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+            raise ApiError(400, "invalid", "The body is not valid JSON.") from exc
+        if not isinstance(body, dict):
+            raise ApiError(400, "invalid", "The body must be a JSON object.")
+        return body
 
     def _changes(request: Request) -> dict[str, Any]:
         try:
@@ -85,7 +110,7 @@ def create_app(
         with db.sessions() as session:
             user = authorised(request, session)
             try:
-                page = read_changes(session, user_scope(session, user), after, limit)
+                page = read_changes(session, viewer_of(user), after, limit)
             except CursorError as exc:
                 raise ApiError(410, exc.code, exc.message) from exc
             session.rollback()
@@ -94,27 +119,66 @@ def create_app(
     async def changes(request: Request) -> Response:
         return JSONResponse(await run_in_threadpool(_changes, request))
 
-    def _push(request: Request, body: dict[str, Any]) -> dict[str, Any]:
-        visits, events = body.get("visits") or [], body.get("events") or []
+    def _push(principal: Principal, origin: Origin, body: dict[str, Any]) -> dict[str, Any]:
+        visits = body.get("visits") if body.get("visits") is not None else []
+        events = body.get("events") if body.get("events") is not None else []
         if not isinstance(visits, list) or not isinstance(events, list):
             raise ApiError(400, "invalid", "visits and events must be lists.")
         if len(visits) + len(events) > MAX_ITEMS:
             raise ApiError(413, "too_many_items", f"Send at most {MAX_ITEMS} items per push.")
         with write_session(db) as session:
-            user = authorised(request, session)
-            results = push(session, user, visits, events)
+            user = session.get(User, principal.user.id)
+            if user is None or not user.active:
+                raise ApiError(401, "invalid_token", "The account is disabled.", reason="disabled")
+            results = push(session, user, visits, events, origin)
         return {"results": results}
 
     async def push_endpoint(request: Request) -> Response:
-        body = await _json(request)
-        return JSONResponse(await run_in_threadpool(_push, request, body))
+        principal = await run_in_threadpool(_principal, request)
+        body = await _body(request)
+        device_id = body.get("device_id")
+        if principal.device_id is None or device_id != principal.device_id:
+            raise ApiError(
+                403,
+                "wrong_device",
+                "This token was given to another desk; log in again on this desk.",
+            )
+        origin = Origin(
+            device_id=principal.device_id,
+            device_name=await run_in_threadpool(_device_name, principal.device_id),
+            address=client_address(request, trusted_proxies),
+        )
+        return JSONResponse(await run_in_threadpool(_push, principal, origin, body))
+
+    def _device_name(device_id: str) -> str:
+        with db.sessions() as session:
+            device = session.get(Device, device_id)
+            return device.name if device is not None else ""
+
+    def _reveal(principal: Principal, body: dict[str, Any], address: str) -> dict[str, Any]:
+        with write_session(db) as session:
+            user = session.get(User, principal.user.id)
+            if user is None or not user.active:
+                raise ApiError(401, "invalid_token", "The account is disabled.", reason="disabled")
+            try:
+                return reveal(session, user, body, address=address, device_id=principal.device_id)
+            except RevealRefused as exc:
+                raise ApiError(exc.status, exc.code, exc.message, field=exc.field) from exc
+
+    async def reveal_endpoint(request: Request) -> Response:
+        principal = await run_in_threadpool(_principal, request)
+        body = await _body(request)
+        address = client_address(request, trusted_proxies)
+        return JSONResponse(await run_in_threadpool(_reveal, principal, body, address))
 
     async def ping(request: Request) -> Response:
         return JSONResponse({"ok": True})
 
     async def api_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
-        return error(exc.status, exc.code, exc.message)
+        return JSONResponse(
+            {"error": exc.code, "message": exc.message, **exc.extra}, status_code=exc.status
+        )
 
     async def token_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, TokenRefused)
@@ -133,6 +197,7 @@ def create_app(
         *auth_api.routes(db, token_hours=token_hours, trusted_proxies=trusted_proxies),
         Route(f"{API}/sync/changes", changes, methods=["GET"]),
         Route(f"{API}/sync/push", push_endpoint, methods=["POST"]),
+        Route(f"{API}/reveal", reveal_endpoint, methods=["POST"]),
         Route(f"{API}/ping", ping, methods=["GET"]),
     ]
     handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
