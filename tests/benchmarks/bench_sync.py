@@ -21,6 +21,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -85,14 +86,20 @@ def test_push_pull_throughput_and_empty_pull(tmp_path: Path) -> None:
             ServerThread(db) as server,
             httpx.Client(base_url=server.url + "/api/v1", timeout=300) as client,
         ):
+            device_id = str(uuid.uuid4())
+
+            def login(username: str) -> dict[str, Any]:
+                body = client.post(
+                    "/auth/token",
+                    json={"username": username, "password": PASSWORD, "device_id": device_id},
+                )
+                answer: dict[str, Any] = body.json()
+                return answer
 
             def token(username: str) -> str:
-                body = client.post("/auth/token", json={"username": username, "password": PASSWORD})
-                return str(body.json()["token"])
+                return str(login(username)["token"])
 
-            coordinator = client.post(
-                "/auth/token", json={"username": "coordinator", "password": PASSWORD}
-            ).json()
+            coordinator = login("coordinator")
             push_headers = {"Authorization": f"Bearer {coordinator['token']}"}
             events = _events(coordinator["user"]["id"], N)
 
@@ -125,7 +132,7 @@ def test_push_pull_throughput_and_empty_pull(tmp_path: Path) -> None:
                 answer = client.post(
                     "/sync/push",
                     json={
-                        "device_id": "bench",
+                        "device_id": device_id,
                         "visits": [],
                         "events": events[offset : offset + 500],
                     },
