@@ -267,7 +267,7 @@ def backfill(session: Session, feed: FeedWriter) -> dict[str, int]:
             CaseEvent.type == "dispatched", CaseEvent.assignee_id.is_not(None)
         )
     ):
-        dispatched.setdefault(case_id, set()).add(_assignee_key(kind, assignee))
+        dispatched.setdefault(case_id, set()).add(_assignee_key(kind, str(assignee)))
     for case in session.scalars(select(Case)):
         keys = case_keys(case) | dispatched.get(case.id, set())
         for key in keys - scopes.get(case.id, set()):
