@@ -2150,67 +2150,67 @@
         <name>RevealDialog</name>
         <message>
             <source>Show full phone</source>
-            <translation type="unfinished" />
+            <translation>查看完整电话</translation>
         </message>
         <message>
             <source>Full phone number</source>
-            <translation type="unfinished" />
+            <translation>完整电话号码</translation>
         </message>
         <message>
             <source>The county keeps a record of who asked for the number and why. The number is shown here only and is not saved on this computer.</source>
-            <translation type="unfinished" />
+            <translation>区县会记录谁因何查看了号码。号码只在此处显示，不会保存在本机。</translation>
         </message>
         <message>
             <source>e.g. call the visitor about the repair date</source>
-            <translation type="unfinished" />
+            <translation>例如：联系来访人告知维修时间</translation>
         </message>
         <message>
             <source>Reason</source>
-            <translation type="unfinished">原因</translation>
+            <translation>事由</translation>
         </message>
         <message>
             <source>Phone</source>
-            <translation type="unfinished">电话</translation>
+            <translation>电话</translation>
         </message>
         <message>
             <source>Ask the county</source>
-            <translation type="unfinished" />
+            <translation>向区县查询</translation>
         </message>
         <message>
             <source>Say why you need the full number.</source>
-            <translation type="unfinished" />
+            <translation>请填写查看完整号码的事由。</translation>
         </message>
         <message>
             <source>Asking the county…</source>
-            <translation type="unfinished" />
+            <translation>正在向区县查询…</translation>
         </message>
         <message>
             <source>(the county holds no number)</source>
-            <translation type="unfinished" />
+            <translation>（区县没有该号码）</translation>
         </message>
         <message>
             <source>No county server is set: the full number comes only from the county.</source>
-            <translation type="unfinished" />
+            <translation>未设置区县服务器：完整号码只能从区县获取。</translation>
         </message>
         <message>
             <source>The county server cannot be reached. The full number comes only from the county; try again when the desk is online.</source>
-            <translation type="unfinished" />
+            <translation>无法连接区县服务器。完整号码只能从区县获取，请联网后再试。</translation>
         </message>
         <message>
             <source>You are not logged in to the county on this desk. Log in on the sync screen, then ask again.</source>
-            <translation type="unfinished" />
+            <translation>您尚未在本机登录区县。请在同步页面登录后再查询。</translation>
         </message>
         <message>
             <source>The county does not show this visit to you.</source>
-            <translation type="unfinished" />
+            <translation>区县不向您提供该来访记录。</translation>
         </message>
         <message>
             <source>The county does not allow your role to see this number.</source>
-            <translation type="unfinished" />
+            <translation>区县不允许您的角色查看该号码。</translation>
         </message>
         <message>
             <source>The county could not answer; try again later.</source>
-            <translation type="unfinished" />
+            <translation>区县暂时无法答复，请稍后再试。</translation>
         </message>
     </context>
     <context>
@@ -2535,11 +2535,11 @@
         </message>
         <message>
             <source>Waiting for a county login</source>
-            <translation type="unfinished" />
+            <translation>等待登录区县</translation>
         </message>
         <message>
             <source>Each person's records go to the county with that person's own login. The password is not kept.</source>
-            <translation type="unfinished" />
+            <translation>每个人的记录都以本人的区县登录提交。密码不会保存。</translation>
         </message>
         <message>
             <source>Rejected by the county</source>
@@ -2639,19 +2639,19 @@
         </message>
         <message>
             <source>%1 pulled items break the protocol and were kept aside.</source>
-            <translation type="unfinished" />
+            <translation>%1 条区县数据不符合协议，已隔离</translation>
         </message>
         <message>
             <source>%1 items wait until %2 logs in to the county.</source>
-            <translation type="unfinished" />
+            <translation>%1 条记录等待 %2 登录后提交</translation>
         </message>
         <message>
             <source>Log in %1…</source>
-            <translation type="unfinished" />
+            <translation>登录 %1…</translation>
         </message>
         <message>
             <source>Password of %1 (%2) for the county:</source>
-            <translation type="unfinished" />
+            <translation>%1（%2）的区县登录密码：</translation>
         </message>
         <message>
             <source>Visit</source>
@@ -4301,11 +4301,11 @@
         </message>
         <message>
             <source>Say why you need the full value (1 to 200 characters).</source>
-            <translation type="unfinished" />
+            <translation>请填写查看完整信息的事由（1 至 200 字）。</translation>
         </message>
         <message>
             <source>Only a phone or an ID number can be revealed.</source>
-            <translation type="unfinished" />
+            <translation>只能查看电话或身份证号。</translation>
         </message>
         <message>
             <source>No base map (plain background)</source>

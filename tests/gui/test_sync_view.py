@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -98,3 +99,36 @@ def test_sync_view_shows_state_and_rejected_items(qtbot: Any, ctx: Any, monkeypa
             select(AuditEntry).where(AuditEntry.action == "sync.discard_rejected")
         )
         assert audit is not None and audit.detail["reason"] == "案件已作废"
+
+
+def test_sync_view_lists_items_waiting_for_a_login(qtbot: Any, ctx: Any, tmp_path: Any) -> None:
+    from services.sync import Waiting
+    from views.sync.view import SyncView
+
+    loop = FakeLoop()
+    loop.status = replace(
+        loop.status,
+        online=True,
+        waiting=(
+            Waiting("u-coord", "coordinator", "李协调<b>员</b>", 3),
+            Waiting("u-rec", "reception", "王接待", 1),
+        ),
+        quarantined=2,
+    )
+    view = SyncView(ctx, loop)
+    qtbot.addWidget(view)
+    view.resize(1280, 760)
+    view.show()
+    shot = os.environ.get("GRIDDESK_SYNC_SHOT") or str(tmp_path / "sync-waiting.png")
+    assert view.grab().save(shot)
+    assert view.waiting_box.isVisibleTo(view)
+    rows = [row.findChildren(type(view.quarantine))[0].text() for row in view.waiting_rows]
+    assert rows == [
+        "3 items wait until 李协调<b>员</b> logs in to the county.",
+        "1 items wait until 王接待 logs in to the county.",
+    ]
+    assert view.quarantine.isVisibleTo(view) and "2" in view.quarantine.text()
+    loop.status = replace(loop.status, waiting=(), quarantined=0)
+    loop.refresh()
+    assert not view.waiting_box.isVisibleTo(view)
+    assert not view.quarantine.isVisibleTo(view)

@@ -300,6 +300,12 @@ class DetailPanel(QWidget):
             return
         self._row(self.tr("Visitor:"), visitor.name)
         self._row(self.tr("Phone:"), visitor.phone)
+        if visitor.phone and detail.case.visit_id:
+            from views.queue.reveal import reveal_button
+
+            button = reveal_button(self.ctx, detail.case.visit_id, self)
+            if button is not None:
+                self.fields.addRow("", button)
         self._row(self.tr("ID number:"), visitor.id_number)
         self._row(self.tr("Visitor address:"), visitor.address)
 
