@@ -576,7 +576,7 @@ def _geometry(value: Any) -> Any:
         for child in node:
             walk(child, level - 1)
 
-    walk(value.get("coordinates"), depth + 1)
+    walk(value.get("coordinates"), depth)
     return {"type": value["type"], "coordinates": value["coordinates"]}
 
 
