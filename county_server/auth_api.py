@@ -254,6 +254,7 @@ def pair_answer(issued: Issued) -> JSONResponse:
             "refresh_token": issued.refresh_token,
             "refresh_expires_at": format_time(issued.refresh_expires_at),
             "user": user_answer(issued.user),
+            **({"desk_code": issued.desk_code} if issued.desk_code else {}),
         },
         headers={"Cache-Control": "no-store"},
     )

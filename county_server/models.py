@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Index, Integer, String
+from sqlalchemy import Boolean, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from models.tables import SeqType
@@ -21,7 +21,8 @@ class ServerBase(DeclarativeBase):
 
 
 class Device(ServerBase):
-    """A desktop that logged in: its id (chosen by the desktop) and name."""
+    """A desktop that logged in: its id (chosen by the desktop) and name, and the
+    desk code the county gave it (PROTOCOL.md 1.1), unique among the desks of its street."""
 
     __tablename__ = "srv_devices"
 
@@ -30,6 +31,10 @@ class Device(ServerBase):
     user_id: Mapped[str | None] = mapped_column(String(36))
     first_seen: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(default=utcnow)
+    street: Mapped[str | None] = mapped_column(String(9))
+    desk_code: Mapped[str | None] = mapped_column(String(2))
+
+    __table_args__ = (UniqueConstraint("street", "desk_code", name="uq_srv_devices_desk_code"),)
 
 
 class AccessToken(ServerBase):

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -45,6 +45,7 @@ from .db import write_session
 from .models import AccessToken, Device, LoginThrottle, RefreshToken
 
 TOKEN_HOURS = 12  # the longest a token lives (PROTOCOL.md 1.1)
+DESK_CODE_LOCK = 0x4445534B  # "DESK"; with the street code, one advisory lock per street
 REFRESH_DAYS = 30  # the longest a refresh token lives
 
 THROTTLE_WINDOW = timedelta(minutes=15)
@@ -84,6 +85,7 @@ class Issued:
     refresh_token: str
     refresh_expires_at: datetime
     user: User
+    desk_code: str | None = None
 
 
 @dataclass
@@ -253,15 +255,49 @@ def _new_pair(
 
 def _seen_device(
     session: Session, device_id: str, device_name: str, user: User, now: datetime
-) -> None:
+) -> str | None:
+    """Remember the desk; returns its desk code (handed out at its first login)."""
     device = session.get(Device, device_id)
     if device is None:
-        session.add(
-            Device(id=device_id, name=device_name, user_id=user.id, first_seen=now, last_seen=now)
+        device = Device(
+            id=device_id, name=device_name, user_id=user.id, first_seen=now, last_seen=now
         )
+        session.add(device)
     else:
         device.name = device_name or device.name
         device.user_id, device.last_seen = user.id, now
+    return desk_code(session, device, user)
+
+
+def desk_code(session: Session, device: Device, user: User) -> str | None:
+    """The desk's 2-digit code, unique among the desks of its street; it never changes.
+
+    The street is that of the first user who logs in on the desk. A street with 99
+    desks already gets no more codes (those desks keep v1 four-digit serials).
+    """
+    if device.desk_code:
+        return device.desk_code
+    street = (user.org_unit_id or "")[:9]
+    if len(street) != 9:
+        return None
+    if session.get_bind().dialect.name == "postgresql":
+        # Two desks of one street logging in at once must not take the same code.
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:kind, :street)"),
+            {"kind": DESK_CODE_LOCK, "street": int(street)},
+        )
+    used = set(
+        session.scalars(
+            select(Device.desk_code).where(Device.street == street, Device.desk_code.is_not(None))
+        )
+    )
+    for number in range(1, 100):
+        code = f"{number:02d}"
+        if code not in used:
+            device.street, device.desk_code = street, code
+            session.flush()
+            return code
+    return None
 
 
 def _drop_dead_rows(session: Session, now: datetime) -> None:
@@ -311,7 +347,7 @@ def issue_token(
         if user is not None and user.active and user.password_hash == started.password_hash:
             _undo_failure(session, username, client, started)
             issued = _new_pair(session, user, device, token_hours, now)
-            _seen_device(session, device, device_name, user, now)
+            issued.desk_code = _seen_device(session, device, device_name, user, now)
             _drop_dead_rows(session, now)
             session.flush()
             session.expunge(user)
@@ -359,6 +395,8 @@ def refresh_pair(
             else:
                 row.revoked, row.revoked_reason = True, ROTATED
                 issued = _new_pair(session, user, row.device_id, token_hours, now)
+                known = session.get(Device, row.device_id)
+                issued.desk_code = known.desk_code if known is not None else None
                 session.flush()
                 session.expunge(user)
     if refusal is not None:

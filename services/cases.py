@@ -18,7 +18,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.enums import AssigneeType, EventType, OrgLevel, OutboxKind, Role, Source, Urgency
-from models.tables import Case, CaseEvent, Category, Department, OrgUnit, OutboxItem, User
+from models.tables import (
+    Case,
+    CaseEvent,
+    Category,
+    Department,
+    OrgUnit,
+    OutboxItem,
+    SyncState,
+    User,
+)
 from models.types import utcnow
 
 from . import settings as settings_service
@@ -108,15 +117,43 @@ def street_code(org_unit_id: str) -> str:
     return org_unit_id[:9] if len(org_unit_id) >= 9 else org_unit_id
 
 
+def desk_code(session: Session) -> str | None:
+    """This desk's 2-digit code from the county (PROTOCOL.md 1.1), once it has one."""
+    row = session.get(SyncState, "desk_code")
+    value = row.value if row is not None else None
+    return value if isinstance(value, str) and len(value) == 2 and value.isdigit() else None
+
+
 def next_case_number(session: Session, org_unit_id: str, at: datetime) -> str:
-    """``{street code}-{yyyymmdd}-{4-digit daily serial}`` in Asia/Shanghai's calendar."""
+    """``{street code}-{yyyymmdd}-{desk code}{3-digit serial}`` in Asia/Shanghai's calendar.
+
+    The desk code comes from the county at the desk's first login, so desks that
+    work offline never hand out the same number. A desk without a code yet (never
+    logged in to the county) numbers as v1 did, ``{street}-{yyyymmdd}-{4-digit serial}``.
+    """
     day = at.astimezone(SHANGHAI).strftime("%Y%m%d")
     prefix = f"{street_code(org_unit_id)}-{day}-"
-    last = session.scalar(
-        select(func.max(Case.number)).where(Case.number >= prefix, Case.number < prefix + "\uffff")
-    )
-    serial = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    desk = desk_code(session)
+    if desk is not None:
+        last = _last_number(session, prefix + desk, 3)
+        serial = int(last[-3:]) + 1 if last else 1
+        if serial <= 999:
+            return f"{prefix}{desk}{serial:03d}"
+        # A thousand cases in one day on one desk: go on with v1's four digits.
+    last = _last_number(session, prefix, 4)
+    serial = int(last[-4:]) + 1 if last else 1
     return f"{prefix}{serial:04d}"
+
+
+def _last_number(session: Session, prefix: str, digits: int) -> str | None:
+    found: str | None = session.scalar(
+        select(func.max(Case.number)).where(
+            Case.number >= prefix,
+            Case.number < prefix + "\uffff",
+            func.length(Case.number) == len(prefix) + digits,
+        )
+    )
+    return found
 
 
 # ---------------------------------------------------------------- limits
