@@ -37,7 +37,14 @@ from .feed import (
 from .models import Device
 from .push import MAX_ITEMS, Origin, push
 from .reveal import RevealRefused, reveal
-from .tokens import TOKEN_HOURS, Principal, TokenRefused, authenticate_request, check_token
+from .tokens import (
+    TOKEN_HOURS,
+    Principal,
+    TokenRefused,
+    authenticate_request,
+    canonical_device_id,
+    check_token,
+)
 
 log = logging.getLogger(__name__)
 API = "/api/v1"
@@ -136,7 +143,7 @@ def create_app(
     async def push_endpoint(request: Request) -> Response:
         principal = await run_in_threadpool(_principal, request)
         body = await _body(request)
-        device_id = body.get("device_id")
+        device_id = canonical_device_id(body.get("device_id"))
         if principal.device_id is None or device_id != principal.device_id:
             raise ApiError(
                 403,

@@ -180,7 +180,12 @@ class ServerThread:
         self.db = db
         self.faults = FaultMiddleware(create_app(db, token_hours=token_hours))
         config = uvicorn.Config(
-            self.faults, host="127.0.0.1", port=0, log_level="warning", lifespan="off"
+            self.faults,
+            host="127.0.0.1",
+            port=0,
+            log_level="warning",
+            lifespan="off",
+            proxy_headers=False,  # as `serve` runs it: X-Forwarded-For only from trusted proxies
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
