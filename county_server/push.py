@@ -28,7 +28,6 @@ never answered with a 5xx.
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -52,7 +51,13 @@ from services.permissions import (
     require_case_action,
 )
 from services.projection import Event, apply
-from services.schemas import case_number_parts, check_event, check_visit, find_bad_value
+from services.schemas import (
+    case_number_parts,
+    check_event,
+    check_visit,
+    find_bad_value,
+    is_uuid,
+)
 from services.wire import insert_visit
 
 from .feed import FeedWriter, record_case_change, stored_keys, visit_keys
@@ -137,7 +142,7 @@ class Pusher:
     def lock_cases(self, events: Sequence[Any]) -> None:
         def ids_of(key: str) -> list[str]:
             return sorted(
-                {e[key] for e in events if isinstance(e, Mapping) and _is_uuid(e.get(key))}
+                {e[key] for e in events if isinstance(e, Mapping) and is_uuid(e.get(key))}
             )
 
         ids = ids_of("case_id")
@@ -411,16 +416,6 @@ class Pusher:
                         field="data.assignee_id",
                         target=target,
                     )
-
-
-def _is_uuid(value: Any) -> bool:
-    """Only well-formed ids reach a query before the item itself is checked."""
-    if not isinstance(value, str) or len(value) != 36:
-        return False
-    try:
-        return str(uuid.UUID(value)) == value
-    except ValueError:
-        return False
 
 
 def _is_date(text: str) -> bool:

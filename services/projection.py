@@ -23,7 +23,6 @@ and finds its handler and validator by dictionary look-up.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
@@ -470,17 +469,8 @@ def _time(data: Mapping[str, Any], key: str) -> datetime:
     return parse_time(value, key)
 
 
-def _is_uuid(value: Any) -> bool:
-    if not isinstance(value, str) or len(value) != 36:
-        return False
-    try:
-        return str(uuid.UUID(value)) == value
-    except ValueError:
-        return False
-
-
 def _check_uuid(value: Any, key: str) -> str:
-    if not _is_uuid(value):
+    if not schemas.is_uuid(value):
         raise _invalid(
             QT_TRANSLATE_NOOP(
                 "services",

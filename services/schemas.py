@@ -258,12 +258,19 @@ RequiredLong = Annotated[LongText, AfterValidator(_not_blank)]
 Id = Annotated[str, Field(max_length=40), AfterValidator(_short), AfterValidator(_not_blank)]
 
 
-def _uuid(value: str) -> str:
+def is_uuid(value: Any) -> bool:
+    """True for a UUID in its canonical lower-case form (the only form the protocol uses)."""
+    if not isinstance(value, str) or len(value) != 36:
+        return False
     try:
-        if len(value) == 36 and str(uuid.UUID(value)) == value:
-            return value
+        return str(uuid.UUID(value)) == value
     except ValueError:
-        pass
+        return False
+
+
+def _uuid(value: str) -> str:
+    if is_uuid(value):
+        return value
     raise _custom("uuid")
 
 
@@ -277,24 +284,9 @@ Uuid = Annotated[str, AfterValidator(_uuid)]
 OrgCode = Annotated[str, AfterValidator(_org_code)]
 
 
-def _time(value: Any, info: ValidationInfo) -> datetime:
-    if not isinstance(value, str) or len(value) > 40:
-        raise _custom("time")
-    try:
-        parsed = datetime.fromisoformat(value)
-        if parsed.tzinfo is None or parsed.utcoffset() is None:
-            raise ValueError
-        parsed = parsed.astimezone(UTC)
-    except (ValueError, OverflowError):
-        raise _custom("time") from None
-    now = (info.context or {}).get("now")
-    if parsed < EARLIEST or (now is not None and parsed > now + FUTURE_SLACK):
-        raise _custom("time_range")
-    return parsed
-
-
-def _any_time(value: Any, info: ValidationInfo) -> datetime:
-    """A deadline: same form, checked against the event's time by the model."""
+def _any_time(value: Any) -> datetime:
+    """A wire time: ISO 8601 with an offset, as an aware UTC datetime (a deadline:
+    its span after the event is checked by the model)."""
     if not isinstance(value, str) or len(value) > 40:
         raise _custom("time")
     try:
@@ -304,6 +296,15 @@ def _any_time(value: Any, info: ValidationInfo) -> datetime:
         return parsed.astimezone(UTC)
     except (ValueError, OverflowError):
         raise _custom("time") from None
+
+
+def _time(value: Any, info: ValidationInfo) -> datetime:
+    """When something happened: from 2000-01-01 to the checker's clock plus a day."""
+    parsed = _any_time(value)
+    now = (info.context or {}).get("now")
+    if parsed < EARLIEST or (now is not None and parsed > now + FUTURE_SLACK):
+        raise _custom("time_range")
+    return parsed
 
 
 WireTime = Annotated[datetime, BeforeValidator(_time)]
@@ -818,6 +819,7 @@ __all__ = [
     "check_reveal",
     "check_visit",
     "find_bad_value",
+    "is_uuid",
     "loads_strict",
 ]
 

@@ -20,6 +20,7 @@ from sqlalchemy import update
 from county_server.admin import load_reference_file
 from models.tables import User
 from services.auth import hash_password
+from services.schemas import DATA_SCHEMAS
 from tests.security.conftest import GRID, PASSWORD, STREET, Api, now_wire, stored_counts
 
 FOREIGN_COUNTY = "990199"
@@ -32,23 +33,7 @@ ROLES = {
     "official": "official",
     "admin": "admin",
 }
-EVENT_TYPES = [
-    "created",
-    "dispatched",
-    "acknowledged",
-    "returned",
-    "feedback",
-    "verified",
-    "closed",
-    "evaluated",
-    "escalated",
-    "supervised",
-    "extended",
-    "suspended",
-    "resumed",
-    "voided",
-    "commented",
-]
+EVENT_TYPES = [str(kind) for kind in DATA_SCHEMAS]  # every event type of the protocol
 
 
 def valid_data(api: Api, event_type: str, unit: str = GRID) -> dict[str, Any]:
