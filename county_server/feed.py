@@ -328,11 +328,6 @@ def viewer_of(user: User) -> Viewer:
     return Viewer(user.id, user.role, user.org_unit_id, user.org_unit_id or None, False)
 
 
-def user_scope(session: Session, user: User) -> Viewer:
-    """Kept for callers of the v1 name: the viewer of ``user``."""
-    return viewer_of(user)
-
-
 def read_changes(session: Session, viewer: Viewer, after: int, limit: int) -> Page:
     top = session.scalar(select(func.max(Change.seq))) or 0
     if after > top:

@@ -607,7 +607,7 @@ def test_feed_never_skips_with_concurrent_pushes(server: ServerThread, tmp_path:
 def test_feed_lock_orders_numbers_by_commit(tmp_path: Path) -> None:
     """A transaction that numbered its change first but commits late holds the others back."""
     from county_server.db import write_session
-    from county_server.feed import FeedWriter, read_changes
+    from county_server.feed import FeedWriter, Viewer, read_changes
 
     with fresh_server_url("pg", tmp_path) as url:
         db = demo_server_db(url)
@@ -637,7 +637,8 @@ def test_feed_lock_orders_numbers_by_commit(tmp_path: Path) -> None:
         t2.start()
         time.sleep(0.5)
         with db.sessions() as session:  # the fast one waits for the lock: nothing visible yet
-            assert read_changes(session, "", top, 100).next_seq == top
+            everything = Viewer("u", "official", "990101", "990101", exact=False)
+            assert read_changes(session, everything, top, 100).next_seq == top
         release.set()
         t1.join(20)
         t2.join(20)

@@ -88,7 +88,14 @@ def test_login_gives_a_short_token_and_a_refresh_token(api: Api, device: str) ->
     name = make_user(api)
     before = datetime.now(UTC)
     answer = login(api, name, device)
-    assert set(answer) == {"token", "expires_at", "refresh_token", "refresh_expires_at", "user"}
+    assert set(answer) == {
+        "token",
+        "expires_at",
+        "refresh_token",
+        "refresh_expires_at",
+        "user",
+        "desk_code",
+    }
     assert answer["user"]["username"] == name
     token_life = datetime.fromisoformat(answer["expires_at"]) - before
     refresh_life = datetime.fromisoformat(answer["refresh_expires_at"]) - before
