@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from models.db import Database
 from models.tables import Category, Department, Holiday, OrgUnit, Setting, User
-from services.auth import create_user as create_user_row
-from services.auth import set_password as set_password_hash
+from services.accounts.auth import create_user as create_user_row
+from services.accounts.auth import set_password as set_password_hash
 from services.errors import NotFound
-from services.reference import (
+from services.protocol.reference import (
     category_wire,
     department_wire,
     holiday_wire,
@@ -176,7 +176,7 @@ def revoke_tokens(db: Database, *, username: str) -> int:
 
 def seed_demo(db: Database, *, cases: int, seed: int, today: date | None) -> dict[str, int]:
     """The demo district (same ids as a desktop seeded alike), then its feed rows."""
-    from services.demo import seed_demo as generate
+    from services.demo.generator import seed_demo as generate
 
     summary = generate(db, cases=cases, seed=seed, today=today)
     with write_session(db) as session:

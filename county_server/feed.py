@@ -63,16 +63,16 @@ from models.tables import (
     Visit,
 )
 from models.types import utcnow
-from services.identity import mask_phone
-from services.projection import format_time
-from services.reference import (
+from services.cases.projection import format_time
+from services.protocol.reference import (
     category_wire,
     department_wire,
     holiday_wire,
     org_unit_wire,
     user_wire,
 )
-from services.wire import stored_event_wire, visit_wire
+from services.protocol.wire import stored_event_wire, visit_wire
+from services.reception.identity import mask_phone
 
 from .models import CaseScope, Change
 

@@ -6,17 +6,17 @@ The cases the batch touches are locked first (``SELECT … FOR UPDATE`` in id
 order, so two pushes never deadlock), then each item is checked and applied in
 the order given, visits first:
 
-1. its shape, with the strict schemas of :mod:`services.schemas` → ``invalid``
+1. its shape, with the strict schemas of :mod:`services.protocol.schemas` → ``invalid``
    with ``field`` (characters, lengths, times, enumerations, NaN …);
 2. an id the server already stores → ``duplicate`` (nothing changes);
 3. its author: a visit's ``received_by`` and an event's ``actor_id`` must be
    the user whose token carries the push → else ``forbidden``;
 4. what the pusher may do, judged on the *server's* projection of the case
-   (``services.permissions.require_case_action``: role, scope, assignee) and
+   (``services.cases.permissions.require_case_action``: role, scope, assignee) and
    the targets of 1.1 (escalate only upwards, dispatch only to an active
    department, a grid worker of the case's area or a unit of it) → ``forbidden``
    or ``invalid``; a case number held by another case → ``duplicate_number``;
-5. ``services.projection.apply`` → ``illegal_transition`` or ``accepted``: the
+5. ``services.cases.projection.apply`` → ``illegal_transition`` or ``accepted``: the
    item is stored with who pushed it, from which desk and address, and the
    server's ``received_at``; the case row and the feed rows follow.
 
@@ -40,9 +40,7 @@ from sqlalchemy.orm import Session
 from models.enums import AssigneeType, EventType, Role
 from models.tables import Case, CaseEvent, Category, Department, OrgUnit, User, Visit
 from models.types import utcnow
-from services.cases import case_columns, event_columns, projection_from_row
-from services.errors import DomainError, PermissionDenied, ValidationError
-from services.permissions import (
+from services.cases.permissions import (
     Actor,
     Permission,
     can_see_case,
@@ -50,15 +48,17 @@ from services.permissions import (
     require,
     require_case_action,
 )
-from services.projection import Event, apply
-from services.schemas import (
+from services.cases.projection import Event, apply
+from services.cases.records import case_columns, event_columns, projection_from_row
+from services.errors import DomainError, PermissionDenied, ValidationError
+from services.protocol.schemas import (
     case_number_parts,
     check_event,
     check_visit,
     find_bad_value,
     is_uuid,
 )
-from services.wire import insert_visit
+from services.protocol.wire import insert_visit
 
 from .feed import FeedWriter, record_case_change, stored_keys, visit_keys
 

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from models.enums import Role
 from models.tables import AuditEntry, User, Visit
-from services.permissions import Actor, Permission, has, in_scope
-from services.schemas import check_reveal
+from services.cases.permissions import Actor, Permission, has, in_scope
+from services.protocol.schemas import check_reveal
 
 from .feed import viewer_of
 from .models import CaseScope

@@ -1,6 +1,6 @@
 """Logging in to the county (PROTOCOL.md 1.1 "Who may push what").
 
-* Passwords are Argon2id hashes (:mod:`services.auth`); every login attempt,
+* Passwords are Argon2id hashes (:mod:`services.accounts.auth`); every login attempt,
   whatever its outcome, costs exactly one Argon2 verification, so that the
   answer time does not tell whether a name exists or is locked.
 * A login gives a pair: a short **token** (at most 12 h) and a **refresh token**
@@ -39,7 +39,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from models.db import Database
 from models.tables import User
 from models.types import utcnow
-from services.auth import hash_password, verify_password
+from services.accounts.auth import hash_password, verify_password
 
 from .db import write_session
 from .models import AccessToken, Device, LoginThrottle, RefreshToken

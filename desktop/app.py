@@ -14,7 +14,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from models.db import Database, DatabaseProblem, open_database
-from services.setup import needs_first_run
+from services.accounts.setup import needs_first_run
 
 from .app_settings import Preferences
 from .context import AppContext
@@ -68,7 +68,7 @@ def open_or_explain(data_dir: Path) -> Database | None:
 
 
 def seed_demo_with_progress(db: Database, cases: int) -> None:
-    from services.demo import seed_demo
+    from services.demo.generator import seed_demo
 
     dialog = QProgressDialog(
         QCoreApplication.translate("App", "Preparing the demo district…"), "", 0, cases
@@ -112,8 +112,8 @@ def authenticate_interactively(db: Database, prefs: Preferences, demo: bool) -> 
 
 def run_daily_purge(db: Database) -> None:
     """The retention purge of visitors' personal data, once a day at start."""
-    from services.permissions import SYSTEM_ACTOR
-    from services.reception import daily_purge
+    from services.cases.permissions import SYSTEM_ACTOR
+    from services.reception.visits import daily_purge
 
     try:
         with db.session() as session:

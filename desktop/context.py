@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from models.db import Database
 from models.tables import OrgUnit, User
-from services.permissions import Actor, Permission, has
-from services.worktime import WorkCalendar, load_calendar
+from services.cases.permissions import Actor, Permission, has
+from services.worktime.workdays import WorkCalendar, load_calendar
 
 from .app_settings import Preferences
 

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 
 from models.db import Database
 from models.tables import User
+from services.accounts.setup import UnitInput, first_run_setup
 from services.errors import ValidationError
-from services.setup import UnitInput, first_run_setup
 
 from .i18n import error_text
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from models.db import Database
 from models.tables import User
-from services.auth import AuthError, login
+from services.accounts.auth import AuthError, login
 from services.version import __version__
 
 from .i18n import error_text

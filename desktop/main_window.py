@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.permissions import ROLE_LABELS, Permission
+from services.cases.permissions import ROLE_LABELS, Permission
 from views.formatting import label
 
 from .context import AppContext
@@ -24,7 +24,11 @@ from .logging_setup import current_log_file
 from .paths import resources_dir
 from .screens import Screen, screens_for
 
-NAV_COLOURS = {QIcon.Mode.Normal: "#e6eef7", QIcon.Mode.Selected: "#1f4e79", QIcon.Mode.Active: "#e6eef7"}
+NAV_COLOURS = {
+    QIcon.Mode.Normal: "#e6eef7",
+    QIcon.Mode.Selected: "#1f4e79",
+    QIcon.Mode.Active: "#e6eef7",
+}
 
 
 def nav_icon(name: str, size: int = 22) -> QIcon:

@@ -11,7 +11,7 @@ from typing import Any
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import QWidget
 
-from services.permissions import Permission
+from services.cases.permissions import Permission
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ def take_screenshot(
     from PySide6.QtTest import QTest
 
     from models.db import DatabaseProblem, open_database
-    from services.auth import AuthError, login
+    from services.accounts.auth import AuthError, login
 
     from .app import create_application
     from .app_settings import Preferences

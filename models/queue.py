@@ -3,7 +3,7 @@
 The full-text index over cases (``cases_fts``, SQLite FTS5 with the trigram
 tokenizer) is not a mapped table: it is created by migration ``0003`` together
 with the triggers that keep it in step with ``cases``, and queried with plain
-SQL by ``services.queue``.
+SQL by ``services.cases.queue``.
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ class QueueAlert(Base):
 
 # ---------------------------------------------------------------- full-text index (SQLite)
 # External content: the text stays in ``cases``; the index keeps only trigrams
-# (detail=none keeps it small; services.queue checks candidates with LIKE).
+# (detail=none keeps it small; services.cases.queue checks candidates with LIKE).
 FTS_COLUMNS = ("number", "title", "description", "address")
 _COLS = ", ".join(FTS_COLUMNS)
 _NEW = ", ".join(f"new.{c}" for c in FTS_COLUMNS)

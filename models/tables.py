@@ -3,7 +3,7 @@
 Times are ``UTCDateTime`` (aware UTC in Python, naive UTC in the database).
 Vocabulary columns hold the plain strings of :mod:`models.enums`.
 The ``cases`` table is a projection of ``case_events``: it is only ever written
-by ``services.cases`` from the events through ``services.projection.apply``, never edited by hand.
+by ``services.cases.records`` from the events through ``services.cases.projection.apply``, never edited by hand.
 """
 
 from __future__ import annotations
@@ -138,7 +138,7 @@ class Visit(Base):
 
 
 class Case(Base):
-    """The projection of a case's events (see ``services.projection.project``)."""
+    """The projection of a case's events (see ``services.cases.projection.project``)."""
 
     __tablename__ = "cases"
 

@@ -18,12 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.tables import AuditEntry, Setting
-
-from . import tiles
-from .errors import ValidationError
-from .i18n import QT_TRANSLATE_NOOP
-from .permissions import Actor, Permission, require
-from .worktime import OfficeHours
+from services.cases.permissions import Actor, Permission, require
+from services.errors import ValidationError
+from services.i18n import QT_TRANSLATE_NOOP
+from services.map import tiles
+from services.worktime.workdays import OfficeHours
 
 DEVICE_PREFIX = "device."
 
@@ -209,7 +208,7 @@ def device_id(session: Session) -> str:
 
 def visitor_hash_key(session: Session) -> str:
     """The secret key of the visitor look-up hashes, made on first use."""
-    from .identity import new_hash_key
+    from services.reception.identity import new_hash_key
 
     value = get(session, "device.visitor_hash_key")
     if not value:

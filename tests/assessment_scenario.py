@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from models.db import Database
 from models.tables import Case
-from services import cases
-from services.demo_geo import demo_user_id
-from services.permissions import Actor
-from services.worktime import WorkCalendar
+from services.cases import records as cases
+from services.cases.permissions import Actor
+from services.demo.district import demo_user_id
+from services.worktime.workdays import WorkCalendar
 from tests.builders import GRID, actor, load_demo_reference, local
 
 S = local(2026, 11, 1, 0, 0)

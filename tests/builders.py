@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from models.db import Database
 from models.tables import User
-from services.demo_geo import demo_reference, demo_user_id
-from services.permissions import Actor
-from services.reference import load_reference
-from services.worktime import SHANGHAI
+from services.cases.permissions import Actor
+from services.demo.district import demo_reference, demo_user_id
+from services.protocol.reference import load_reference
+from services.worktime.workdays import SHANGHAI
 
 PASSWORD = "griddesk-demo"
 

@@ -70,7 +70,7 @@ def ref_db(reference_template: Path, tmp_path: Path) -> Iterator[Database]:
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A demo district with a few hundred cases, made once per test run."""
-    from services.demo import seed_demo
+    from services.demo.generator import seed_demo
 
     folder = tmp_path_factory.mktemp("demo-template")
     database = open_database(folder)

@@ -34,12 +34,12 @@ from models.enums import OutboxKind
 from models.tables import Case, CaseEvent, Department, OutboxItem, User, Visit
 from models.types import utcnow
 from services import sync
-from services.cases import add_outbox, create_case, dispatch, projection_from_row, record
+from services.cases.permissions import Actor
+from services.cases.projection import ALLOWED
+from services.cases.records import add_outbox, create_case, dispatch, projection_from_row, record
 from services.errors import DomainError
-from services.permissions import Actor
-from services.projection import ALLOWED
-from services.wire import visit_wire
-from services.worktime import load_calendar
+from services.protocol.wire import visit_wire
+from services.worktime.workdays import load_calendar
 from tests.sync_harness import (
     Desktop,
     FaultProxy,

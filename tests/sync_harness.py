@@ -34,8 +34,8 @@ from county_server.db import open_server_db
 from models.db import Database, open_database
 from models.tables import User
 from services import settings as settings_service
-from services.auth import hash_password
-from services.demo_geo import demo_reference
+from services.accounts.auth import hash_password
+from services.demo.district import demo_reference
 from services.sync import SyncEngine, connection, make_client
 from services.sync.tokens import TokenRecord, store_for
 

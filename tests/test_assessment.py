@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import pytest
 
 from models.db import Database, open_database
-from services.assessment import Assessment, Figures, assess, rank, score
 from services.errors import PermissionDenied, ValidationError
-from services.periods import half_month, parse_period
+from services.reports.assessment import Assessment, Figures, assess, rank, score
+from services.reports.periods import half_month, parse_period
 from services.settings import DEFAULT_WEIGHTS
 from tests.assessment_scenario import CAL, GW1, build_district
 from tests.builders import GRID, actor, local

@@ -12,12 +12,12 @@ from sqlalchemy import select
 from models.db import Database
 from models.tables import CaseEvent
 from models.types import utcnow
-from services.assessment import assess
-from services.cases import event_from_row
-from services.periods import Period, last_complete_half_month
-from services.permissions import SYSTEM_ACTOR
-from services.projection import project
-from services.worktime import load_calendar
+from services.cases.permissions import SYSTEM_ACTOR
+from services.cases.projection import project
+from services.cases.records import event_from_row
+from services.reports.assessment import assess
+from services.reports.periods import Period, last_complete_half_month
+from services.worktime.workdays import load_calendar
 
 
 def reference(db: Database, period: Period) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import pytest
 from models.db import Database
 from models.tables import User
 from models.types import utcnow
-from services.auth import (
+from services.accounts.auth import (
     MAX_FAILED_LOGINS,
     AuthError,
     check_password_strength,

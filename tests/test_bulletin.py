@@ -15,8 +15,9 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from models.db import Database, open_database
-from services.assessment import assess
-from services.bulletin import (
+from services.errors import PermissionDenied
+from services.reports.assessment import assess
+from services.reports.bulletin import (
     CATEGORY_HEADERS,
     HANDLER_HEADERS,
     OVERDUE_HEADERS,
@@ -26,9 +27,8 @@ from services.bulletin import (
     export_bulletin,
     write_bulletin,
 )
-from services.errors import PermissionDenied
-from services.periods import parse_period
-from services.worktime import WorkCalendar
+from services.reports.periods import parse_period
+from services.worktime.workdays import WorkCalendar
 from tests.assessment_scenario import CAL, build_district
 from tests.builders import actor
 

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from models.db import Database
 from models.tables import Case, CaseEvent, OutboxItem
-from services import cases
+from services.cases import records as cases
 from services.errors import IllegalTransition, PermissionDenied, ValidationError
-from services.worktime import WorkCalendar
+from services.worktime.workdays import WorkCalendar
 from tests.builders import GRID, OTHER_STREET_GRID, actor, local
 
 

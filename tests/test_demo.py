@@ -1,4 +1,4 @@
-"""The demo district (services/demo.py): a believable, replayable, deterministic history."""
+"""The demo district (services/demo/generator.py): a believable, replayable, deterministic history."""
 
 from __future__ import annotations
 
@@ -20,13 +20,13 @@ from models.db import Database, open_database
 from models.enums import EventType, OutboxKind
 from models.tables import Case, CaseEvent, OrgUnit, OutboxItem, User, Visit
 from services import settings as settings_service
-from services.auth import authenticate
-from services.cases import event_from_row
-from services.demo import CENTRE_NAME, DemoSummary, seed_demo, seeded_uuid4
-from services.demo_geo import COUNTY_CODE, demo_reference
+from services.accounts.auth import authenticate
+from services.cases.projection import CaseProjection, project, validate_event
+from services.cases.records import event_from_row
+from services.demo.district import COUNTY_CODE, demo_reference
+from services.demo.generator import CENTRE_NAME, DemoSummary, seed_demo, seeded_uuid4
 from services.errors import ValidationError
-from services.identity import validate_id_number, validate_phone, visitor_key
-from services.projection import CaseProjection, project, validate_event
+from services.reception.identity import validate_id_number, validate_phone, visitor_key
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TODAY = date(2026, 11, 20)  # a Friday; the window covers the National Day holiday

@@ -12,14 +12,14 @@ from shapely.geometry import Polygon, shape
 from shapely.ops import unary_union
 
 from models.enums import OrgLevel, Role
-from services.demo_geo import (
+from services.demo.district import (
     COUNTY_CODE,
     DEMO_PASSWORD,
     demo_reference,
     demo_user_id,
     load_default_categories,
 )
-from services.reference import boundary_center
+from services.protocol.reference import boundary_center
 
 CODE_LENGTH = {"county": 6, "street": 9, "community": 12, "grid": 15}
 PARENT_LEVEL = {"street": "county", "community": "street", "grid": "community"}

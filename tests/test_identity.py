@@ -1,4 +1,4 @@
-"""Tests for services.identity: ID and phone validation, masking, visitor keys."""
+"""Tests for services.reception.identity: ID and phone validation, masking, visitor keys."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services import identity
 from services.errors import ValidationError
-from services.identity import (
+from services.reception import identity
+from services.reception.identity import (
     PROVINCE_CODES,
     id_birth_date,
     id_check_digit,

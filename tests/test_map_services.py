@@ -17,9 +17,10 @@ from models.db import Database
 from models.enums import CaseState
 from models.tables import Case, OrgUnit
 from services import settings
+from services.cases.permissions import Actor
+from services.cases.queue import OPEN_STATES, QueueFilter
 from services.errors import PermissionDenied, ValidationError
-from services.geo import GridArea, GridLocator
-from services.map_data import (
+from services.map.data import (
     CLASS_INDEX,
     MARKER_CLASSES,
     case_layer,
@@ -30,7 +31,8 @@ from services.map_data import (
     grid_shapes,
     marker_class,
 )
-from services.map_page import (
+from services.map.geo import GridArea, GridLocator
+from services.map.page import (
     ASSET_FOLDERS,
     MODE_CASES,
     PageConfig,
@@ -39,10 +41,7 @@ from services.map_page import (
     data_script,
     rewrite_cdn,
 )
-from services.periods import half_month_of
-from services.permissions import Actor
-from services.queue import OPEN_STATES, QueueFilter
-from services.tiles import (
+from services.map.tiles import (
     SOURCE_MBTILES,
     SOURCE_NONE,
     SOURCE_TIANDITU_VECTOR,
@@ -54,6 +53,7 @@ from services.tiles import (
     tile_config,
     tms_row,
 )
+from services.reports.periods import half_month_of
 from tests.builders import actor
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
@@ -299,7 +299,7 @@ def test_asset_paths_stay_inside_their_package() -> None:
 
 
 def test_the_data_script_carries_no_text() -> None:
-    from services.map_data import CaseLayer
+    from services.map.data import CaseLayer
 
     layer = CaseLayer(ids=["a", "b"], lat=[41.1, 41.2], lon=[123.0, 123.1], cls=[1, 7])
     script = data_script(layer, {"g": (3, 1)}, "t1")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from services.errors import ValidationError
-from services.periods import half_month_of, last_complete_half_month, parse_period
+from services.reports.periods import half_month_of, last_complete_half_month, parse_period
 from tests.builders import local
 
 

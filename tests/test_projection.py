@@ -1,4 +1,4 @@
-"""The case projection (services/projection.py) against SPEC.md and PROTOCOL.md.
+"""The case projection (services/cases/projection.py) against SPEC.md and PROTOCOL.md.
 
 The transition table is written out here a second time, straight from SPEC.md,
 so that a change to ``ALLOWED`` that the specification does not make fails.
@@ -21,8 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from models.enums import CaseState, EventType
-from services.errors import IllegalTransition, ValidationError
-from services.projection import (
+from services.cases.projection import (
     ALLOWED,
     EVENT_LABELS,
     FIELD_LABELS,
@@ -34,6 +33,7 @@ from services.projection import (
     project,
     validate_event,
 )
+from services.errors import IllegalTransition, ValidationError
 
 ROOT = Path(__file__).resolve().parent.parent
 SHANGHAI = ZoneInfo("Asia/Shanghai")

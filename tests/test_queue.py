@@ -19,18 +19,19 @@ from models.enums import CaseState
 from models.queue import Attachment, QueueAlert
 from models.tables import Case, CaseEvent
 from models.types import utcnow
-from services import alerts, case_actions, queue
-from services import cases as cases_service
+from services.cases import actions as case_actions
+from services.cases import alerts, queue
+from services.cases import records as cases_service
+from services.cases.permissions import Actor
 from services.errors import IllegalTransition, PermissionDenied, ValidationError
-from services.permissions import Actor
-from services.worktime import load_calendar
+from services.worktime.workdays import load_calendar
 from tests.builders import actor
 
 MID_CASES = int(os.environ.get("GRIDDESK_QUEUE_TEST_CASES", "4000"))
 
 
 def _build(folder: Path, cases: int) -> Path:
-    from services.demo import seed_demo
+    from services.demo.generator import seed_demo
 
     database = open_database(folder)
     seed_demo(database, cases=cases, seed=7)

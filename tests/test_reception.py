@@ -12,12 +12,12 @@ from sqlalchemy import func, select
 
 from models.db import Database
 from models.tables import AuditEntry, Case, CaseEvent, Category, OutboxItem, Visit
-from services import drafts
 from services import settings as settings_service
+from services.cases.permissions import SYSTEM_ACTOR
 from services.errors import PermissionDenied, ValidationError
-from services.identity import id_check_digit, visitor_key
-from services.permissions import SYSTEM_ACTOR
-from services.reception import (
+from services.reception import drafts
+from services.reception.identity import id_check_digit, visitor_key
+from services.reception.visits import (
     Outcome,
     VisitInput,
     VisitInvalid,
@@ -36,7 +36,7 @@ from services.reception import (
     search_visits,
     today_stats,
 )
-from services.worktime import load_calendar
+from services.worktime.workdays import load_calendar
 from tests.builders import GRID, OTHER_STREET_GRID, actor, local
 
 ID_NUMBER = "11010519491231002X"

@@ -23,10 +23,10 @@ from county_server.models import Change
 from models.tables import AuditEntry, Case, CaseEvent, Category, OutboxItem, User
 from models.types import utcnow
 from services import sync
-from services.cases import create_case, dispatch, record
-from services.demo_geo import demo_reference
-from services.permissions import Actor
-from services.worktime import load_calendar
+from services.cases.permissions import Actor
+from services.cases.records import create_case, dispatch, record
+from services.demo.district import demo_reference
+from services.worktime.workdays import load_calendar
 from tests.sync_harness import (
     PASSWORD,
     Desktop,
@@ -133,7 +133,7 @@ def case_state(db: Any, case_id: str) -> str | None:
 
 
 def assert_same_case(server_db: Any, desk: Desktop, case_id: str) -> None:
-    from services.cases import projection_from_row
+    from services.cases.records import projection_from_row
 
     with server_db.sessions() as s1, desk.db.sessions() as s2:
         a, b = s1.get(Case, case_id), s2.get(Case, case_id)
@@ -171,7 +171,7 @@ def test_round_trip_scope_and_exactly_once(server: ServerThread, tmp_path: Path)
 
 
 def test_login_stores_local_hash_and_reference(server: ServerThread, tmp_path: Path) -> None:
-    from services.auth import login
+    from services.accounts.auth import login
 
     desk = Desktop.create(tmp_path / "d", server.url)
     desk.login("reception")

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from models.db import Database, open_url
 from models.tables import Holiday, Setting
-from services import worktime
 from services.errors import ValidationError
-from services.worktime import SHANGHAI, OfficeHours, WorkCalendar, load_calendar
+from services.worktime import workdays as worktime
+from services.worktime.workdays import SHANGHAI, OfficeHours, WorkCalendar, load_calendar
 
 
 def local(
@@ -406,7 +406,7 @@ def test_load_calendar_survives_bad_data(db: Database, caplog: pytest.LogCapture
                 Setting(key="office_hours", value=[["17:30", "08:30"]]),
             ]
         )
-    with caplog.at_level(logging.WARNING, logger="services.worktime"), db.session() as s:
+    with caplog.at_level(logging.WARNING, logger="services.worktime.workdays"), db.session() as s:
         cal = load_calendar(s)
     assert cal.office_hours == OfficeHours()
     assert cal.year_source(2028) == "fallback"

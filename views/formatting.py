@@ -20,7 +20,7 @@ from datetime import datetime
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
-from services.worktime import SHANGHAI
+from services.worktime.workdays import SHANGHAI
 
 # Controls that change how the text around them is drawn or hide characters:
 # C0/C1 controls (but tab and newline), the bidirectional overrides, embeddings

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from services import settings as settings_service
+from services.cases.permissions import Permission
 from services.errors import DomainError
-from services.permissions import Permission
 
 from .formatting import plain_label
 from .map.tile_settings import TileSettingsBox

@@ -33,10 +33,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from models.db import DatabaseProblem, open_database
     from models.types import utcnow
-    from services.bulletin import SCHEDULED_EXPORT_ACTOR, export_bulletin
     from services.errors import DomainError
-    from services.periods import last_complete_half_month, parse_period
-    from services.worktime import load_calendar
+    from services.reports.bulletin import SCHEDULED_EXPORT_ACTOR, export_bulletin
+    from services.reports.periods import last_complete_half_month, parse_period
+    from services.worktime.workdays import load_calendar
 
     out: Path = args.out
     if out.suffix.lower() != ".xlsx":

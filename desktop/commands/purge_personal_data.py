@@ -18,9 +18,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from models.db import DatabaseProblem, open_database
+    from services.cases.permissions import SYSTEM_ACTOR
     from services.errors import DomainError
-    from services.permissions import SYSTEM_ACTOR
-    from services.reception import purge_personal_data
+    from services.reception.visits import purge_personal_data
 
     if not (args.data_dir / "griddesk.sqlite3").exists():
         print(f"no GridDesk database in {args.data_dir}", file=sys.stderr)

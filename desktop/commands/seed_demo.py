@@ -17,7 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from models.db import DatabaseProblem, open_database
-    from services.demo import seed_demo
+    from services.demo.generator import seed_demo
     from services.errors import DomainError
 
     if args.cases < 0:

@@ -10,9 +10,9 @@ items by author in :mod:`.authors`. Every public name stays importable from
 
 from __future__ import annotations
 
-from .authors import PushPlan, Run, author_of, plan_push
-from .checks import ItemProblem, quarantined_count
-from .engine import (
+from services.sync.authors import PushPlan, Run, author_of, plan_push
+from services.sync.checks import ItemProblem, quarantined_count
+from services.sync.engine import (
     BACKOFF_BASE,
     BACKOFF_CAP,
     PROTOCOL_VERSION,
@@ -65,7 +65,7 @@ from .engine import (
     usable_users,
     waiting_for_login,
 )
-from .errors import (
+from services.sync.errors import (
     DeadlineExceeded,
     LoginRequired,
     NotConfigured,
@@ -74,7 +74,7 @@ from .errors import (
     ServerFailed,
     SyncError,
 )
-from .tokens import TokenRecord, TokenStore, use_store
+from services.sync.tokens import TokenRecord, TokenStore, use_store
 
 __all__ = [
     "BACKOFF_BASE",

@@ -3,7 +3,7 @@
 Every pulled item is checked before it is applied: first a generic walk over
 the JSON (no ``NaN``/``Infinity``, no NUL or other control characters, no lone
 surrogates, no absurd sizes or depths), then the item's schema from
-``services.schemas`` (``check_visit``, ``check_event``, ``check_reference``). An
+``services.protocol.schemas`` (``check_visit``, ``check_event``, ``check_reference``). An
 item that breaks a rule goes into ``sync_quarantine`` with the field and the
 message, is reported, and is never applied; the other items of its page are.
 """
@@ -24,10 +24,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.tables import PulledQuarantine
-
-from ..errors import DomainError
-from ..projection import Event, parse_time, validate_event
-from ..wire import visit_columns
+from services.cases.projection import Event, parse_time, validate_event
+from services.errors import DomainError
+from services.protocol.wire import visit_columns
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +86,7 @@ def scan(value: Any, path: str = "", depth: int = 0) -> None:
 def _schemas() -> ModuleType | None:
     """The lead engineer's item schemas, once they exist."""
     try:
-        return importlib.import_module("services.schemas")
+        return importlib.import_module("services.protocol.schemas")
     except ImportError:
         return None
 

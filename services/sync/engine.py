@@ -9,7 +9,7 @@ with the UI never waits on SQLite.
 Guarantees, and how they are kept:
 
 * **Nothing lost locally** — every visit and case event is written with its
-  ``sync_outbox`` row in one transaction (``services.cases``). An item leaves
+  ``sync_outbox`` row in one transaction (``services.cases.records``). An item leaves
   ``pending`` only on the server's answer: ``accepted``/``duplicate`` → ``sent``,
   ``rejected`` → ``rejected`` with the code and message, shown to a person.
 * **Nothing stored twice** — a push that fails in any way (time-out, cut
@@ -17,7 +17,7 @@ Guarantees, and how they are kept:
   pending, and the next push sends the same ids; the server answers
   ``duplicate``. A pulled id the desktop holds already is not stored again.
 * **The county decides the order** — pulled events carry ``server_seq``;
-  ``services.cases.events_of`` orders a case's events by it, local events not
+  ``services.cases.records.events_of`` orders a case's events by it, local events not
   yet accepted after them, and :func:`reproject_case` recomputes the case.
 * **A rejected event leaves the case's history** — the server never accepted
   it, so it is removed from ``case_events`` (its full content stays in the
@@ -51,20 +51,24 @@ from models.db import Database
 from models.enums import EventType, OutboxKind, OutboxStatus
 from models.tables import AuditEntry, Case, CaseEvent, OrgUnit, OutboxItem, SyncState, User, Visit
 from models.types import utcnow
-
-from .. import settings as settings_service
-from ..auth import hash_password
-from ..cases import dispatch, event_columns, event_from_row, events_of, write_case_row
-from ..errors import DomainError, NotFound, ValidationError
-from ..i18n import QT_TRANSLATE_NOOP
-from ..permissions import Actor, Permission, require
-from ..projection import CaseProjection, Event, apply, parse_time
-from ..reference import FILE_KEYS, UPSERTS, upsert_user
-from ..wire import insert_visit, visit_columns
-from ..worktime import WorkCalendar
-from . import prune, transport
-from .authors import PushPlan, pending_authors, pending_items, plan_push
-from .checks import (
+from services import settings as settings_service
+from services.accounts.auth import hash_password
+from services.cases.permissions import Actor, Permission, require
+from services.cases.projection import CaseProjection, Event, apply, parse_time
+from services.cases.records import (
+    dispatch,
+    event_columns,
+    event_from_row,
+    events_of,
+    write_case_row,
+)
+from services.errors import DomainError, NotFound, ValidationError
+from services.i18n import QT_TRANSLATE_NOOP
+from services.protocol.reference import FILE_KEYS, UPSERTS, upsert_user
+from services.protocol.wire import insert_visit, visit_columns
+from services.sync import prune, transport
+from services.sync.authors import PushPlan, pending_authors, pending_items, plan_push
+from services.sync.checks import (
     ItemProblem,
     check_event,
     check_reference,
@@ -74,7 +78,7 @@ from .checks import (
     safe_uuid_text,
     scan,
 )
-from .errors import (
+from services.sync.errors import (
     DeadlineExceeded,
     LoginRequired,
     NotConfigured,
@@ -83,8 +87,9 @@ from .errors import (
     ServerFailed,
     SyncError,
 )
-from .tokens import TokenRecord, TokenStore, index_entry_usable, store_for, token_key
-from .transport import Answer
+from services.sync.tokens import TokenRecord, TokenStore, index_entry_usable, store_for, token_key
+from services.sync.transport import Answer
+from services.worktime.workdays import WorkCalendar
 
 log = logging.getLogger(__name__)
 

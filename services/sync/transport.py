@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from .errors import DeadlineExceeded, Offline, ServerFailed
+from services.sync.errors import DeadlineExceeded, Offline, ServerFailed
 
 MAX_ANSWER_BYTES = 32 * 1024 * 1024
 DEFAULT_DEADLINE = 600.0

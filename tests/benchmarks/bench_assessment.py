@@ -7,9 +7,9 @@ Uses the demo district in ``$GRIDDESK_BENCH_DIR`` (default
 (default 1,000,000; that takes a quarter of an hour) when it is missing. For the
 last complete half-month of the demo, it times, in the same run:
 
-* the bulletin: the figures (:func:`services.assessment.assess`) and the
-  formatted workbook (:func:`services.bulletin.write_bulletin`);
-* (a) the bare SQL aggregation alone (:func:`services.assessment.run_queries`:
+* the bulletin: the figures (:func:`services.reports.assessment.assess`) and the
+  formatted workbook (:func:`services.reports.bulletin.write_bulletin`);
+* (a) the bare SQL aggregation alone (:func:`services.reports.assessment.run_queries`:
   the same statements, rows fetched, nothing built from them);
 * (b) the usual alternative: pandas ``read_sql`` of the same statements plus
   ``to_excel`` of the resulting tables (no formatting, no ranking);
@@ -32,10 +32,10 @@ from sqlalchemy import text
 
 from models.db import DB_FILENAME, open_database
 from models.types import utcnow
-from services.assessment import assess, cleanup, prepare, run_queries, statements
-from services.bulletin import SCHEDULED_EXPORT_ACTOR, write_bulletin
-from services.periods import last_complete_half_month
-from services.worktime import load_calendar
+from services.reports.assessment import assess, cleanup, prepare, run_queries, statements
+from services.reports.bulletin import SCHEDULED_EXPORT_ACTOR, write_bulletin
+from services.reports.periods import last_complete_half_month
+from services.worktime.workdays import load_calendar
 
 BENCH_DIR = Path(os.environ.get("GRIDDESK_BENCH_DIR", "/tmp/griddesk-bench-1m"))
 BENCH_CASES = int(os.environ.get("GRIDDESK_BENCH_CASES", "1000000"))
@@ -44,7 +44,7 @@ COUNTY = "990101"
 
 def _district() -> Path:
     if not (BENCH_DIR / DB_FILENAME).exists():
-        from services.demo import seed_demo
+        from services.demo.generator import seed_demo
 
         db = open_database(BENCH_DIR)
         try:

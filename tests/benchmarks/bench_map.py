@@ -23,11 +23,11 @@ from sqlalchemy import select
 
 from models.db import open_database
 from models.tables import Case, User
-from services.demo_geo import demo_user_id
-from services.map_data import case_layer, grid_counts, grid_shapes
-from services.map_page import OfflineMap, _grid_features, rewrite_cdn
-from services.permissions import Actor
-from services.queue import QueueFilter, scope_clause
+from services.cases.permissions import Actor
+from services.cases.queue import QueueFilter, scope_clause
+from services.demo.district import demo_user_id
+from services.map.data import case_layer, grid_counts, grid_shapes
+from services.map.page import OfflineMap, _grid_features, rewrite_cdn
 from views.map.pages import build_html
 from views.map.scheme import ASSET_BASE
 from views.map.web import MapWebView
@@ -39,7 +39,7 @@ FOLDER = Path(f"/tmp/griddesk-bench-map-{CASES}")
 @pytest.fixture(scope="module")
 def big_db():  # type: ignore[no-untyped-def]
     if not (FOLDER / "griddesk.sqlite3").exists():
-        from services.demo import seed_demo
+        from services.demo.generator import seed_demo
 
         FOLDER.mkdir(parents=True, exist_ok=True)
         database = open_database(FOLDER)
@@ -89,8 +89,8 @@ def test_map_for_many_cases_against_one_marker_per_case(qapp, big_db) -> None:  
     with big_db.sessions() as session:
         layer = case_layer(session, actor, flt, now)
         counts = grid_counts(session, actor, flt, now)
-    from services.map_page import MODE_CASES, data_script
-    from services.tiles import TileConfig
+    from services.map.page import MODE_CASES, data_script
+    from services.map.tiles import TileConfig
 
     token = "bench"
     url = web.publish_data(data_script(layer, counts, token))

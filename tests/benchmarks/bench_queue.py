@@ -89,7 +89,7 @@ def test_queue_operations_against_bare_sql(qtbot) -> None:  # type: ignore[no-un
     from desktop.context import AppContext
     from models.db import open_database
     from models.tables import User
-    from services.demo_geo import demo_user_id
+    from services.demo.district import demo_user_id
     from views.queue.model import COL_CREATED, COL_REMAINING
     from views.queue.view import QueueView
 
@@ -208,7 +208,7 @@ from desktop.app_settings import Preferences
 from desktop.context import AppContext
 from models.db import open_database
 from models.tables import User
-from services.demo_geo import demo_user_id
+from services.demo.district import demo_user_id
 from views.queue.view import QueueView
 folder = Path(sys.argv[1])
 db = open_database(folder)

@@ -27,8 +27,8 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from services.cases import event_columns
-from services.projection import Event
+from services.cases.projection import Event
+from services.cases.records import event_columns
 from tests.sync_harness import PASSWORD, ServerThread, demo_server_db, fresh_server_url, pg_base_url
 
 pytestmark = pytest.mark.skipif(not pg_base_url(), reason="GRIDDESK_TEST_PG_URL is not set")

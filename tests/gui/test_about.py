@@ -74,7 +74,7 @@ def test_help_menu_opens_the_about_dialog(
     qtbot, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, zh_translations
 ) -> None:  # type: ignore[no-untyped-def]
     load_demo_reference(db, with_passwords=("official",))
-    from services.auth import login
+    from services.accounts.auth import login
 
     user = login(db, "official", PASSWORD)
     window = MainWindow(AppContext(db=db, data_dir=tmp_path, user=user, prefs=Preferences()))

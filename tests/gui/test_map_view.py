@@ -21,10 +21,10 @@ from desktop.context import AppContext
 from models.db import Database
 from models.tables import Case, OrgUnit, User
 from services import settings as settings_service
-from services.cases import create_case
-from services.demo_geo import demo_user_id
-from services.geo import GridLocator
-from services.permissions import Actor
+from services.cases.permissions import Actor
+from services.cases.records import create_case
+from services.demo.district import demo_user_id
+from services.map.geo import GridLocator
 from tests.builders import GRID
 from tests.mbtiles_maker import make_mbtiles, tile_xy
 from views.map.picker import MapPickerDialog

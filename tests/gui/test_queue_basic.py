@@ -14,9 +14,9 @@ from desktop.context import AppContext
 from desktop.main_window import MainWindow
 from models.db import Database
 from models.tables import Case
-from services.auth import login
-from services.permissions import Actor
-from services.queue import scope_clause
+from services.accounts.auth import login
+from services.cases.permissions import Actor
+from services.cases.queue import scope_clause
 from views.queue.model import COL_CREATED, COL_NUMBER, COL_STATE
 
 pytestmark = pytest.mark.gui

@@ -19,9 +19,9 @@ from desktop.context import AppContext
 from models.db import Database
 from models.tables import Case, CaseEvent, User
 from models.types import utcnow
-from services import cases as cases_service
-from services import queue
-from services.demo_geo import demo_user_id
+from services.cases import queue
+from services.cases import records as cases_service
+from services.demo.district import demo_user_id
 from tests.builders import GRID, actor, load_demo_reference, type_text
 from views.queue.actions.base import ActionDialog
 from views.queue.actions.dispatch import DispatchDialog
@@ -220,9 +220,9 @@ def test_the_other_coordinator_actions_through_the_screen(
     escalate_me = new_case(district, "河道污染需区级协调", "0601")
     coord = screen(qtbot, district, tmp_path, "coordinator")
     with district.sessions() as session:
-        calendar = __import__("services.worktime", fromlist=["load_calendar"]).load_calendar(
-            session
-        )
+        calendar = __import__(
+            "services.worktime.workdays", fromlist=["load_calendar"]
+        ).load_calendar(session)
     with district.session() as session:
         me = actor(session, "coordinator")
         cases_service.dispatch(session, me, calendar, running, "department", "dept_gongdian")
@@ -388,7 +388,7 @@ def test_department_view_and_alerts_badge(
     qtbot: Any, demo_db: Database, demo_dir: Path, zh_translations: Any
 ) -> None:
     from desktop.main_window import MainWindow
-    from services.worktime import WorkCalendar
+    from services.worktime.workdays import WorkCalendar
 
     # The demo data is made relative to the clock: make sure the department has an
     # overdue case whatever the time of the run.

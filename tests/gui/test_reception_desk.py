@@ -18,7 +18,7 @@ from desktop.app_settings import Preferences
 from desktop.context import AppContext
 from models.db import Database, open_database
 from models.tables import Case, Draft, OutboxItem, User, Visit
-from services.demo_geo import demo_user_id
+from services.demo.district import demo_user_id
 from tests.builders import type_text
 from views.reception.view import ReceptionView
 
@@ -382,7 +382,7 @@ KILLED_CLERK = textwrap.dedent(
     from desktop.context import AppContext
     from models.db import open_database
     from models.tables import User
-    from services.demo_geo import demo_user_id
+    from services.demo.district import demo_user_id
     from tests.builders import type_text
     from views.reception.view import ReceptionView
 
@@ -436,7 +436,7 @@ def test_draft_is_offered_back_after_the_application_is_killed(
 
 
 def test_discarding_the_offered_draft(qtbot, ref_db: Database, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from services import drafts
+    from services.reception import drafts
 
     with ref_db.session() as session:
         drafts.save_draft(session, "reception", demo_user_id("reception"), {"name": "旧草稿"})

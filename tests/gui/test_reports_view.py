@@ -16,12 +16,12 @@ from desktop.context import AppContext
 from desktop.main_window import MainWindow
 from models.db import Database
 from models.types import utcnow
-from services.assessment import assess
-from services.auth import login
-from services.bulletin import SHEETS
-from services.periods import last_complete_half_month
-from services.permissions import Actor
-from services.worktime import load_calendar
+from services.accounts.auth import login
+from services.cases.permissions import Actor
+from services.reports.assessment import assess
+from services.reports.bulletin import SHEETS
+from services.reports.periods import last_complete_half_month
+from services.worktime.workdays import load_calendar
 
 pytestmark = pytest.mark.gui
 

@@ -12,9 +12,9 @@ from desktop.app_settings import Preferences
 from desktop.context import AppContext
 from models.db import Database
 from services import settings as settings_service
-from services.auth import login
+from services.accounts.auth import login
+from services.cases.permissions import Actor
 from services.errors import PermissionDenied
-from services.permissions import Actor
 from tests.builders import PASSWORD, load_demo_reference
 from views.settings_view import SettingsView
 

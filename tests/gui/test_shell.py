@@ -98,7 +98,7 @@ def test_main_window_shows_who_is_working(
     qtbot, db: Database, tmp_path: Path, zh_translations
 ) -> None:  # type: ignore[no-untyped-def]
     load_demo_reference(db, with_passwords=("official",))
-    from services.auth import login
+    from services.accounts.auth import login
 
     user = login(db, "official", PASSWORD)
     window = MainWindow(AppContext(db=db, data_dir=tmp_path, user=user, prefs=Preferences()))

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from desktop.sync_loop import SyncStatus
 from models.tables import AuditEntry, OutboxItem
-from services.cases import create_case
+from services.cases.records import create_case
 from tests.builders import GRID, actor, load_demo_reference
 
 pytestmark = pytest.mark.gui

@@ -153,7 +153,9 @@ class Api:
 
     def created(self, username: str = "coordinator", **data: Any) -> dict[str, Any]:
         case_id = str(uuid.uuid4())
-        number = data.pop("number", f"{STREET}-{datetime.now(UTC):%Y%m%d}-{uuid.uuid4().int % 10_000:04d}")
+        number = data.pop(
+            "number", f"{STREET}-{datetime.now(UTC):%Y%m%d}-{uuid.uuid4().int % 10_000:04d}"
+        )
         return {
             "id": str(uuid.uuid4()),
             "case_id": case_id,
@@ -176,9 +178,7 @@ class Api:
             },
         }
 
-    def event(
-        self, case_id: str, event_type: str, username: str, **data: Any
-    ) -> dict[str, Any]:
+    def event(self, case_id: str, event_type: str, username: str, **data: Any) -> dict[str, Any]:
         return {
             "id": str(uuid.uuid4()),
             "case_id": case_id,

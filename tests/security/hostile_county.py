@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from models.db import Database, open_database
 from models.tables import Case, CaseEvent, OutboxItem, PulledQuarantine, SyncState, User, Visit
 from services import settings as settings_service
-from services.demo_geo import demo_user_id
+from services.demo.district import demo_user_id
 from services.sync import SyncEngine, connection, make_client
 from services.sync.tokens import TokenRecord, store_for
 from tests.builders import load_demo_reference

@@ -13,10 +13,10 @@ from sqlalchemy import update
 from models.db import DB_FILENAME, Database, open_database
 from models.tables import Case, CaseEvent, Department
 from models.types import utcnow
-from services import case_actions
-from services import cases as cases_service
-from services.demo_geo import demo_user_id
-from services.worktime import load_calendar
+from services.cases import actions as case_actions
+from services.cases import records as cases_service
+from services.demo.district import demo_user_id
+from services.worktime.workdays import load_calendar
 from tests.builders import GRID, actor
 
 # id → text; the ids name the probes.

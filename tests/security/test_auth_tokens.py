@@ -22,7 +22,7 @@ from county_server import admin
 from county_server.models import AccessToken, RefreshToken
 from county_server.tokens import TOKEN_HOURS, issue_token
 from models.tables import User
-from services.reference import user_wire
+from services.protocol.reference import user_wire
 from tests.security.conftest import STREET, Api
 from tests.security.test_auth_login import auth_state
 

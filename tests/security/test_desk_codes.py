@@ -10,7 +10,7 @@ from pathlib import Path
 
 from models.db import open_database
 from models.tables import OrgUnit, SyncState
-from services.cases import next_case_number
+from services.cases.records import next_case_number
 from tests.security.conftest import Api
 
 

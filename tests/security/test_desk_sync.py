@@ -22,11 +22,11 @@ from sqlalchemy import func, select
 from county_server import admin
 from models.tables import AuditEntry, Case, CaseEvent, OutboxItem, SyncState, User, Visit
 from services import sync
-from services.auth import AuthError, hash_password, login
-from services.cases import dispatch, record
+from services.accounts.auth import AuthError, hash_password, login
+from services.cases.records import dispatch, record
 from services.errors import ValidationError
-from services.reception import Outcome, VisitInput, VisitorInput, register_visit
-from services.worktime import load_calendar
+from services.reception.visits import Outcome, VisitInput, VisitorInput, register_visit
+from services.worktime.workdays import load_calendar
 from tests.builders import GRID, actor
 from tests.security.conftest import BACKENDS
 from tests.sync_harness import PASSWORD, Desktop, ServerThread, demo_server_db, fresh_server_url
@@ -155,7 +155,7 @@ def actor_of(desk: Desktop, username: str) -> Any:
 
 
 def new_case(desk: Desktop, username: str) -> str:
-    from services.cases import create_case
+    from services.cases.records import create_case
 
     with desk.db.session() as session:
         case = create_case(

@@ -26,12 +26,12 @@ from models.db import Database
 from models.queue import Attachment
 from models.tables import Case, CaseEvent, OutboxItem, User
 from models.types import utcnow
-from services import case_actions
-from services import cases as cases_service
-from services.case_detail import case_detail, read_attachment
-from services.demo_geo import demo_user_id
+from services.cases import actions as case_actions
+from services.cases import records as cases_service
+from services.cases.detail import case_detail, read_attachment
+from services.demo.district import demo_user_id
 from services.errors import ValidationError
-from services.worktime import load_calendar
+from services.worktime.workdays import load_calendar
 from tests.builders import GRID, actor
 from views.messages import error_text
 from views.queue.detail import DetailPanel
@@ -130,7 +130,7 @@ def test_a_bad_entry_is_left_out_and_logged_and_the_case_opens(
     db, case_id = handled
     pull_feedback(db, case_id, [BAD_ENTRIES[kind], GOOD])
     with (
-        caplog.at_level(logging.WARNING, logger="services.case_detail"),
+        caplog.at_level(logging.WARNING, logger="services.cases.detail"),
         db.sessions() as session,
     ):
         detail = case_detail(session, actor(session, "coordinator"), case_id)

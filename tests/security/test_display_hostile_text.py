@@ -21,12 +21,12 @@ from PySide6.QtWidgets import QGraphicsTextItem, QLabel, QMessageBox
 from desktop.app_settings import Preferences
 from desktop.context import AppContext
 from models.tables import Case, User
-from services.demo_geo import demo_user_id
-from services.map_data import GridShape
-from services.map_page import MODE_CASES, PageConfig, build_page
-from services.reception import Receipt
-from services.setup import RESOURCES
-from services.tiles import tile_config
+from services.accounts.setup import RESOURCES
+from services.demo.district import demo_user_id
+from services.map.data import GridShape
+from services.map.page import MODE_CASES, PageConfig, build_page
+from services.map.tiles import tile_config
+from services.reception.visits import Receipt
 from tests.security.hostile_text import HOSTILE, TAGS, District, build
 from views.formatting import LINE_LIMIT, TEXT_LIMIT, TITLE_LIMIT, clean, plain, plain_tip
 from views.messages import message_box

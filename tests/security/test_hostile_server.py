@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from models.tables import Case, CaseEvent, OutboxItem, User, Visit
 from services import sync
-from services.demo_geo import demo_user_id
+from services.demo.district import demo_user_id
 from tests.security.hostile_county import (
     Desk,
     Reply,
@@ -188,7 +188,7 @@ def test_a_chunked_100_mb_body_stops_at_the_cap(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------- push and login answers
 def _with_pending_item(desk: Desk) -> None:
-    from services.cases import create_case
+    from services.cases.records import create_case
     from tests.builders import GRID, actor
 
     with desk.db.session() as session:
@@ -362,7 +362,7 @@ def test_a_pulled_user_never_sets_a_password(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- tokens from a hostile county
 @pytest.mark.parametrize("reason", ["password_changed", "disabled", "revoked", "wrong_device"])
 def test_refused_refresh_forgets_the_token(tmp_path: Path, reason: str) -> None:
-    from services.auth import hash_password
+    from services.accounts.auth import hash_password
 
     def handler(method: str, path: str, body: bytes) -> Reply:
         if path.endswith("/auth/refresh"):

@@ -19,8 +19,8 @@ from sqlalchemy import update
 
 from county_server.admin import load_reference_file
 from models.tables import User
-from services.auth import hash_password
-from services.schemas import DATA_SCHEMAS
+from services.accounts.auth import hash_password
+from services.protocol.schemas import DATA_SCHEMAS
 from tests.security.conftest import GRID, PASSWORD, STREET, Api, now_wire, stored_counts
 
 FOREIGN_COUNTY = "990199"

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from services.demo_geo import demo_reference
-from services.reference import FILE_KEYS
-from services.schemas import ItemRejected, check_reference, loads_strict
+from services.demo.district import demo_reference
+from services.protocol.reference import FILE_KEYS
+from services.protocol.schemas import ItemRejected, check_reference, loads_strict
 
 
 @pytest.mark.parametrize(("key", "kind"), FILE_KEYS)

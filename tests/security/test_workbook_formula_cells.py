@@ -16,11 +16,11 @@ from sqlalchemy import select, update
 
 from models.db import Database, open_database
 from models.tables import Case, Category, Department, OrgUnit, User, Visit
-from services.assessment import assess
-from services.bulletin import SHEETS, default_filename, export_bulletin
-from services.exports import FORMULA_LEADS, clean_file_name, literal_workbook
-from services.periods import parse_period
-from services.reception import VisitSearch, export_visits
+from services.reception.visits import VisitSearch, export_visits
+from services.reports.assessment import assess
+from services.reports.bulletin import SHEETS, default_filename, export_bulletin
+from services.reports.exports import FORMULA_LEADS, clean_file_name, literal_workbook
+from services.reports.periods import parse_period
 from tests.assessment_scenario import CAL, build_district
 from tests.builders import actor
 

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.map_data import GridFigures
+from services.map.data import GridFigures
 
 from ..formatting import plain_label
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from services import settings as settings_service
 from services.errors import ValidationError
-from services.map_data import grid_shapes
-from services.map_page import PageConfig, build_page
-from services.tiles import SOURCE_MBTILES, TILE_SETTING_KEYS, TileConfig, tile_config
+from services.map.data import grid_shapes
+from services.map.page import PageConfig, build_page
+from services.map.tiles import SOURCE_MBTILES, TILE_SETTING_KEYS, TileConfig, tile_config
 
 from .scheme import ASSET_BASE, map_profile
 from .texts import base_layer_names, page_texts

@@ -14,9 +14,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.geo import GridArea, GridLocator
-from services.map_data import map_scope_prefix
-from services.map_page import MODE_PICK
+from services.map.data import map_scope_prefix
+from services.map.geo import GridArea, GridLocator
+from services.map.page import MODE_PICK
 
 from ..formatting import plain_label
 from .pages import build_html, resolve_tiles, tile_values

@@ -4,7 +4,7 @@ reach QtWebEngine with no network.
 ``griddesk://local/pages/<name>`` — pages and data scripts the desktop made
 (kept in memory; a page may be far larger than ``setHtml``'s 2 MB limit),
 ``griddesk://local/assets/<folder>/<file>`` — Leaflet, the heat plugin and our
-own script, read from their installed packages (``services.map_page``), and
+own script, read from their installed packages (``services.map.page``), and
 QWebChannel's script from Qt's resources,
 ``griddesk://local/tiles/<token>/<z>/<x>/<y>`` — tiles of an MBTiles file
 (the MBTiles row is flipped: TMS counts rows from the south).
@@ -44,8 +44,8 @@ from PySide6.QtWebEngineCore import (
     QWebEngineUrlSchemeHandler,
 )
 
-from services.map_page import asset_path
-from services.tiles import MBTilesInfo, open_mbtiles, read_mbtiles_info, read_tile
+from services.map.page import asset_path
+from services.map.tiles import MBTilesInfo, open_mbtiles, read_mbtiles_info, read_tile
 
 log = logging.getLogger(__name__)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
-from services.map_data import GRID_CLASSES, MARKER_CLASSES
-from services.tiles import SOURCES
+from services.map.data import GRID_CLASSES, MARKER_CLASSES
+from services.map.tiles import SOURCES
 
 from ..formatting import label
 

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from services.errors import DomainError, ValidationError
-from services.map_page import MODE_PREVIEW
-from services.tiles import (
+from services.map.page import MODE_PREVIEW
+from services.map.tiles import (
     SOURCE_MBTILES,
     SOURCE_NONE,
     SOURCE_TIANDITU_IMAGERY,

@@ -19,9 +19,10 @@ from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSplitter, QVBoxLayout, QWidget
 
+from services.cases.lookups import Names
+from services.cases.queue import OPEN_STATES, QueueFilter
 from services.errors import DomainError
-from services.lookups import Names
-from services.map_data import (
+from services.map.data import (
     CaseLayer,
     case_layer,
     case_location,
@@ -29,9 +30,8 @@ from services.map_data import (
     grid_counts,
     grid_figures,
 )
-from services.map_page import MODE_CASES, data_script
-from services.queue import OPEN_STATES, QueueFilter
-from services.tiles import TileConfig
+from services.map.page import MODE_CASES, data_script
+from services.map.tiles import TileConfig
 
 from ..formatting import label, local, plain_label
 from ..messages import error_text

@@ -11,8 +11,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
-from services import alerts
-from services.alerts import AlertBatch
+from services.cases import alerts
+from services.cases.alerts import AlertBatch
 
 log = logging.getLogger(__name__)
 

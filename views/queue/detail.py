@@ -33,11 +33,12 @@ from PySide6.QtWidgets import (
 
 from models.enums import EventType, Source, Urgency
 from models.types import utcnow
-from services import case_actions, queue
-from services.case_detail import CaseDetail, TimelineEntry, case_detail
+from services.cases import actions as case_actions
+from services.cases import queue
+from services.cases.detail import CaseDetail, TimelineEntry, case_detail
+from services.cases.lookups import Names
+from services.cases.projection import EVENT_LABELS, STATE_LABELS
 from services.errors import DomainError
-from services.lookups import Names
-from services.projection import EVENT_LABELS, STATE_LABELS
 
 from ..formatting import (
     LINE_LIMIT,
@@ -447,7 +448,7 @@ class DetailPanel(QWidget):
 
 
 def _time(value: Any) -> Any:
-    from services.projection import parse_time
+    from services.cases.projection import parse_time
 
     if not value:
         return None

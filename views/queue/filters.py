@@ -1,7 +1,7 @@
 """The queue's filter panel: search, saved filters, states with their counts,
 deadline, category, assignee, area, urgency, source, dates and supervision.
 
-``changed`` carries a :class:`services.queue.QueueFilter`; the map screen can
+``changed`` carries a :class:`services.cases.queue.QueueFilter`; the map screen can
 reuse the panel (``show_saved=False`` leaves out the saved filters).
 """
 
@@ -29,10 +29,10 @@ from sqlalchemy import select
 
 from models.enums import AssigneeType, CaseState, Role, Source, Urgency
 from models.tables import Category, Department, OrgUnit, User
-from services import queue
+from services.cases import queue
+from services.cases.projection import STATE_LABELS
 from services.errors import DomainError
-from services.projection import STATE_LABELS
-from services.worktime import SHANGHAI
+from services.worktime.workdays import SHANGHAI
 
 from ..formatting import label, plain_label
 from ..messages import error_text, show_message
@@ -56,7 +56,7 @@ def _local_midnight_utc(day: QDate) -> datetime:
 
 
 class FilterPanel(QWidget):
-    changed = Signal(object)  # services.queue.QueueFilter
+    changed = Signal(object)  # services.cases.queue.QueueFilter
 
     def __init__(
         self,

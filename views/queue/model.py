@@ -22,9 +22,9 @@ from PySide6.QtGui import QBrush, QColor
 
 from models.enums import CaseState, Urgency
 from models.types import utcnow
-from services import queue
-from services.lookups import Names
-from services.projection import STATE_LABELS
+from services.cases import queue
+from services.cases.lookups import Names
+from services.cases.projection import STATE_LABELS
 
 from ..formatting import LINE_LIMIT, TITLE_LIMIT, clean, label, local, plain_tip, working_days
 from ..tasks import Op

@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from models.types import utcnow
-from services import alerts, queue
-from services.permissions import Permission
-from services.projection import ALLOWED
+from services.cases import alerts, queue
+from services.cases.permissions import Permission
+from services.cases.projection import ALLOWED
 
 from ..formatting import label, plain_label
 from ..tasks import Op

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from models.enums import Purpose, Urgency
 from services.errors import ValidationError
-from services.reception import (
+from services.reception.visits import (
     GENDER_LABELS,
     PURPOSE_LABELS,
     Outcome,

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.lookups import Names
-from services.projection import STATE_LABELS
-from services.reception import (
+from services.cases.lookups import Names
+from services.cases.projection import STATE_LABELS
+from services.reception.visits import (
     OUTCOME_LABELS,
     PURPOSE_LABELS,
     DuplicateCandidate,

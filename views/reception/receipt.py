@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.exports import clean_file_name
-from services.reception import OUTCOME_LABELS, PURPOSE_LABELS, Receipt
+from services.reception.visits import OUTCOME_LABELS, PURPOSE_LABELS, Receipt
+from services.reports.exports import clean_file_name
 
 from ..formatting import clean, label, local, plain, plain_label
 from ..messages import show_message

@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services import drafts
+from services.cases.lookups import Names
+from services.cases.permissions import Permission
 from services.errors import DomainError, ValidationError
-from services.lookups import Names
-from services.permissions import Permission
-from services.reception import (
+from services.reception import drafts
+from services.reception.visits import (
     Outcome,
     VisitInvalid,
     VisitResult,

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.reception import (
+from services.reception.visits import (
     OUTCOME_LABELS,
     PURPOSE_LABELS,
     VISIT_OUTCOMES,
@@ -28,7 +28,7 @@ from services.reception import (
     VisitRow,
     VisitSearch,
 )
-from services.worktime import SHANGHAI
+from services.worktime.workdays import SHANGHAI
 from views.formatting import label, local
 
 from ..formatting import plain_label

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.assessment import Assessment, Figures
+from services.reports.assessment import Assessment, Figures
 
 from ..formatting import plain, plain_label, plain_tip
 

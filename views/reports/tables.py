@@ -22,8 +22,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
-from services.assessment import GOOD_RATE, CategoryRow, Figures, OverdueCase
-from services.projection import STATE_LABELS
+from services.cases.projection import STATE_LABELS
+from services.reports.assessment import GOOD_RATE, CategoryRow, Figures, OverdueCase
 
 from ..formatting import label, local
 

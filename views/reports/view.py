@@ -31,12 +31,12 @@ from PySide6.QtWidgets import (
 )
 
 from models.types import utcnow
-from services import periods
-from services.assessment import Assessment, Figures, assess, scope_choices
-from services.bulletin import BulletinCancelled, default_filename, export_assessment
+from services.cases.permissions import Permission
 from services.errors import DomainError, ValidationError
-from services.permissions import Permission
-from services.worktime import FALLBACK_WARNING, SHANGHAI, load_calendar
+from services.reports import periods
+from services.reports.assessment import Assessment, Figures, assess, scope_choices
+from services.reports.bulletin import BulletinCancelled, default_filename, export_assessment
+from services.worktime.workdays import FALLBACK_WARNING, SHANGHAI, load_calendar
 
 from ..formatting import label, plain_label
 from ..messages import error_text, show_message

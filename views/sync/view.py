@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 
 from services import settings as settings_service
 from services import sync
+from services.cases.permissions import Permission
+from services.cases.projection import EVENT_LABELS
 from services.errors import DomainError
-from services.permissions import Permission
-from services.projection import EVENT_LABELS
 from views.formatting import label, local
 from views.messages import error_text
 from views.tasks import TaskSlot

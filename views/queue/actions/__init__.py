@@ -1,5 +1,5 @@
 """The action dialogs of the dispatch queue: each asks only what its action needs
-and records it through ``services.case_actions``."""
+and records it through ``services.cases.actions``."""
 
 from __future__ import annotations
 

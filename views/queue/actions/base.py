@@ -164,7 +164,7 @@ DialogFactory = Callable[[Any, Any, QWidget | None], ActionDialog]
 
 
 def dialog_for(action: str) -> DialogFactory:
-    """The dialog class of ``action`` (see services.case_actions.ACTIONS)."""
+    """The dialog class of ``action`` (see services.cases.actions.ACTIONS)."""
     from . import dispatch, feedback, simple, verify, void
 
     table: dict[str, DialogFactory] = {

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from models.enums import AssigneeType
 from models.tables import Case, Category
 from models.types import utcnow
-from services import case_actions
+from services.cases import actions as case_actions
 
 from ...formatting import local, plain_tip
 from ...messages import error_text

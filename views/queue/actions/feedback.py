@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from services import case_actions
+from services.cases import actions as case_actions
 
 from ...formatting import plain_tip
 from .base import ActionDialog

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QWidget
 from sqlalchemy.orm import Session
 
 from models.types import utcnow
-from services import case_actions
-from services.worktime import SHANGHAI
+from services.cases import actions as case_actions
+from services.worktime.workdays import SHANGHAI
 
 from ...formatting import local, working_days
 from .base import ActionDialog

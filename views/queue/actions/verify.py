@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QButtonGroup, QComboBox, QHBoxLayout, QRadioButton
 from sqlalchemy.orm import Session
 
 from models.enums import CaseState, CloseResolution, EvaluationMethod, Satisfaction
-from services import case_actions
+from services.cases import actions as case_actions
 
 from .base import ActionDialog
 
@@ -90,7 +90,7 @@ class CloseDialog(ActionDialog):
         super().__init__(ctx, case, parent)
         self.setWindowTitle(self.tr("Close the case"))
         self.resolution = QComboBox()
-        from services.permissions import Permission
+        from services.cases.permissions import Permission
 
         if ctx.can(Permission.CLOSE):
             self.resolution.addItem(self.tr("Settled (with a note)"), CloseResolution.OTHER.value)

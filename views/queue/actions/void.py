@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from models.types import utcnow
-from services import case_actions, queue
+from services.cases import actions as case_actions
+from services.cases import queue
 
 from .base import ActionDialog
 

@@ -28,9 +28,9 @@ from folium.elements import JSCSSMixin
 from folium.plugins import HeatMap
 from jinja2 import Template
 
-from .map_data import GRID_CLASSES, MARKER_CLASSES, CaseLayer, GridShape, grid_class
-from .setup import RESOURCES
-from .tiles import TileConfig
+from services.accounts.setup import RESOURCES
+from services.map.data import GRID_CLASSES, MARKER_CLASSES, CaseLayer, GridShape, grid_class
+from services.map.tiles import TileConfig
 
 log = logging.getLogger(__name__)
 

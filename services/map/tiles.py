@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from .errors import ValidationError
-from .i18n import QT_TRANSLATE_NOOP
+from services.errors import ValidationError
+from services.i18n import QT_TRANSLATE_NOOP
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from .permissions import Actor
+    from services.cases.permissions import Actor
 
 SOURCE_NONE = "none"
 SOURCE_TIANDITU_VECTOR = "tianditu_vec"
@@ -342,7 +342,7 @@ def save_tile_settings(session: Session, actor: Actor, values: dict[str, Any]) -
     Raises ValidationError (with ``field``) when the chosen source cannot work
     with what was entered — e.g. 天地图 without its key — so nothing half-set is saved.
     """
-    from . import settings
+    from services import settings
 
     source = check_source(values.get("device.tile_source"))
     used = {"device.tile_source", *_SOURCE_FIELDS.get(source, ())}

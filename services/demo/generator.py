@@ -4,12 +4,12 @@ A centre that tries GridDesk, a trainer who teaches it and a developer who
 measures the dispatch queue on a million cases all need the same thing: a
 district with two months of cases in every state, created at the hours real
 cases are created, with deadlines that are met, missed, extended and
-supervised. :func:`seed_demo` loads the demo county of :mod:`services.demo_geo`
+supervised. :func:`seed_demo` loads the demo county of :mod:`services.demo.district`
 and writes that history.
 
-Every case is generated as a list of :class:`~services.projection.Event` and
-run through the shared :func:`~services.projection.apply`, and the rows are the
-ones :mod:`services.cases` would write (``event_columns`` / ``case_columns``,
+Every case is generated as a list of :class:`~services.cases.projection.Event` and
+run through the shared :func:`~services.cases.projection.apply`, and the rows are the
+ones :mod:`services.cases.records` would write (``event_columns`` / ``case_columns``,
 outbox payloads from ``Event.to_wire``). So a demo case is indistinguishable
 from a recorded one: replaying its events gives its row, and every event was
 legal in the state it was recorded in. Only the writing differs: SQLAlchemy
@@ -56,18 +56,17 @@ from models.enums import (
 )
 from models.tables import Base, Case, CaseEvent, Category, OutboxItem, User, Visit
 from models.types import UTCDateTime
-
-from . import settings as settings_service
-from .auth import hash_password
-from .cases import case_columns, event_columns, iso, street_code
-from .demo_geo import COUNTY_CODE, COUNTY_NAME, DEMO_PASSWORD, demo_reference
-from .errors import ValidationError
-from .i18n import QT_TRANSLATE_NOOP
-from .identity import id_check_digit, visitor_key
-from .projection import CaseProjection, Event, apply
-from .reference import load_reference
-from .wire import visit_wire
-from .worktime import SHANGHAI, WorkCalendar, load_calendar
+from services import settings as settings_service
+from services.accounts.auth import hash_password
+from services.cases.projection import CaseProjection, Event, apply
+from services.cases.records import case_columns, event_columns, iso, street_code
+from services.demo.district import COUNTY_CODE, COUNTY_NAME, DEMO_PASSWORD, demo_reference
+from services.errors import ValidationError
+from services.i18n import QT_TRANSLATE_NOOP
+from services.protocol.reference import load_reference
+from services.protocol.wire import visit_wire
+from services.reception.identity import id_check_digit, visitor_key
+from services.worktime.workdays import SHANGHAI, WorkCalendar, load_calendar
 
 CENTRE_NAME = f"{COUNTY_NAME}网格化服务管理中心"
 WINDOW_DAYS = 60
@@ -1088,7 +1087,7 @@ class _Generator:
         return self.rng.choice(users) if users else None
 
     def _deadlines(self, c: _Case, at: datetime) -> tuple[datetime, datetime]:
-        """As :func:`services.cases.compute_deadlines` computes them."""
+        """As :func:`services.cases.records.compute_deadlines` computes them."""
         lim = self.world.limits[c.category]
         return self.calendar.deadlines_for(
             at,

@@ -33,14 +33,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
 from models.enums import Role
-
-from .assessment import GOOD_RATE, Assessment, Figures, assess
-from .errors import DomainError
-from .exports import clean_file_name, literal_workbook
-from .i18n import QT_TRANSLATE_NOOP
-from .periods import Period
-from .permissions import Actor, Permission, require
-from .worktime import SHANGHAI, WorkCalendar
+from services.cases.permissions import Actor, Permission, require
+from services.errors import DomainError
+from services.i18n import QT_TRANSLATE_NOOP
+from services.reports.assessment import GOOD_RATE, Assessment, Figures, assess
+from services.reports.exports import clean_file_name, literal_workbook
+from services.reports.periods import Period
+from services.worktime.workdays import SHANGHAI, WorkCalendar
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,8 @@ from enum import StrEnum
 from typing import Any
 
 from models.enums import AssigneeType, CaseState, EventType, Role
-
-from .errors import PermissionDenied
-from .i18n import QT_TRANSLATE_NOOP
+from services.errors import PermissionDenied
+from services.i18n import QT_TRANSLATE_NOOP
 
 
 class Permission(StrEnum):

@@ -21,9 +21,9 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from .errors import ValidationError
-from .i18n import QT_TRANSLATE_NOOP
-from .worktime import SHANGHAI
+from services.errors import ValidationError
+from services.i18n import QT_TRANSLATE_NOOP
+from services.worktime.workdays import SHANGHAI
 
 HALF = "half"
 MONTH = "month"

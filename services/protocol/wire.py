@@ -11,13 +11,12 @@ from sqlalchemy.orm import Session
 
 from models.enums import Purpose
 from models.tables import CaseEvent, Visit
-
-from . import settings as settings_service
-from .cases import event_from_row
-from .errors import ValidationError
-from .i18n import QT_TRANSLATE_NOOP
-from .identity import visitor_key
-from .projection import format_time, parse_time
+from services import settings as settings_service
+from services.cases.projection import format_time, parse_time
+from services.cases.records import event_from_row
+from services.errors import ValidationError
+from services.i18n import QT_TRANSLATE_NOOP
+from services.reception.identity import visitor_key
 
 _PURPOSES = frozenset(p.value for p in Purpose)
 _TEXT_LIMITS = {"name": 60, "phone": 20, "id_number": 18, "gender": 8, "address": 200}

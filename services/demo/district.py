@@ -28,8 +28,8 @@ import random
 import uuid
 from typing import Any
 
-from .setup import default_categories as load_default_categories
-from .setup import default_departments
+from services.accounts.setup import default_categories as load_default_categories
+from services.accounts.setup import default_departments
 
 COUNTY_CODE = "990101"
 COUNTY_NAME = "河西示范区"

@@ -3,7 +3,7 @@
 The screens ask only what an action needs; this module checks what the event
 shape alone cannot (a reason when a verification fails, a duplicate that exists,
 a new deadline in the future, a higher unit to escalate to) and records the
-event through :mod:`services.cases`, which checks the role, the scope and the
+event through :mod:`services.cases.records`, which checks the role, the scope and the
 state. Nothing commits: the caller's ``with db.session()`` does.
 """
 
@@ -25,14 +25,13 @@ from models.enums import AssigneeType, CloseResolution, EventType, OrgLevel, Rol
 from models.queue import Attachment
 from models.tables import Case, Department, OrgUnit, User
 from models.types import utcnow
-
-from . import cases as cases_service
-from .errors import DomainError, PermissionDenied, ValidationError
-from .exports import clean_file_name
-from .i18n import QT_TRANSLATE_NOOP
-from .permissions import Actor, Permission, can_see_case, require, require_case_action
-from .projection import ALLOWED, CaseProjection, Event, apply, format_time
-from .worktime import WorkCalendar
+from services.cases import records as cases_service
+from services.cases.permissions import Actor, Permission, can_see_case, require, require_case_action
+from services.cases.projection import ALLOWED, CaseProjection, Event, apply, format_time
+from services.errors import DomainError, PermissionDenied, ValidationError
+from services.i18n import QT_TRANSLATE_NOOP
+from services.reports.exports import clean_file_name
+from services.worktime.workdays import WorkCalendar
 
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 """PROTOCOL.md 1.1 "Attachments": the county takes blobs of at most 20 MB."""

@@ -41,9 +41,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.tables import Holiday, Setting
-
-from .errors import ValidationError
-from .i18n import QT_TRANSLATE_NOOP
+from services.errors import ValidationError
+from services.i18n import QT_TRANSLATE_NOOP
 
 log = logging.getLogger(__name__)
 

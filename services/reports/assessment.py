@@ -51,7 +51,7 @@ Decisions where SPEC.md leaves room
   is only possible once a case is closed, and a closed case is never
   dispatched again, so the case row's final assignee is its assignee at E.
 * Durations use the work calendar through a per-day table built from
-  :class:`~services.worktime.WorkCalendar` (office minutes accumulated up to
+  :class:`~services.worktime.workdays.WorkCalendar` (office minutes accumulated up to
   each local day) and joined in SQL: the calendar rules stay in one place and
   the database computes ``office minutes(a, b) = F(b) − F(a)`` per row, so the
   means are SQL ``SUM``/``COUNT`` like every other figure. Local dates use the
@@ -77,14 +77,13 @@ from sqlalchemy.sql.elements import TextClause
 from models.enums import AssigneeType, OrgLevel, Role
 from models.tables import Department, OrgUnit, User
 from models.types import UTCDateTime, utcnow
-
-from . import settings as settings_service
-from .errors import NotFound, PermissionDenied, ValidationError
-from .i18n import QT_TRANSLATE_NOOP
-from .lookups import Names
-from .periods import Period
-from .permissions import Actor, Permission, in_scope, require
-from .worktime import SHANGHAI, WorkCalendar
+from services import settings as settings_service
+from services.cases.lookups import Names
+from services.cases.permissions import Actor, Permission, in_scope, require
+from services.errors import NotFound, PermissionDenied, ValidationError
+from services.i18n import QT_TRANSLATE_NOOP
+from services.reports.periods import Period
+from services.worktime.workdays import SHANGHAI, WorkCalendar
 
 log = logging.getLogger(__name__)
 

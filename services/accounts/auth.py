@@ -19,9 +19,8 @@ from sqlalchemy.orm import Session
 from models.enums import Role
 from models.tables import OrgUnit, User
 from models.types import utcnow
-
-from .errors import DomainError, ValidationError
-from .i18n import QT_TRANSLATE_NOOP
+from services.errors import DomainError, ValidationError
+from services.i18n import QT_TRANSLATE_NOOP
 
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 5

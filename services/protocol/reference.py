@@ -18,11 +18,10 @@ from sqlalchemy.orm import Session
 
 from models.enums import HolidayKind, OrgLevel, Role
 from models.tables import Category, Department, Holiday, OrgUnit, User
-
-from . import settings as settings_service
-from .auth import hash_password, verify_password
-from .errors import ValidationError
-from .i18n import QT_TRANSLATE_NOOP
+from services import settings as settings_service
+from services.accounts.auth import hash_password, verify_password
+from services.errors import ValidationError
+from services.i18n import QT_TRANSLATE_NOOP
 
 LEVEL_LENGTH = {OrgLevel.COUNTY: 6, OrgLevel.STREET: 9, OrgLevel.COMMUNITY: 12, OrgLevel.GRID: 15}
 

@@ -13,14 +13,13 @@ from sqlalchemy.orm import Session
 
 from models.enums import OrgLevel, Role
 from models.tables import User
+from services import settings as settings_service
+from services.accounts.auth import check_password_strength, create_user
+from services.errors import ValidationError
+from services.i18n import QT_TRANSLATE_NOOP
+from services.protocol.reference import load_reference
 
-from . import settings as settings_service
-from .auth import check_password_strength, create_user
-from .errors import ValidationError
-from .i18n import QT_TRANSLATE_NOOP
-from .reference import load_reference
-
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 
 
 def default_categories() -> list[dict[str, Any]]:

@@ -61,9 +61,8 @@ from models.enums import (
     Source,
     Urgency,
 )
-
-from .errors import ValidationError
-from .i18n import QT_TRANSLATE_NOOP
+from services.errors import ValidationError
+from services.i18n import QT_TRANSLATE_NOOP
 
 SHORT_MAX = 200
 LONG_MAX = 5000
@@ -183,7 +182,7 @@ _FALLBACK = QT_TRANSLATE_NOOP("services", "The {field_label} is not valid.")
 
 def _label(path: str) -> str:
     """The field as a person reads it: its label when it has one, else its path."""
-    from .projection import FIELD_LABELS
+    from services.cases.projection import FIELD_LABELS
 
     return FIELD_LABELS.get(path.rsplit(".", 1)[-1], path)
 
@@ -740,11 +739,11 @@ def check_event_data(
 
 
 def check_event(raw: Any, *, now: datetime | None = None) -> Any:
-    """A wire event checked in full: a :class:`services.projection.Event`.
+    """A wire event checked in full: a :class:`services.cases.projection.Event`.
 
     ``now`` (the checker's clock) bounds ``at``; without it only the lower bound holds.
     """
-    from .projection import Event
+    from services.cases.projection import Event
 
     _screen(raw)
     item = _validate(EventItem, raw, {"now": now})

@@ -66,10 +66,9 @@ from models.queue import (
 from models.queue import SavedFilter as SavedFilterRow
 from models.tables import Case
 from models.types import UTCDateTime, utcnow
-
-from .errors import NotFound, ValidationError
-from .i18n import QT_TRANSLATE_NOOP
-from .permissions import Actor, Permission, has, require
+from services.cases.permissions import Actor, Permission, has, require
+from services.errors import NotFound, ValidationError
+from services.i18n import QT_TRANSLATE_NOOP
 
 OPEN_STATES = (
     CaseState.REGISTERED,

@@ -18,9 +18,8 @@ from sqlalchemy.orm import Session
 from models.queue import QueueAlert
 from models.tables import Case
 from models.types import UTCDateTime, utcnow
-
-from .permissions import Actor, Permission, require
-from .queue import near_clause, overdue_clause, scope_clause
+from services.cases.permissions import Actor, Permission, require
+from services.cases.queue import near_clause, overdue_clause, scope_clause
 
 KINDS = ("overdue", "near")
 

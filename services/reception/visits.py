@@ -46,12 +46,14 @@ from models.enums import (
 )
 from models.tables import AuditEntry, Case, Category, OrgUnit, OutboxItem, Visit
 from models.types import utcnow
-
-from . import cases as case_service
-from . import settings as settings_service
-from .errors import NotFound, PermissionDenied, ValidationError
-from .i18n import QT_TRANSLATE_NOOP
-from .identity import (
+from services import settings as settings_service
+from services.cases import records as case_service
+from services.cases.permissions import Actor, Permission, can_see_case, has, in_scope, require
+from services.cases.queue import OPEN_STATES, prefix_clause, scope_clause
+from services.errors import NotFound, PermissionDenied, ValidationError
+from services.i18n import QT_TRANSLATE_NOOP
+from services.protocol.wire import visit_wire
+from services.reception.identity import (
     mask_id_number,
     mask_name,
     mask_phone,
@@ -59,10 +61,7 @@ from .identity import (
     validate_phone,
     visitor_key,
 )
-from .permissions import Actor, Permission, can_see_case, has, in_scope, require
-from .queue import OPEN_STATES, prefix_clause, scope_clause
-from .wire import visit_wire
-from .worktime import SHANGHAI, WorkCalendar
+from services.worktime.workdays import SHANGHAI, WorkCalendar
 
 __all__ = [
     "DUPLICATE_DAYS",
@@ -506,7 +505,7 @@ def register_visit(
                 number=case.number,
             )
         if case.state not in DUPLICATE_STATES:
-            from .projection import STATE_LABELS
+            from services.cases.projection import STATE_LABELS
 
             raise ValidationError(
                 ATTACH_NOT_OPEN,
@@ -1041,7 +1040,7 @@ def receipt_data(session: Session, actor: Actor, calendar: WorkCalendar, visit_i
     """The receipt of a visit, for the first print or a re-print from the history."""
     require(actor, Permission.REGISTER_VISIT)
     visit = _visit_for(session, actor, visit_id)
-    from .lookups import Names
+    from services.cases.lookups import Names
 
     names = Names.load(session)
     case = session.get(Case, visit.case_id) if visit.case_id else None
@@ -1346,7 +1345,7 @@ def export_visits(
     """
     from openpyxl import Workbook
 
-    from .exports import literal_workbook
+    from services.reports.exports import literal_workbook
 
     tr = translate or (lambda text: text)
     rows = search_visits(session, actor, search)

@@ -12,7 +12,7 @@ The rules live in three places that the tests hold against SPEC.md:
 
 * :data:`ALLOWED` — which event may follow in which state (the SPEC's table);
 * :func:`validate_event` — the shape of each event's ``data`` (PROTOCOL.md),
-  declared once as the strict schemas of :mod:`services.schemas`;
+  declared once as the strict schemas of :mod:`services.protocol.schemas`;
 * the ``_apply_*`` functions — what each accepted event changes.
 
 ``apply`` is called for every event of every case when the demo district is
@@ -40,9 +40,8 @@ from models.enums import (
     Source,
     Urgency,
 )
-
-from .errors import IllegalTransition, ValidationError
-from .i18n import QT_TRANSLATE_NOOP
+from services.errors import IllegalTransition, ValidationError
+from services.i18n import QT_TRANSLATE_NOOP
 
 __all__ = [
     "ALLOWED",
@@ -809,4 +808,4 @@ def project(events: Iterable[Event]) -> CaseProjection:
 
 # The schemas import this module's labels and times; imported last so either
 # module can be imported first.
-from . import schemas  # noqa: E402
+from services.protocol import schemas  # noqa: E402

@@ -23,14 +23,13 @@ from sqlalchemy.orm import Session
 from models.enums import EventType
 from models.queue import Attachment
 from models.tables import Case, Visit
-
-from . import cases as cases_service
-from .errors import DomainError, PermissionDenied
-from .exports import clean_file_name
-from .i18n import QT_TRANSLATE_NOOP
-from .identity import mask_id_number, mask_name, mask_phone
-from .permissions import Actor, Permission, can_see_case, require
-from .projection import CaseProjection, apply, parse_time
+from services.cases import records as cases_service
+from services.cases.permissions import Actor, Permission, can_see_case, require
+from services.cases.projection import CaseProjection, apply, parse_time
+from services.errors import DomainError, PermissionDenied
+from services.i18n import QT_TRANSLATE_NOOP
+from services.reception.identity import mask_id_number, mask_name, mask_phone
+from services.reports.exports import clean_file_name
 
 log = logging.getLogger(__name__)
 

@@ -29,13 +29,12 @@ from models.tables import (
     User,
 )
 from models.types import utcnow
-
-from . import settings as settings_service
-from .errors import NotFound, ValidationError
-from .i18n import QT_TRANSLATE_NOOP
-from .permissions import Actor, in_scope, require_case_action
-from .projection import CaseProjection, Event, apply
-from .worktime import SHANGHAI, WorkCalendar
+from services import settings as settings_service
+from services.cases.permissions import Actor, in_scope, require_case_action
+from services.cases.projection import CaseProjection, Event, apply
+from services.errors import NotFound, ValidationError
+from services.i18n import QT_TRANSLATE_NOOP
+from services.worktime.workdays import SHANGHAI, WorkCalendar
 
 _PROJECTION_FIELDS = tuple(f.name for f in fields(CaseProjection))
 TITLE_MAX = 200
@@ -404,7 +403,7 @@ def events_of(session: Session, case_id: str) -> list[CaseEvent]:
 
 def reproject(session: Session, case_id: str) -> Case | None:
     """Recompute a case row from all its events (after a pull changed their order)."""
-    from .projection import project
+    from services.cases.projection import project
 
     rows = events_of(session, case_id)
     if not rows:

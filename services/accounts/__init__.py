@@ -1,0 +1,1 @@
+"""Accounts: passwords and logging in, and the first start of an empty installation."""

@@ -1,0 +1,1 @@
+"""The demo district: its reference data and the deterministic generator of case histories."""

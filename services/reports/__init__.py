@@ -1,0 +1,1 @@
+"""Reports: half-monthly periods, the assessment figures, the bulletin workbook and safe spreadsheet cells."""

@@ -1,0 +1,1 @@
+"""Working time: the workday calendar and office-hour arithmetic behind every deadline."""
