@@ -10,5 +10,7 @@ if [ -z "${GRIDDESK_TEST_PG_URL:-}" ] && [ "${GRIDDESK_NO_PG:-}" != "1" ]; then
 fi
 .venv/bin/python -m ruff check .
 .venv/bin/python -m mypy
+# The layers of docs/architecture.md (contracts in pyproject.toml).
+.venv/bin/lint-imports --no-cache
 .venv/bin/python tools/i18n.py check >/dev/null
 exec .venv/bin/python -m pytest "$@"
