@@ -23,7 +23,7 @@ from models.tables import User
 from services.protocol.schemas import loads_strict
 
 from . import auth_api
-from .auth_api import BodyRefused, client_address, read_body
+from .auth_api import BodyRefused, client_address, parse_proxies, read_body
 from .db import write_session
 from .feed import (
     DEFAULT_LIMIT,
@@ -67,16 +67,18 @@ class ApiError(Exception):
 MAX_BODY = 8 * 1024 * 1024
 
 
-def create_app(
-    db: Database, *, token_hours: float = TOKEN_HOURS, trusted_proxies: Iterable[str] = ()
-) -> Starlette:
-    def authorised(request: Request, session: Any) -> Any:
-        # TokenRefused answers 401 with its reason (auth_api.token_refused).
-        return check_token(session, request.headers.get("authorization"))
+class SyncApi:
+    """The handlers of the sync protocol over one database (the login routes are
+    :mod:`county_server.auth_api`'s). Database work runs in the thread pool."""
 
-    def _principal(request: Request) -> Principal:
+    def __init__(self, db: Database, trusted_proxies: Iterable[str]) -> None:
+        self.db = db
+        self.trusted_proxies = parse_proxies(trusted_proxies)
+
+    # ------------------------------------------------------------ the caller and the body
+    def principal(self, request: Request) -> Principal:
         """Who calls, from the token alone: checked before any body is read."""
-        with db.sessions() as session:
+        with self.db.sessions() as session:
             try:
                 principal = authenticate_request(session, request.headers.get("authorization"))
             except TokenRefused as exc:
@@ -84,7 +86,8 @@ def create_app(
             session.expunge(principal.user)
             return principal
 
-    async def _body(request: Request) -> dict[str, Any]:
+    @staticmethod
+    async def body(request: Request) -> dict[str, Any]:
         """The body as strict JSON (NaN stays inside its item), at most ``MAX_BODY`` bytes."""
         try:
             raw = await read_body(request, MAX_BODY)
@@ -102,7 +105,14 @@ def create_app(
             raise ApiError(400, "invalid", "The body must be a JSON object.")
         return body
 
-    def _changes(request: Request) -> dict[str, Any]:
+    def active_user(self, session: Any, principal: Principal) -> User:
+        user = session.get(User, principal.user.id)
+        if user is None or not user.active:
+            raise ApiError(401, "invalid_token", "The account is disabled.", reason="disabled")
+        return user
+
+    # ------------------------------------------------------------ pull
+    def read_page(self, request: Request) -> dict[str, Any]:
         try:
             after = decode_cursor(request.query_params.get("after"))
         except CursorError as exc:
@@ -114,8 +124,9 @@ def create_app(
             limit = 0
         if not 1 <= limit <= MAX_LIMIT:
             raise ApiError(400, "invalid", f"limit must be between 1 and {MAX_LIMIT}.")
-        with db.sessions() as session:
-            user = authorised(request, session)
+        with self.db.sessions() as session:
+            # TokenRefused answers 401 with its reason (auth_api.token_refused).
+            user = check_token(session, request.headers.get("authorization"))
             try:
                 page = read_changes(session, viewer_of(user), after, limit)
             except CursorError as exc:
@@ -123,26 +134,32 @@ def create_app(
             session.rollback()
         return {"changes": page.changes, "next": encode_cursor(page.next_seq), "more": page.more}
 
-    async def changes(request: Request) -> Response:
-        return JSONResponse(await run_in_threadpool(_changes, request))
+    async def changes(self, request: Request) -> Response:
+        return JSONResponse(await run_in_threadpool(self.read_page, request))
 
-    def _push(principal: Principal, origin: Origin, body: dict[str, Any]) -> dict[str, Any]:
+    # ------------------------------------------------------------ push
+    def apply_push(
+        self, principal: Principal, origin: Origin, body: dict[str, Any]
+    ) -> dict[str, Any]:
         visits = body.get("visits") if body.get("visits") is not None else []
         events = body.get("events") if body.get("events") is not None else []
         if not isinstance(visits, list) or not isinstance(events, list):
             raise ApiError(400, "invalid", "visits and events must be lists.")
         if len(visits) + len(events) > MAX_ITEMS:
             raise ApiError(413, "too_many_items", f"Send at most {MAX_ITEMS} items per push.")
-        with write_session(db) as session:
-            user = session.get(User, principal.user.id)
-            if user is None or not user.active:
-                raise ApiError(401, "invalid_token", "The account is disabled.", reason="disabled")
+        with write_session(self.db) as session:
+            user = self.active_user(session, principal)
             results = push(session, user, visits, events, origin)
         return {"results": results}
 
-    async def push_endpoint(request: Request) -> Response:
-        principal = await run_in_threadpool(_principal, request)
-        body = await _body(request)
+    def device_name(self, device_id: str) -> str:
+        with self.db.sessions() as session:
+            device = session.get(Device, device_id)
+            return device.name if device is not None else ""
+
+    async def push(self, request: Request) -> Response:
+        principal = await run_in_threadpool(self.principal, request)
+        body = await self.body(request)
         device_id = canonical_device_id(body.get("device_id"))
         if principal.device_id is None or device_id != principal.device_id:
             raise ApiError(
@@ -152,59 +169,65 @@ def create_app(
             )
         origin = Origin(
             device_id=principal.device_id,
-            device_name=await run_in_threadpool(_device_name, principal.device_id),
-            address=client_address(request, trusted_proxies),
+            device_name=await run_in_threadpool(self.device_name, principal.device_id),
+            address=client_address(request, self.trusted_proxies),
         )
-        return JSONResponse(await run_in_threadpool(_push, principal, origin, body))
+        return JSONResponse(await run_in_threadpool(self.apply_push, principal, origin, body))
 
-    def _device_name(device_id: str) -> str:
-        with db.sessions() as session:
-            device = session.get(Device, device_id)
-            return device.name if device is not None else ""
-
-    def _reveal(principal: Principal, body: dict[str, Any], address: str) -> dict[str, Any]:
-        with write_session(db) as session:
-            user = session.get(User, principal.user.id)
-            if user is None or not user.active:
-                raise ApiError(401, "invalid_token", "The account is disabled.", reason="disabled")
+    # ------------------------------------------------------------ reveal
+    def apply_reveal(
+        self, principal: Principal, body: dict[str, Any], address: str
+    ) -> dict[str, Any]:
+        with write_session(self.db) as session:
+            user = self.active_user(session, principal)
             try:
                 return reveal(session, user, body, address=address, device_id=principal.device_id)
             except RevealRefused as exc:
                 raise ApiError(exc.status, exc.code, exc.message, field=exc.field) from exc
 
-    async def reveal_endpoint(request: Request) -> Response:
-        principal = await run_in_threadpool(_principal, request)
-        body = await _body(request)
-        address = client_address(request, trusted_proxies)
-        return JSONResponse(await run_in_threadpool(_reveal, principal, body, address))
+    async def reveal(self, request: Request) -> Response:
+        principal = await run_in_threadpool(self.principal, request)
+        body = await self.body(request)
+        address = client_address(request, self.trusted_proxies)
+        return JSONResponse(await run_in_threadpool(self.apply_reveal, principal, body, address))
 
-    async def ping(request: Request) -> Response:
-        return JSONResponse({"ok": True})
 
-    async def api_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, ApiError)
-        return JSONResponse(
-            {"error": exc.code, "message": exc.message, **exc.extra}, status_code=exc.status
-        )
+async def ping(request: Request) -> Response:
+    return JSONResponse({"ok": True})
 
-    async def token_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, TokenRefused)
-        return auth_api.token_refused(exc)
 
-    async def http_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, HTTPException)
-        codes = {404: "not_found", 405: "method_not_allowed"}
-        return error(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail))
+async def api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return JSONResponse(
+        {"error": exc.code, "message": exc.message, **exc.extra}, status_code=exc.status
+    )
 
-    async def server_error(request: Request, exc: Exception) -> Response:
-        log.exception("unexpected error on %s", request.url.path)
-        return error(500, "server_error", "The server failed; the request may be sent again.")
 
+async def token_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, TokenRefused)
+    return auth_api.token_refused(exc)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    codes = {404: "not_found", 405: "method_not_allowed"}
+    return error(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail))
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s", request.url.path)
+    return error(500, "server_error", "The server failed; the request may be sent again.")
+
+
+def create_app(
+    db: Database, *, token_hours: float = TOKEN_HOURS, trusted_proxies: Iterable[str] = ()
+) -> Starlette:
+    api = SyncApi(db, trusted_proxies)
     routes = [
         *auth_api.routes(db, token_hours=token_hours, trusted_proxies=trusted_proxies),
-        Route(f"{API}/sync/changes", changes, methods=["GET"]),
-        Route(f"{API}/sync/push", push_endpoint, methods=["POST"]),
-        Route(f"{API}/reveal", reveal_endpoint, methods=["POST"]),
+        Route(f"{API}/sync/changes", api.changes, methods=["GET"]),
+        Route(f"{API}/sync/push", api.push, methods=["POST"]),
+        Route(f"{API}/reveal", api.reveal, methods=["POST"]),
         Route(f"{API}/ping", ping, methods=["GET"]),
     ]
     handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
