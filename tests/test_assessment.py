@@ -9,8 +9,10 @@ import pytest
 
 from models.db import Database, open_database
 from services.errors import PermissionDenied, ValidationError
-from services.reports.assessment import Assessment, Figures, assess, rank, score
+from services.reports.assessment import assess
 from services.reports.periods import half_month, parse_period
+from services.reports.ranking import rank, score
+from services.reports.results import Assessment, Figures
 from services.settings import DEFAULT_WEIGHTS
 from tests.assessment_scenario import CAL, GW1, build_district
 from tests.builders import GRID, actor, local

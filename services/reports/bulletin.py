@@ -36,9 +36,10 @@ from models.enums import Role
 from services.cases.permissions import Actor, Permission, require
 from services.errors import DomainError
 from services.i18n import QT_TRANSLATE_NOOP
-from services.reports.assessment import GOOD_RATE, Assessment, Figures, assess
+from services.reports.assessment import assess
 from services.reports.exports import clean_file_name, literal_workbook
 from services.reports.periods import Period
+from services.reports.results import GOOD_RATE, Assessment, Figures
 from services.worktime.workdays import SHANGHAI, WorkCalendar
 
 log = logging.getLogger(__name__)

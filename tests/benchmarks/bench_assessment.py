@@ -9,7 +9,7 @@ last complete half-month of the demo, it times, in the same run:
 
 * the bulletin: the figures (:func:`services.reports.assessment.assess`) and the
   formatted workbook (:func:`services.reports.bulletin.write_bulletin`);
-* (a) the bare SQL aggregation alone (:func:`services.reports.assessment.run_queries`:
+* (a) the bare SQL aggregation alone (:func:`services.reports.queries.run_queries`:
   the same statements, rows fetched, nothing built from them);
 * (b) the usual alternative: pandas ``read_sql`` of the same statements plus
   ``to_excel`` of the resulting tables (no formatting, no ranking);
@@ -32,9 +32,10 @@ from sqlalchemy import text
 
 from models.db import DB_FILENAME, open_database
 from models.types import utcnow
-from services.reports.assessment import assess, cleanup, prepare, run_queries, statements
+from services.reports.assessment import assess
 from services.reports.bulletin import SCHEDULED_EXPORT_ACTOR, write_bulletin
 from services.reports.periods import last_complete_half_month
+from services.reports.queries import cleanup, prepare, run_queries, statements
 from services.worktime.workdays import load_calendar
 
 BENCH_DIR = Path(os.environ.get("GRIDDESK_BENCH_DIR", "/tmp/griddesk-bench-1m"))

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.reports.assessment import Assessment, Figures
+from services.reports.results import Assessment, Figures
 
 from ..formatting import plain, plain_label, plain_tip
 

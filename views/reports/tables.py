@@ -23,7 +23,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from services.cases.projection import STATE_LABELS
-from services.reports.assessment import GOOD_RATE, CategoryRow, Figures, OverdueCase
+from services.reports.results import GOOD_RATE, CategoryRow, Figures, OverdueCase
 
 from ..formatting import label, local
 

@@ -34,8 +34,9 @@ from models.types import utcnow
 from services.cases.permissions import Permission
 from services.errors import DomainError, ValidationError
 from services.reports import periods
-from services.reports.assessment import Assessment, Figures, assess, scope_choices
+from services.reports.assessment import assess, scope_choices
 from services.reports.bulletin import BulletinCancelled, default_filename, export_assessment
+from services.reports.results import Assessment, Figures
 from services.worktime.workdays import FALLBACK_WARNING, SHANGHAI, load_calendar
 
 from ..formatting import label, plain_label
