@@ -24,7 +24,8 @@ from services.accounts.auth import authenticate
 from services.cases.projection import CaseProjection, project, validate_event
 from services.cases.records import event_from_row
 from services.demo.district import COUNTY_CODE, demo_reference
-from services.demo.generator import CENTRE_NAME, DemoSummary, seed_demo, seeded_uuid4
+from services.demo.draws import seeded_uuid4
+from services.demo.generator import CENTRE_NAME, DemoSummary, seed_demo
 from services.errors import ValidationError
 from services.reception.identity import validate_id_number, validate_phone, visitor_key
 

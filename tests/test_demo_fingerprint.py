@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import date
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
@@ -99,3 +101,20 @@ def test_the_demo_district_is_unchanged_for_a_fixed_seed_and_day(
     tmp_path: Path, seed: int, cases: int
 ) -> None:
     assert fingerprint(tmp_path, seed, cases) == PINNED[(seed, cases)]
+
+
+def test_the_demo_texts_are_read_from_resources_and_shipped() -> None:
+    """The generator's words live in resources/demo/, which the installer bundles."""
+    root = Path(__file__).resolve().parents[1]
+    files = sorted((root / "resources" / "demo").glob("*"))
+    assert [f.name for f in files] == ["people.json", "texts.json"]
+    for f in files:
+        assert json.loads(f.read_text(encoding="utf-8"))  # valid UTF-8 JSON, not empty
+    spec = (root / "installer" / "griddesk.spec").read_text(encoding="utf-8")
+    collected = re.search(r'_tree\("resources", \(([^)]*)\)\)', spec)
+    assert collected is not None, "the spec no longer collects resources/ with _tree"
+    patterns = re.findall(r'"([^"]+)"', collected.group(1))
+    assert all(any(fnmatch(f.name, p) for p in patterns) for f in files)
+    # No corpus left behind in the generator's code.
+    generator = (root / "services" / "demo").glob("*.py")
+    assert not any("网格员巡查发现" in p.read_text(encoding="utf-8") for p in generator)

@@ -1,1 +1,10 @@
-"""The demo district: its reference data and the deterministic generator of case histories."""
+"""The demo district: its reference data and the deterministic generator of case histories.
+
+- ``district`` — the demo county's reference file (streets, grids, departments, users);
+- ``generator`` — :func:`~services.demo.generator.seed_demo`, the entry point, and the
+  day-by-day drawing of cases; it uses ``subjects`` (what a case is about), ``people``
+  (the visitor of a walk-in), ``histories`` (a case's life after registration),
+  ``draws`` (the one seeded random stream and the case being generated), ``world``
+  (what the generator reads of the loaded district) and ``bulk`` (the bulk writing);
+- ``texts`` — the words and names, read once from ``resources/demo/*.json``.
+"""

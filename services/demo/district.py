@@ -30,6 +30,7 @@ from typing import Any
 
 from services.accounts.setup import default_categories as load_default_categories
 from services.accounts.setup import default_departments
+from services.demo.texts import people_texts
 
 COUNTY_CODE = "990101"
 COUNTY_NAME = "河西示范区"
@@ -47,11 +48,8 @@ _CELL_HEIGHT_M = 625.0
 _JITTER = 0.18  # largest vertex offset, as a fraction of a cell; < 0.25 keeps cells simple
 _DEGREE_DIGITS = 6  # about 0.1 m; shared vertices are rounded once so they stay identical
 
-# Streets west to east; communities in reading order (NW, NE, SW, SE) within a street.
-_STREETS: tuple[tuple[str, tuple[str, str, str, str]], ...] = (
-    ("长河街道", ("朝阳社区", "滨河社区", "新华社区", "和平社区")),
-    ("西岭街道", ("西岭社区", "枫林社区", "松涛社区", "永安社区")),
-)
+# The streets (west to east) and their communities (NW, NE, SW, SE) are named in
+# resources/demo/people.json (services.demo.texts).
 # Communities (by position in their street) with 7 grids: their two south-eastern
 # cells form one larger grid, as a park or a factory site would.
 _SEVEN_GRID_COMMUNITIES = (1, 2)
@@ -76,8 +74,6 @@ SETTINGS: dict[str, Any] = {
 # same on every machine and for every seed.
 USER_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_DNS, "users.demo.griddesk")
 
-_SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史"
-_GIVEN_CHARS = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红梅建国志宏海燕晓东立新春雪松宇鹏飞浩然欣怡佳琪子涵思远文博俊凯婷颖莉淑珍凤霖琳晨阳"
 
 Point = tuple[float, float]  # (lon, lat)
 
@@ -179,7 +175,7 @@ def _org_units(lattice: list[list[Point]]) -> tuple[list[dict[str, Any]], dict[s
 
     units = [unit(COUNTY_CODE, None, "county", COUNTY_NAME, (0, 0, _CELLS_X, _CELLS_Y))]
     grids_by_community: dict[str, list[str]] = {}
-    for street_index, (street_name, community_names) in enumerate(_STREETS):
+    for street_index, (street_name, community_names) in enumerate(people_texts().streets):
         street_code = f"{COUNTY_CODE}{street_index + 1:03d}"
         street_col = street_index * 4
         units.append(
@@ -224,12 +220,14 @@ class _NamePicker:
     def __init__(self, rng: random.Random) -> None:
         self._rng = rng
         self._used: set[str] = set()
+        self._surnames = people_texts().user_surnames
+        self._given = people_texts().user_given
 
     def pick(self) -> str:
         while True:
             given_length = 1 if self._rng.random() < 0.3 else 2
-            name = self._rng.choice(_SURNAMES) + "".join(
-                self._rng.choice(_GIVEN_CHARS) for _ in range(given_length)
+            name = self._rng.choice(self._surnames) + "".join(
+                self._rng.choice(self._given) for _ in range(given_length)
             )
             if name not in self._used:
                 self._used.add(name)
