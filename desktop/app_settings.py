@@ -28,7 +28,7 @@ class _Pref(Generic[T]):
         if self.kind is bool and isinstance(value, str):
             return value.lower() in ("1", "true", "yes")  # type: ignore[return-value]
         try:
-            return self.kind(value)  # type: ignore[no-any-return]
+            return self.kind(value)
         except (TypeError, ValueError):
             return self.default
 

@@ -16,10 +16,10 @@ def setup_logging(data_dir: Path, *, verbose: bool = False) -> Path | None:
     """Send log records to ``logs/griddesk.log`` (5 files of 2 MB). Returns the file, if any."""
     root = logging.getLogger()
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    for handler in list(root.handlers):
-        if getattr(handler, "_griddesk", False):
-            root.removeHandler(handler)
-            handler.close()
+    for old in list(root.handlers):
+        if getattr(old, "_griddesk", False):
+            root.removeHandler(old)
+            old.close()
     path: Path | None = None
     try:
         folder = log_dir(data_dir)

@@ -100,8 +100,9 @@ class MainWindow(QMainWindow):
         if screen.key not in self.widgets:
             widget = screen.factory(self.ctx)
             old = self.stack.widget(row)
-            self.stack.removeWidget(old)
-            old.deleteLater()
+            if old is not None:  # the placeholder put there by the constructor
+                self.stack.removeWidget(old)
+                old.deleteLater()
             self.stack.insertWidget(row, widget)
             self.widgets[screen.key] = widget
         self.stack.setCurrentIndex(row)

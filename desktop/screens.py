@@ -8,10 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWidget
 
 from services.cases.permissions import Permission
+from services.i18n import QT_TRANSLATE_NOOP  # typed (returns str); lupdate knows the name
 
 
 @dataclass(frozen=True)

@@ -17,26 +17,19 @@ def take_screenshot(
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtTest import QTest
 
-    from models.db import DatabaseProblem, open_database
     from services.accounts.auth import AuthError, login
 
     from .app import create_application
     from .app_settings import Preferences
+    from .commands.common import open_db_or_exit
     from .context import AppContext
-    from .i18n import database_problem_text, error_text
+    from .i18n import error_text
     from .logging_setup import setup_logging
     from .main_window import MainWindow
 
     app = create_application()
     setup_logging(data_dir)
-    if not (data_dir / "griddesk.sqlite3").exists():
-        print(f"no GridDesk database in {data_dir}", file=sys.stderr)
-        return EXIT_FAILED
-    try:
-        db = open_database(data_dir)
-    except DatabaseProblem as problem:
-        print(database_problem_text(problem), file=sys.stderr)
-        return EXIT_FAILED
+    db = open_db_or_exit(data_dir)
     try:
         try:
             user = login(db, username, password)

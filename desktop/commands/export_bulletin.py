@@ -12,6 +12,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from .common import open_db_or_exit
+
 NAME = "export-bulletin"
 HELP = "write the half-monthly bulletin workbook (半月通报) of a period"
 
@@ -31,7 +33,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from models.db import DatabaseProblem, open_database
     from models.types import utcnow
     from services.errors import DomainError
     from services.reports.bulletin import SCHEDULED_EXPORT_ACTOR, export_bulletin
@@ -42,9 +43,6 @@ def run(args: argparse.Namespace) -> int:
     if out.suffix.lower() != ".xlsx":
         print("--out must name an .xlsx file", file=sys.stderr)
         return EXIT_FAILED
-    if not (Path(args.data_dir) / "griddesk.sqlite3").exists():
-        print(f"no GridDesk database in {args.data_dir}", file=sys.stderr)
-        return EXIT_FAILED
     try:
         period = (
             last_complete_half_month(utcnow())
@@ -54,11 +52,7 @@ def run(args: argparse.Namespace) -> int:
     except DomainError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_FAILED
-    try:
-        db = open_database(args.data_dir)
-    except DatabaseProblem as problem:
-        print(f"cannot use the database: {problem}", file=sys.stderr)
-        return EXIT_FAILED
+    db = open_db_or_exit(args)
     shown = [-1]
 
     def progress(done: int, total: int) -> None:

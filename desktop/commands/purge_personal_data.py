@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .common import open_db_or_exit
+
 NAME = "purge-personal-data"
 HELP = "remove visitors' personal data older than the retention period"
 
@@ -17,19 +19,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from models.db import DatabaseProblem, open_database
     from services.cases.permissions import SYSTEM_ACTOR
     from services.errors import DomainError
     from services.reception.visits import purge_personal_data
 
-    if not (args.data_dir / "griddesk.sqlite3").exists():
-        print(f"no GridDesk database in {args.data_dir}", file=sys.stderr)
-        return 2
-    try:
-        db = open_database(args.data_dir)
-    except DatabaseProblem as problem:
-        print(f"cannot use the database: {problem}", file=sys.stderr)
-        return 2
+    db = open_db_or_exit(args)
     try:
         with db.session() as session:
             result = purge_personal_data(session, SYSTEM_ACTOR, dry_run=args.dry_run)

@@ -6,6 +6,8 @@ import argparse
 import sys
 import time
 
+from .common import open_db_or_exit
+
 NAME = "seed-demo"
 HELP = "create the demo district with N cases"
 
@@ -16,18 +18,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from models.db import DatabaseProblem, open_database
     from services.demo.generator import seed_demo
     from services.errors import DomainError
 
     if args.cases < 0:
         print("--cases must be 0 or more", file=sys.stderr)
         return 2
-    try:
-        db = open_database(args.data_dir)
-    except DatabaseProblem as problem:
-        print(f"cannot use the database: {problem}", file=sys.stderr)
-        return 2
+    db = open_db_or_exit(args, must_exist=False)  # seeding makes the database
     started = time.perf_counter()
     last = [0.0]
 

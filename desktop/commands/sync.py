@@ -20,6 +20,8 @@ import logging
 import os
 import sys
 
+from .common import open_db_or_exit
+
 NAME = "sync"
 HELP = (
     "push and pull once against the county server; exit 0 done, 2 usage, 3 server "
@@ -69,7 +71,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from models.db import DatabaseProblem, open_database
     from services import settings as settings_service
     from services import sync
     from services.errors import DomainError
@@ -84,11 +85,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.user and not password:
         _say("set GRIDDESK_PASSWORD to the password of --user")
         return EXIT_USAGE
-    try:
-        db = open_database(args.data_dir)
-    except DatabaseProblem as problem:
-        _say(f"cannot use the database: {problem}")
-        return EXIT_USAGE
+    db = open_db_or_exit(args, must_exist=False)  # as before: a new desk's first sync
     try:
         with db.session() as session:
             if args.server:

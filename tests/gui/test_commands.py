@@ -1,4 +1,5 @@
-"""The commands of main.py that need no window: seed-demo and screenshot."""
+"""The commands of main.py that need no window: seed-demo, screenshot, and how
+every command refuses a database it cannot use."""
 
 from __future__ import annotations
 
@@ -127,3 +128,53 @@ def test_screenshot_of_a_screen_the_role_lacks(
         == 2
     )
     assert "not available" in capsys.readouterr().err
+
+
+# --- one way to open the database: desktop/commands/common.py ---------------------
+
+COMMANDS_ON_A_DATABASE = [
+    ["export-bulletin", "--period", "last", "--out", "{tmp}/b.xlsx"],
+    ["purge-personal-data"],
+    ["seed-demo", "--cases", "1"],
+    ["sync"],
+]
+
+
+def _command(words: list[str], data_dir: Path, tmp_path: Path) -> list[str]:
+    return [w.replace("{tmp}", str(tmp_path)) for w in words[:1]] + [
+        "--data-dir",
+        str(data_dir),
+        *(w.replace("{tmp}", str(tmp_path)) for w in words[1:]),
+    ]
+
+
+@pytest.mark.parametrize("words", COMMANDS_ON_A_DATABASE, ids=lambda w: w[0])
+def test_a_damaged_database_is_refused_in_chinese_and_left_as_it_was(
+    words: list[str], tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    damaged = b"this is no SQLite file " * 200
+    (data_dir / "griddesk.sqlite3").write_bytes(damaged)
+    with pytest.raises(SystemExit) as exited:
+        main(_command(words, data_dir, tmp_path))
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert f"数据库 {data_dir / 'griddesk.sqlite3'} 已损坏" in err
+    assert "is damaged" not in err  # the person's language, Chinese by default
+    assert (data_dir / "griddesk.sqlite3").read_bytes() == damaged
+    assert sorted(p.name for p in data_dir.iterdir()) == ["griddesk.sqlite3"]
+    assert not (tmp_path / "b.xlsx").exists()
+
+
+@pytest.mark.parametrize(
+    "words", [w for w in COMMANDS_ON_A_DATABASE if w[0] != "seed-demo" and w[0] != "sync"]
+)
+def test_a_folder_without_a_database_gets_none(words: list[str], tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    data_dir = tmp_path / "empty"
+    data_dir.mkdir()
+    with pytest.raises(SystemExit) as exited:
+        main(_command(words, data_dir, tmp_path))
+    assert exited.value.code == 2
+    assert f"no GridDesk database in {data_dir}" in capsys.readouterr().err
+    assert list(data_dir.iterdir()) == []
