@@ -1,38 +1,29 @@
 """What the screens share once somebody has logged in: the database, the user,
-the calendar, and the signal that data changed."""
+the calendar, and the signal that data changed.
+
+``AppContext`` is the one implementation of ``views.context.ViewContext``; the
+views are typed against that Protocol, and ``_check`` below makes mypy prove
+this class still satisfies it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
 from sqlalchemy.orm import Session
 
 from models.db import Database
 from models.tables import OrgUnit, User
 from services.cases.permissions import Actor, Permission, has
 from services.worktime.workdays import WorkCalendar, load_calendar
+from views.context import DataEvents, ViewContext
 
 from .app_settings import Preferences
 
-
-class DataEvents(QObject):
-    """The application's message bus between screens.
-
-    ``cases_changed`` after something changed cases (ids; empty: anything may
-    have changed), so every screen refreshes; ``open_case`` asks the main window
-    to show a case in the queue's detail panel; ``case_selected`` tells other
-    screens (the map) which case the queue has selected.
-    """
-
-    cases_changed = Signal(list)
-    visits_changed = Signal(list)
-    reference_changed = Signal()
-    open_case = Signal(str)
-    case_selected = Signal(str)
+__all__ = ["AppContext", "DataEvents"]
 
 
 @dataclass
@@ -53,14 +44,26 @@ class AppContext:
         return has(self.actor, permission)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def read(self) -> Iterator[Session]:
+        """A session for reading: never commits; closed (rolled back) at the end."""
+        with self.db.sessions() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on error."""
         with self.db.session() as session:
             yield session
+
+    def session(self) -> AbstractContextManager[Session]:
+        """The old spelling of ``write()``, kept until the reception and reports
+        screens switch; new code uses ``read()`` / ``write()``."""
+        return self.write()
 
     @property
     def calendar(self) -> WorkCalendar:
         if self._calendar is None:
-            with self.db.sessions() as session:
+            with self.read() as session:
                 self._calendar = load_calendar(session)
         return self._calendar
 
@@ -70,6 +73,11 @@ class AppContext:
     def org_unit_name(self) -> str:
         if not self.user.org_unit_id:
             return ""
-        with self.db.sessions() as session:
+        with self.read() as session:
             unit = session.get(OrgUnit, self.user.org_unit_id)
             return unit.name if unit else self.user.org_unit_id
+
+
+def _check(ctx: AppContext) -> ViewContext:
+    """mypy proves here that AppContext is a ViewContext."""
+    return ctx

@@ -97,7 +97,7 @@ class SyncLoop(QObject):
 
     def refresh(self) -> None:
         """Re-read the counts and the server address from the database."""
-        with self.ctx.db.sessions() as session:
+        with self.ctx.read() as session:
             view = sync.overview(session)
         self._set(
             configured=bool(view.server_url),

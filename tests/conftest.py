@@ -35,6 +35,16 @@ def _isolated_qt_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
 
 
+@pytest.fixture(autouse=True)
+def _wait_for_background_work() -> Iterator[None]:
+    """After each test, wait for the ops still running in Qt's thread pool, so a
+    worker of one test never touches the next test's database or widgets."""
+    yield
+    from PySide6.QtCore import QThreadPool
+
+    assert QThreadPool.globalInstance().waitForDone(60_000), "background work still running"
+
+
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Database]:
     database = open_database(tmp_path / "data")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -21,6 +19,7 @@ from services import settings as settings_service
 from services.cases.permissions import Permission
 from services.errors import DomainError
 
+from .context import ViewContext
 from .formatting import plain_label
 from .map.tile_settings import TileSettingsBox
 from .messages import error_text
@@ -29,7 +28,9 @@ from .messages import error_text
 class SettingsView(QWidget):
     language_changed = Signal(str)
 
-    def __init__(self, ctx: Any, languages: dict[str, str], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: ViewContext, languages: dict[str, str], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("settingsView")
@@ -112,7 +113,7 @@ class SettingsView(QWidget):
     def load(self) -> None:
         from PySide6.QtCore import QTime
 
-        with self.ctx.db.sessions() as session:
+        with self.ctx.read() as session:
             values = settings_service.get_all(session)
         periods = values["office_hours"]
         for (start, end), period in zip(self.period_edits, periods, strict=False):
@@ -132,7 +133,7 @@ class SettingsView(QWidget):
             [s.time().toString("HH:mm"), e.time().toString("HH:mm")] for s, e in self.period_edits
         ]
         try:
-            with self.ctx.session() as session:
+            with self.ctx.write() as session:
                 if self.hours_box.isEnabled():
                     settings_service.change(session, self.ctx.actor, "office_hours", hours)
                 settings_service.change(

@@ -11,12 +11,13 @@ from services.map.data import grid_shapes
 from services.map.page import PageConfig, build_page
 from services.map.tiles import SOURCE_MBTILES, TILE_SETTING_KEYS, TileConfig, tile_config
 
+from ..context import ViewContext
 from .scheme import ASSET_BASE, map_profile
 from .texts import base_layer_names, page_texts
 
 
-def tile_values(ctx: Any) -> dict[str, Any]:
-    with ctx.db.sessions() as session:
+def tile_values(ctx: ViewContext) -> dict[str, Any]:
+    with ctx.read() as session:
         return {key: settings_service.get(session, key) for key in TILE_SETTING_KEYS}
 
 
@@ -33,7 +34,7 @@ def resolve_tiles(values: dict[str, Any]) -> TileConfig:
 
 
 def build_html(
-    ctx: Any,
+    ctx: ViewContext,
     mode: str,
     tiles: TileConfig,
     *,
@@ -41,7 +42,7 @@ def build_html(
     data_token: str = "",
     pick: tuple[float, float] | None = None,
 ) -> str:
-    with ctx.db.sessions() as session:
+    with ctx.read() as session:
         grids = grid_shapes(session, ctx.actor)
     return build_page(
         PageConfig(

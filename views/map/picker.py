@@ -18,6 +18,7 @@ from services.map.data import map_scope_prefix
 from services.map.geo import GridArea, GridLocator
 from services.map.page import MODE_PICK
 
+from ..context import ViewContext
 from ..formatting import plain_label
 from .pages import build_html, resolve_tiles, tile_values
 from .web import MapWebView
@@ -28,7 +29,7 @@ class MapPickerDialog(QDialog):
 
     def __init__(
         self,
-        ctx: Any,
+        ctx: ViewContext,
         lat: float | None = None,
         lon: float | None = None,
         parent: QWidget | None = None,
@@ -41,7 +42,7 @@ class MapPickerDialog(QDialog):
         self.lat: float | None = None
         self.lon: float | None = None
         self.grid: GridArea | None = None
-        with ctx.db.sessions() as session:
+        with ctx.read() as session:
             self.locator = GridLocator.load(session, map_scope_prefix(ctx.actor) or None)
         self.web = MapWebView()
         self.web.setObjectName("pickerWeb")
@@ -110,7 +111,7 @@ class MapPickerDialog(QDialog):
         return self.web.wait_until_ready(timeout_ms)
 
 
-def add_pick_button(form: Any, ctx: Any) -> QPushButton:
+def add_pick_button(form: Any, ctx: ViewContext) -> QPushButton:
     """Put "Pick on the map" into a form's ``location_actions`` row.
 
     The form must offer ``lat``/``lon`` and ``set_location(lat, lon, grid_id)``

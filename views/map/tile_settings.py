@@ -32,8 +32,9 @@ from services.map.tiles import (
     save_tile_settings,
 )
 
+from ..context import ViewContext
 from ..formatting import label, plain_label
-from ..messages import error_text
+from ..forms import FieldErrors
 from .pages import build_html, resolve_tiles, tile_values
 from .web import MapWebView
 
@@ -41,7 +42,7 @@ _FIELDS = ("device.tile_key", "device.tile_url", "device.tile_mbtiles")
 
 
 class TileSettingsBox(QGroupBox):
-    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ViewContext, parent: QWidget | None = None) -> None:
         super().__init__(self.tr("Base map"), parent)
         self.ctx = ctx
         self.setObjectName("tileSettings")
@@ -65,7 +66,7 @@ class TileSettingsBox(QGroupBox):
         file_row.addWidget(self.mbtiles, 1)
         file_row.addWidget(browse)
 
-        self.errors: dict[str, QLabel] = {}
+        self.errors = FieldErrors(fallback=lambda text: self.show_message(text, error=True))
         form = QFormLayout()
         form.addRow(self.tr("Source"), self.source)
         self.rows: dict[str, tuple[QLabel, QWidget]] = {}
@@ -83,12 +84,7 @@ class TileSettingsBox(QGroupBox):
                 column.addLayout(file_row)
             else:
                 column.addWidget(field)
-            error = plain_label()
-            error.setObjectName("fieldError")
-            error.setWordWrap(True)
-            error.hide()
-            column.addWidget(error)
-            self.errors[key] = error
+            column.addWidget(self.errors.add(key, field or self.mbtiles))
             self.rows[key] = (caption, holder)
             form.addRow(caption, holder)
         self.hint = plain_label()
@@ -183,28 +179,11 @@ class TileSettingsBox(QGroupBox):
 
     # ------------------------------------------------------------ actions
     def _clear_errors(self) -> None:
-        for key, error in self.errors.items():
-            error.hide()
-            error.clear()
-            widget = {"device.tile_key": self.key, "device.tile_url": self.url}.get(
-                key, self.mbtiles
-            )
-            widget.setProperty("invalid", False)
-            widget.style().polish(widget)
+        self.errors.clear()
         self.message.clear()
 
     def _show_error(self, exc: DomainError) -> None:
-        key = exc.field if exc.field in self.errors else None
-        if key is None:
-            self.show_message(error_text(exc), error=True)
-            return
-        error = self.errors[key]
-        error.setText(error_text(exc))
-        error.show()
-        widget = {"device.tile_key": self.key, "device.tile_url": self.url}.get(key, self.mbtiles)
-        widget.setProperty("invalid", True)
-        widget.style().polish(widget)
-        widget.setFocus()
+        self.errors.show(exc)
 
     def show_message(self, text: str, *, error: bool = False) -> None:
         self.message.setProperty("error", error)
@@ -235,7 +214,7 @@ class TileSettingsBox(QGroupBox):
     def save(self) -> bool:
         self._clear_errors()
         try:
-            with self.ctx.session() as session:
+            with self.ctx.write() as session:
                 save_tile_settings(session, self.ctx.actor, self.values())
         except DomainError as exc:
             self._show_error(exc)

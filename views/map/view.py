@@ -33,6 +33,7 @@ from services.map.data import (
 from services.map.page import MODE_CASES, data_script
 from services.map.tiles import TileConfig
 
+from ..context import ViewContext
 from ..formatting import label, local, plain_label
 from ..messages import error_text
 from ..queue.filters import FilterPanel
@@ -54,7 +55,7 @@ class _Data:
 
 
 class MapView(QWidget):
-    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ViewContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("mapView")
@@ -233,7 +234,7 @@ class MapView(QWidget):
         if case_id is None:
             return None
         now = datetime.now(UTC)
-        with self.ctx.db.sessions() as session:
+        with self.ctx.read() as session:
             if self.names is None:
                 self.names = Names.load(session)
             try:
@@ -258,7 +259,7 @@ class MapView(QWidget):
 
     def show_grid(self, grid_id: str) -> None:
         try:
-            with self.ctx.db.sessions() as session:
+            with self.ctx.read() as session:
                 figures = grid_figures(session, self.ctx.actor, grid_id, datetime.now(UTC))
         except DomainError as exc:
             self.count_label.setText(error_text(exc))
@@ -272,7 +273,7 @@ class MapView(QWidget):
         if not self.web.page_url:
             self._pending_focus = case_id
             return
-        with self.ctx.db.sessions() as session:
+        with self.ctx.read() as session:
             where = case_location(session, self.ctx.actor, case_id)
         if where is None:
             return

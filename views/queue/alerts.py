@@ -5,7 +5,6 @@ has a tray) and a badge on the navigation; the same alert never twice."""
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QIcon
@@ -13,6 +12,8 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from services.cases import alerts
 from services.cases.alerts import AlertBatch
+
+from ..context import ViewContext
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ class AlertWatcher(QObject):
     raised = Signal(object)  # AlertBatch
     unseen_changed = Signal(int)
 
-    def __init__(self, ctx: Any, parent: QObject | None = None) -> None:
+    def __init__(self, ctx: ViewContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.tray: QSystemTrayIcon | None = None
@@ -46,7 +47,7 @@ class AlertWatcher(QObject):
 
     def check(self) -> AlertBatch | None:
         try:
-            with self.ctx.session() as session:
+            with self.ctx.write() as session:
                 batch = alerts.raise_alerts(session, self.ctx.actor)
                 unseen = alerts.unseen_count(session, self.ctx.actor)
         except Exception:  # an alert check must never break the screen

@@ -40,6 +40,7 @@ from services.cases.lookups import Names
 from services.cases.projection import EVENT_LABELS, STATE_LABELS
 from services.errors import DomainError
 
+from ..context import ViewContext
 from ..formatting import (
     LINE_LIMIT,
     TEXT_LIMIT,
@@ -90,7 +91,7 @@ def source_label(source: str) -> str:
 class DetailPanel(QWidget):
     action_requested = Signal(str)
 
-    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ViewContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("caseDetail")
@@ -164,7 +165,7 @@ class DetailPanel(QWidget):
         self.show_case(None)
 
     def reload_names(self) -> None:
-        with self.ctx.db.sessions() as session:
+        with self.ctx.read() as session:
             self.names = Names.load(session)
 
     # ---------------------------------------------------------------- showing
@@ -173,7 +174,7 @@ class DetailPanel(QWidget):
         self.detail = None
         if case_id is not None:
             try:
-                with self.ctx.db.sessions() as session:
+                with self.ctx.read() as session:
                     self.detail = case_detail(
                         session, self.ctx.actor, case_id, attachments_folder(self.ctx)
                     )

@@ -34,6 +34,7 @@ from services.cases.projection import STATE_LABELS
 from services.errors import DomainError
 from services.worktime.workdays import SHANGHAI
 
+from ..context import ViewContext
 from ..formatting import label, plain_label
 from ..messages import error_text, show_message
 
@@ -60,7 +61,7 @@ class FilterPanel(QWidget):
 
     def __init__(
         self,
-        ctx: Any,
+        ctx: ViewContext,
         parent: QWidget | None = None,
         *,
         show_saved: bool = True,
@@ -229,7 +230,7 @@ class FilterPanel(QWidget):
 
     def _fill_reference(self) -> None:
         actor = self.ctx.actor
-        with self.ctx.db.sessions() as session:
+        with self.ctx.read() as session:
             categories = list(
                 session.scalars(select(Category).order_by(Category.sort_order, Category.code))
             )
@@ -382,7 +383,7 @@ class FilterPanel(QWidget):
         self.saved.blockSignals(True)
         self.saved.clear()
         self.saved.addItem(self.tr("(none chosen)"), None)
-        with self.ctx.db.sessions() as session:
+        with self.ctx.read() as session:
             self._saved = {s.name: s.filter for s in queue.saved_filters(session, self.ctx.actor)}
         for name in self._saved:
             self.saved.addItem(name, name)
@@ -407,7 +408,7 @@ class FilterPanel(QWidget):
 
     def save_as(self, name: str) -> bool:
         try:
-            with self.ctx.session() as session:
+            with self.ctx.write() as session:
                 saved = queue.save_filter(session, self.ctx.actor, name, self.current_filter())
         except DomainError as exc:
             show_message(self, self.tr("Save filter"), error_text(exc))
@@ -420,7 +421,7 @@ class FilterPanel(QWidget):
         if not name:
             return
         try:
-            with self.ctx.session() as session:
+            with self.ctx.write() as session:
                 queue.delete_saved_filter(session, self.ctx.actor, name)
         except DomainError as exc:
             show_message(self, self.tr("Delete filter"), error_text(exc))

@@ -26,6 +26,7 @@ from services.cases import queue
 from services.cases.lookups import Names
 from services.cases.projection import STATE_LABELS
 
+from ..context import ViewContext
 from ..formatting import LINE_LIMIT, TITLE_LIMIT, clean, label, local, plain_tip, working_days
 from ..tasks import Op
 
@@ -68,7 +69,7 @@ class CaseTableModel(QAbstractTableModel):
     PAGE_SIZE = 200
     PAGES_KEPT = 12
 
-    def __init__(self, ctx: Any, parent: Any = None) -> None:
+    def __init__(self, ctx: ViewContext, parent: Any = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.filter = queue.QueueFilter()
@@ -99,7 +100,7 @@ class CaseTableModel(QAbstractTableModel):
 
     # ---------------------------------------------------------------- loading
     def reload_names(self) -> None:
-        with self.ctx.db.sessions() as session:
+        with self.ctx.read() as session:
             self.names = Names.load(session)
 
     def effective_filter(self) -> queue.QueueFilter:
@@ -188,7 +189,7 @@ class CaseTableModel(QAbstractTableModel):
         after = None
         if previous and len(previous) == self.PAGE_SIZE:
             after = queue.sort_values(previous[-1], self.sort_key, self.descending)
-        with self.ctx.db.sessions() as session:
+        with self.ctx.read() as session:
             page = queue.page(
                 session,
                 self.ctx.actor,
@@ -234,7 +235,7 @@ class CaseTableModel(QAbstractTableModel):
             found = self.cached_row_of(case_id)
             if found is not None:
                 return found
-        with self.ctx.db.sessions() as session:
+        with self.ctx.read() as session:
             return queue.row_position(
                 session,
                 self.ctx.actor,

@@ -9,8 +9,6 @@ never logged; closing the dialog forgets it.
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QDialog,
@@ -29,10 +27,12 @@ from services.errors import DomainError
 from views.messages import error_text
 from views.tasks import Op
 
+from ..context import ViewContext
+
 REVEAL_ROLES = (Role.DEPARTMENT, Role.GRID_WORKER)
 
 
-def reveal_button(ctx: Any, visit_id: str, parent: QWidget) -> QPushButton | None:
+def reveal_button(ctx: ViewContext, visit_id: str, parent: QWidget) -> QPushButton | None:
     """ "Show full phone" for a department or grid-worker user; None for other roles."""
     if getattr(ctx.user, "role", None) not in REVEAL_ROLES:
         return None
@@ -44,7 +44,12 @@ def reveal_button(ctx: Any, visit_id: str, parent: QWidget) -> QPushButton | Non
 
 class RevealDialog(QDialog):
     def __init__(
-        self, ctx: Any, visit_id: str, *, field: str = "phone", parent: QWidget | None = None
+        self,
+        ctx: ViewContext,
+        visit_id: str,
+        *,
+        field: str = "phone",
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx

@@ -33,6 +33,7 @@ from services.cases import alerts, queue
 from services.cases.permissions import Permission
 from services.cases.projection import ALLOWED
 
+from ..context import ViewContext
 from ..formatting import label, plain_label
 from ..tasks import Op
 from .actions import dialog_for
@@ -46,14 +47,14 @@ log = logging.getLogger(__name__)
 
 
 class QueueView(QWidget):
-    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ViewContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("queueView")
         self.handler = ctx.actor.is_handler
         self._counts_pending = 0
         self._last_filter: queue.QueueFilter | None = None
-        with ctx.session() as session:
+        with ctx.write() as session:
             if queue.ensure_search_index(session):
                 log.warning("the full-text index of cases was missing and has been rebuilt")
 
@@ -335,7 +336,7 @@ class QueueView(QWidget):
             self.alert_button.hide()
 
     def show_alerted(self) -> None:
-        with self.ctx.session() as session:
+        with self.ctx.write() as session:
             ids = alerts.unseen_case_ids(session, self.ctx.actor)
             alerts.mark_seen(session, self.ctx.actor)
         self.show_unseen(0)
@@ -346,7 +347,7 @@ class QueueView(QWidget):
             self.count_label.setText(self.tr("%n alerted case(s)", "", self.model.rowCount()))
 
     def _mark_seen(self, case_ids: list[str]) -> None:
-        with self.ctx.session() as session:
+        with self.ctx.write() as session:
             changed = alerts.mark_seen(session, self.ctx.actor, case_ids)
             unseen = alerts.unseen_count(session, self.ctx.actor) if changed else None
         if unseen is not None:
@@ -357,7 +358,7 @@ class QueueView(QWidget):
         self.show_unseen(self._unseen())
 
     def _unseen(self) -> int:
-        with self.ctx.db.sessions() as session:
+        with self.ctx.read() as session:
             return alerts.unseen_count(session, self.ctx.actor)
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802

@@ -30,16 +30,18 @@ from services.cases.permissions import Permission
 from services.cases.projection import EVENT_LABELS
 from services.errors import DomainError
 from views.formatting import label, local
+from views.forms import FieldErrors
 from views.messages import error_text
 from views.tasks import TaskSlot
 
+from ..context import ViewContext
 from .texts import failure_text, reject_advice, reject_reason
 
 
 class SyncView(QWidget):
     """``loop`` is the desktop's sync loop (``desktop.sync_loop.SyncLoop``)."""
 
-    def __init__(self, ctx: Any, loop: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ViewContext, loop: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.loop = loop
@@ -56,15 +58,12 @@ class SyncView(QWidget):
         self.server_url = QLineEdit()
         self.server_url.setObjectName("syncServerUrl")
         self.server_url.setPlaceholderText("https://county.example:8443")
-        self.server_error = QLabel()
-        self.server_error.setObjectName("fieldError")
-        self.server_error.hide()
         self.proxy = QLineEdit()
         self.proxy.setObjectName("syncProxy")
         self.proxy.setPlaceholderText(self.tr("none (direct connection)"))
-        self.proxy_error = QLabel()
-        self.proxy_error.setObjectName("fieldError")
-        self.proxy_error.hide()
+        self.errors = FieldErrors()
+        self.server_error = self.errors.add("device.server_url", self.server_url)
+        self.proxy_error = self.errors.add("device.proxy", self.proxy)
         self.ca_file = QLineEdit()
         self.ca_file.setObjectName("syncCaFile")
         self.ca_file.setPlaceholderText(self.tr("the system's certificates"))
@@ -238,7 +237,7 @@ class SyncView(QWidget):
 
     # ------------------------------------------------------------ connection
     def load_connection(self) -> None:
-        with self.ctx.db.sessions() as session:
+        with self.ctx.read() as session:
             values = settings_service.get_all(session)
         self.server_url.setText(values.get("device.server_url") or "")
         self.proxy.setText(values.get("device.proxy") or "")
@@ -246,15 +245,11 @@ class SyncView(QWidget):
         self.verify_tls.setChecked(bool(values.get("device.verify_tls", True)))
 
     def save_connection(self) -> bool:
-        self.server_error.hide()
-        self.proxy_error.hide()
-        fields = {
-            "device.server_url": (self.server_url.text(), self.server_url, self.server_error),
-            "device.proxy": (self.proxy.text(), self.proxy, self.proxy_error),
-        }
+        self.errors.clear()
+        fields = {"device.server_url": self.server_url.text(), "device.proxy": self.proxy.text()}
         try:
-            with self.ctx.session() as session:
-                for key, (value, _edit, _error) in fields.items():
+            with self.ctx.write() as session:
+                for key, value in fields.items():
                     try:
                         settings_service.change(session, self.ctx.actor, key, value)
                     except DomainError as exc:
@@ -267,12 +262,9 @@ class SyncView(QWidget):
                     session, self.ctx.actor, "device.verify_tls", self.verify_tls.isChecked()
                 )
         except DomainError as exc:
-            _value, edit, error = fields.get(
-                exc.field or "", (None, self.server_url, self.server_error)
-            )
-            error.setText(error_text(exc))
-            error.show()
-            edit.setFocus()
+            if self.errors.key_for(exc.field) is None:
+                exc.field = "device.server_url"  # e.g. the CA file: shown under the address
+            self.errors.show(exc)
             return False
         self.action_message.setText(self.tr("Connection saved."))
         self.loop.refresh()
@@ -402,7 +394,7 @@ class SyncView(QWidget):
 
     # ------------------------------------------------------------ rejected items
     def load_rejected(self) -> None:
-        with self.ctx.db.sessions() as session:
+        with self.ctx.read() as session:
             self.items = sync.rejected_items(session)
         self.table.setRowCount(len(self.items))
         for row, item in enumerate(self.items):
@@ -475,7 +467,7 @@ class SyncView(QWidget):
         if item is None:
             return
         try:
-            with self.ctx.session() as session:
+            with self.ctx.write() as session:
                 sync.redispatch_rejected(session, self.ctx.actor, self.ctx.calendar, item.seq)
         except DomainError as exc:
             self.action_message.setText(error_text(exc))
@@ -490,7 +482,7 @@ class SyncView(QWidget):
         if item is None:
             return
         try:
-            with self.ctx.session() as session:
+            with self.ctx.write() as session:
                 sync.retry_rejected(session, self.ctx.actor, item.seq)
         except DomainError as exc:
             self.action_message.setText(error_text(exc))
@@ -523,7 +515,7 @@ class SyncView(QWidget):
 
     def discard_item(self, seq: int, reason: str) -> None:
         try:
-            with self.ctx.session() as session:
+            with self.ctx.write() as session:
                 sync.discard_rejected(session, self.ctx.actor, seq, reason.strip())
         except DomainError as exc:
             self.action_message.setText(error_text(exc))

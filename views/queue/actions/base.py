@@ -21,7 +21,9 @@ from sqlalchemy.orm import Session
 
 from services.errors import DomainError, ValidationError
 
+from ...context import ViewContext
 from ...formatting import TITLE_LIMIT, plain_label, wrappable
+from ...forms import FieldErrors
 from ...messages import error_text
 
 log = logging.getLogger(__name__)
@@ -36,7 +38,7 @@ class ActionDialog(QDialog):
 
     action = ""
 
-    def __init__(self, ctx: Any, case: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ViewContext, case: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.case = case
@@ -44,7 +46,7 @@ class ActionDialog(QDialog):
         self.setModal(True)
         self.setMinimumWidth(460)
         self.fields: dict[str, QWidget] = {}
-        self.errors: dict[str, QLabel] = {}
+        self.errors = FieldErrors(fallback=self._show_summary)
         self.changed_ids: list[str] = [case.id] if case is not None else []
 
         self.heading = plain_label()
@@ -83,20 +85,8 @@ class ActionDialog(QDialog):
 
     def add_field(self, key: str, label: str, widget: QWidget) -> QWidget:
         widget.setObjectName(f"field_{key}")
-        error = plain_label()
-        error.setObjectName("fieldError")
-        error.setProperty("error", True)
-        error.setWordWrap(True)
-        error.hide()
-        box = QWidget()
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(widget)
-        column.addWidget(error)
-        self.form.addRow(label, box)
+        self.form.addRow(label, self.errors.column(key, widget))
         self.fields[key] = widget
-        self.errors[key] = error
         return widget
 
     def add_text(self, key: str, label: str, placeholder: str = "") -> QPlainTextEdit:
@@ -117,32 +107,18 @@ class ActionDialog(QDialog):
     # ---------------------------------------------------------------- errors
     def clear_errors(self) -> None:
         self.summary.hide()
-        for key, label in self.errors.items():
-            label.hide()
-            self._mark(self.fields[key], False)
+        self.errors.clear()
 
-    def _mark(self, widget: QWidget, invalid: bool) -> None:
-        widget.setProperty("invalid", invalid)
-        widget.style().unpolish(widget)
-        widget.style().polish(widget)
+    def _show_summary(self, text: str) -> None:
+        self.summary.setText(text)
+        self.summary.show()
 
     def show_error(self, exc: DomainError) -> None:
-        text = error_text(exc)
-        key = exc.field if isinstance(exc, ValidationError) else None
-        if key not in self.fields:
-            key = self.field_alias(key)
-        if key in self.fields:
-            self.errors[key].setText(text)
-            self.errors[key].show()
-            self._mark(self.fields[key], True)
-            self.fields[key].setFocus()
+        """A validation error under its field; anything else above the buttons."""
+        if isinstance(exc, ValidationError):
+            self.errors.show(exc)
         else:
-            self.summary.setText(text)
-            self.summary.show()
-
-    def field_alias(self, key: str | None) -> str | None:
-        """Map a service field name to this dialog's field (override when they differ)."""
-        return key
+            self._show_summary(error_text(exc))
 
     # ---------------------------------------------------------------- submitting
     def perform(self, session: Session) -> None:
@@ -151,7 +127,7 @@ class ActionDialog(QDialog):
     def submit(self) -> None:
         self.clear_errors()
         try:
-            with self.ctx.session() as session:
+            with self.ctx.write() as session:
                 self.perform(session)
         except DomainError as exc:
             log.info("%s refused: %s", self.action, exc)
@@ -160,7 +136,7 @@ class ActionDialog(QDialog):
         self.accept()
 
 
-DialogFactory = Callable[[Any, Any, QWidget | None], ActionDialog]
+DialogFactory = Callable[[ViewContext, Any, QWidget | None], ActionDialog]
 
 
 def dialog_for(action: str) -> DialogFactory:

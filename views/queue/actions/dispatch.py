@@ -26,6 +26,7 @@ from models.tables import Case, Category
 from models.types import utcnow
 from services.cases import actions as case_actions
 
+from ...context import ViewContext
 from ...formatting import local, plain_tip
 from ...messages import error_text
 from .base import ActionDialog
@@ -34,8 +35,10 @@ from .base import ActionDialog
 class DispatchDialog(ActionDialog):
     action = "dispatch"
 
-    def __init__(self, ctx: Any, case_ids: Sequence[str], parent: QWidget | None = None) -> None:
-        with ctx.db.sessions() as session:
+    def __init__(
+        self, ctx: ViewContext, case_ids: Sequence[str], parent: QWidget | None = None
+    ) -> None:
+        with ctx.read() as session:
             cases = list(session.scalars(select(Case).where(Case.id.in_(list(case_ids)))))
             order = {cid: i for i, cid in enumerate(case_ids)}
             cases.sort(key=lambda c: order.get(c.id, 0))
@@ -108,7 +111,7 @@ class DispatchDialog(ActionDialog):
         self.refresh_preview()
 
     @classmethod
-    def for_case(cls, ctx: Any, case: Any, parent: QWidget | None = None) -> DispatchDialog:
+    def for_case(cls, ctx: ViewContext, case: Any, parent: QWidget | None = None) -> DispatchDialog:
         return cls(ctx, [case.id], parent)
 
     def kind(self) -> str:
@@ -132,7 +135,7 @@ class DispatchDialog(ActionDialog):
 
     def refresh_preview(self) -> None:
         """The deadlines each case gets now (they depend on category, urgency and the calendar)."""
-        with self.ctx.db.sessions() as session:
+        with self.ctx.read() as session:
             self.previews = case_actions.preview_dispatch(
                 session, self.ctx.actor, self.ctx.calendar, [c.id for c in self.cases], utcnow()
             )

@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session
 
 from services.cases import actions as case_actions
 
+from ...context import ViewContext
 from ...formatting import plain_tip
 from .base import ActionDialog
 
 
-def attachments_folder(ctx: Any) -> Path:
+def attachments_folder(ctx: ViewContext) -> Path:
     """``attachments/`` in the data folder (the same place desktop.paths names)."""
     return Path(ctx.data_dir) / "attachments"
 
@@ -30,7 +31,7 @@ def attachments_folder(ctx: Any) -> Path:
 class FeedbackDialog(ActionDialog):
     action = "feedback"
 
-    def __init__(self, ctx: Any, case: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ViewContext, case: Any, parent: QWidget | None = None) -> None:
         super().__init__(ctx, case, parent)
         self.setWindowTitle(self.tr("Report the result"))
         self.setMinimumWidth(520)

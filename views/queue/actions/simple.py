@@ -14,6 +14,7 @@ from models.types import utcnow
 from services.cases import actions as case_actions
 from services.worktime.workdays import SHANGHAI
 
+from ...context import ViewContext
 from ...formatting import local, working_days
 from .base import ActionDialog
 
@@ -38,7 +39,7 @@ def _deadline_text(dialog: ActionDialog, case: Any) -> str:
 class AcknowledgeDialog(ActionDialog):
     action = "acknowledge"
 
-    def __init__(self, ctx: Any, case: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ViewContext, case: Any, parent: QWidget | None = None) -> None:
         super().__init__(ctx, case, parent)
         self.setWindowTitle(self.tr("Sign for the case"))
         self.add_info(self.tr("Sign for by:"), local(case.ack_deadline))
@@ -56,7 +57,7 @@ class AcknowledgeDialog(ActionDialog):
 class ReturnDialog(ActionDialog):
     action = "return"
 
-    def __init__(self, ctx: Any, case: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ViewContext, case: Any, parent: QWidget | None = None) -> None:
         super().__init__(ctx, case, parent)
         self.setWindowTitle(self.tr("Return the case"))
         self.reason = self.add_text(
@@ -73,7 +74,7 @@ class ReturnDialog(ActionDialog):
 class SuperviseDialog(ActionDialog):
     action = "supervise"
 
-    def __init__(self, ctx: Any, case: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ViewContext, case: Any, parent: QWidget | None = None) -> None:
         super().__init__(ctx, case, parent)
         self.setWindowTitle(self.tr("Supervise the case"))
         self.add_info(self.tr("Handling deadline:"), _deadline_text(self, case))
@@ -89,7 +90,7 @@ class SuperviseDialog(ActionDialog):
 class SuspendDialog(ActionDialog):
     action = "suspend"
 
-    def __init__(self, ctx: Any, case: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ViewContext, case: Any, parent: QWidget | None = None) -> None:
         super().__init__(ctx, case, parent)
         self.setWindowTitle(self.tr("Suspend the case"))
         self.reason = self.add_text(
@@ -105,7 +106,7 @@ class SuspendDialog(ActionDialog):
 class ResumeDialog(ActionDialog):
     action = "resume"
 
-    def __init__(self, ctx: Any, case: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ViewContext, case: Any, parent: QWidget | None = None) -> None:
         super().__init__(ctx, case, parent)
         self.setWindowTitle(self.tr("Resume the case"))
         self.add_info(
@@ -121,7 +122,7 @@ class ResumeDialog(ActionDialog):
 class CommentDialog(ActionDialog):
     action = "comment"
 
-    def __init__(self, ctx: Any, case: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ViewContext, case: Any, parent: QWidget | None = None) -> None:
         super().__init__(ctx, case, parent)
         self.setWindowTitle(self.tr("Comment on the case"))
         self.text = self.add_text("text", self.tr("Comment:"))
@@ -134,11 +135,11 @@ class CommentDialog(ActionDialog):
 class EscalateDialog(ActionDialog):
     action = "escalate"
 
-    def __init__(self, ctx: Any, case: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ViewContext, case: Any, parent: QWidget | None = None) -> None:
         super().__init__(ctx, case, parent)
         self.setWindowTitle(self.tr("Escalate the case"))
         self.unit = QComboBox()
-        with ctx.db.sessions() as session:
+        with ctx.read() as session:
             for unit in case_actions.higher_units(session, ctx.actor):
                 self.unit.addItem(unit.name, unit.id)
         self.add_field("to_org_unit_id", self.tr("Escalate to:"), self.unit)
@@ -171,7 +172,7 @@ def from_qdatetime(value: QDateTime) -> datetime:
 class ExtendDialog(ActionDialog):
     action = "extend"
 
-    def __init__(self, ctx: Any, case: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ViewContext, case: Any, parent: QWidget | None = None) -> None:
         super().__init__(ctx, case, parent)
         self.setWindowTitle(self.tr("Extend the deadline"))
         self.add_info(self.tr("Current deadline:"), _deadline_text(self, case))

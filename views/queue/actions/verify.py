@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from models.enums import CaseState, CloseResolution, EvaluationMethod, Satisfaction
 from services.cases import actions as case_actions
 
+from ...context import ViewContext
 from .base import ActionDialog
 
 
@@ -43,7 +44,7 @@ class _Choice(QWidget):
 class VerifyDialog(ActionDialog):
     action = "verify"
 
-    def __init__(self, ctx: Any, case: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ViewContext, case: Any, parent: QWidget | None = None) -> None:
         super().__init__(ctx, case, parent)
         self.setWindowTitle(self.tr("Verify the result"))
         self.result_label = self.add_info(self.tr("Reported result:"), self._last_result())
@@ -67,7 +68,7 @@ class VerifyDialog(ActionDialog):
 
         from models.tables import CaseEvent
 
-        with self.ctx.db.sessions() as session:
+        with self.ctx.read() as session:
             data = session.scalar(
                 select(CaseEvent.data)
                 .where(CaseEvent.case_id == self.case.id, CaseEvent.type == "feedback")
@@ -86,7 +87,7 @@ class VerifyDialog(ActionDialog):
 class CloseDialog(ActionDialog):
     action = "close"
 
-    def __init__(self, ctx: Any, case: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ViewContext, case: Any, parent: QWidget | None = None) -> None:
         super().__init__(ctx, case, parent)
         self.setWindowTitle(self.tr("Close the case"))
         self.resolution = QComboBox()
@@ -115,7 +116,7 @@ class CloseDialog(ActionDialog):
 class EvaluateDialog(ActionDialog):
     action = "evaluate"
 
-    def __init__(self, ctx: Any, case: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ViewContext, case: Any, parent: QWidget | None = None) -> None:
         super().__init__(ctx, case, parent)
         self.setWindowTitle(self.tr("Record the visitor's evaluation"))
         self.satisfaction = _Choice(

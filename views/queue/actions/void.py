@@ -19,13 +19,14 @@ from models.types import utcnow
 from services.cases import actions as case_actions
 from services.cases import queue
 
+from ...context import ViewContext
 from .base import ActionDialog
 
 
 class VoidDialog(ActionDialog):
     action = "void"
 
-    def __init__(self, ctx: Any, case: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ViewContext, case: Any, parent: QWidget | None = None) -> None:
         super().__init__(ctx, case, parent)
         self.setWindowTitle(self.tr("Void the case"))
         self.setMinimumWidth(560)
@@ -64,7 +65,7 @@ class VoidDialog(ActionDialog):
         if not text:
             return
         flt = queue.QueueFilter(text=text)
-        with self.ctx.db.sessions() as session:
+        with self.ctx.read() as session:
             rows = queue.page(session, self.ctx.actor, flt, utcnow(), "created_at", True, 0, 30)
         for row in rows:
             if row.id == self.case.id:
