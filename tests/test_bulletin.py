@@ -17,20 +17,23 @@ from openpyxl.worksheet.worksheet import Worksheet
 from models.db import Database, open_database
 from services.errors import PermissionDenied
 from services.reports.assessment import assess
-from services.reports.bulletin import (
-    CATEGORY_HEADERS,
-    HANDLER_HEADERS,
-    OVERDUE_HEADERS,
-    SHEETS,
-    UNIT_HEADERS,
-    BulletinCancelled,
-    export_bulletin,
-    write_bulletin,
+from services.reports.bulletin import SHEETS, BulletinCancelled, export_bulletin, write_bulletin
+from services.reports.figures import (
+    CATEGORY_COLUMNS,
+    HANDLER_COLUMNS,
+    OVERDUE_COLUMNS,
+    UNIT_COLUMNS,
+    headers,
 )
 from services.reports.periods import parse_period
 from services.worktime.workdays import WorkCalendar
 from tests.assessment_scenario import CAL, build_district
 from tests.builders import actor
+
+HANDLER_HEADERS = headers(HANDLER_COLUMNS)
+UNIT_HEADERS = headers(UNIT_COLUMNS)
+OVERDUE_HEADERS = headers(OVERDUE_COLUMNS)
+CATEGORY_HEADERS = headers(CATEGORY_COLUMNS)
 
 TITLE = "河西示范区网格化服务管理工作通报（2026年11月上半月）"
 
@@ -99,6 +102,15 @@ def test_sheets_titles_and_headers(workbook_path: Path) -> None:
         "排名 单位 受理数 应结案数 结案数 按期结案数 结案率 按期结案率 超期数 "
         "平均处置时长(工作日) 满意率 综合得分"
     )
+    assert " ".join(OVERDUE_HEADERS) == (
+        "序号 案件编号 类别 处置单位 处置时限 超期时长(工作日) 状态 是否督办"
+    )
+    assert " ".join(CATEGORY_HEADERS) == "大类 小类 受理数 结案数 超期数"
+    summary = load_workbook(workbook_path)["汇总"]
+    assert [c.value for c in summary[header_row(summary)]] == [
+        "指标", "数值", None, "大类", "受理数", "结案数", "超期数"
+    ]  # fmt: skip
+    assert [summary.column_dimensions[c].width for c in "ABCDEFG"] == [24, 14, 3, 20, 10, 10, 10]
 
 
 def test_department_values_formats_colours_and_last_place(workbook_path: Path) -> None:

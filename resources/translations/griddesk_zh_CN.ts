@@ -248,24 +248,12 @@
             <translation>受理数</translation>
         </message>
         <message>
-            <source>Cases due</source>
-            <translation>应结案数</translation>
-        </message>
-        <message>
             <source>Cases closed</source>
             <translation>结案数</translation>
         </message>
         <message>
             <source>Cases overdue</source>
             <translation>超期数</translation>
-        </message>
-        <message>
-            <source>Signed for in time</source>
-            <translation>及时签收率</translation>
-        </message>
-        <message>
-            <source>Satisfaction</source>
-            <translation>满意率</translation>
         </message>
         <message>
             <source>Cases by category</source>
@@ -1792,108 +1780,12 @@
     <context>
         <name>ReportTables</name>
         <message>
-            <source>Rank</source>
-            <translation>排名</translation>
-        </message>
-        <message>
-            <source>Unit</source>
-            <translation>单位</translation>
-        </message>
-        <message>
-            <source>Dispatched</source>
-            <translation>派遣数</translation>
-        </message>
-        <message>
-            <source>Signed for in time</source>
-            <translation>及时签收率</translation>
-        </message>
-        <message>
-            <source>Closed on time</source>
-            <translation>按期结案数</translation>
-        </message>
-        <message>
-            <source>Closure rate</source>
-            <translation>结案率</translation>
-        </message>
-        <message>
-            <source>On-time rate</source>
-            <translation>按期结案率</translation>
-        </message>
-        <message>
-            <source>Rework</source>
-            <translation>返工数</translation>
-        </message>
-        <message>
-            <source>Returned</source>
-            <translation>退回数</translation>
-        </message>
-        <message>
-            <source>Mean handling time (working days)</source>
-            <translation>平均处置时长(工作日)</translation>
-        </message>
-        <message>
-            <source>Satisfaction</source>
-            <translation>满意率</translation>
-        </message>
-        <message>
-            <source>Score</source>
-            <translation>综合得分</translation>
-        </message>
-        <message>
-            <source>Cases due</source>
-            <translation>应结案数</translation>
-        </message>
-        <message>
-            <source>Cases closed</source>
-            <translation>结案数</translation>
-        </message>
-        <message>
-            <source>Cases overdue</source>
-            <translation>超期数</translation>
-        </message>
-        <message>
-            <source>Cases registered</source>
-            <translation>受理数</translation>
-        </message>
-        <message>
-            <source>Case number</source>
-            <translation>案件编号</translation>
-        </message>
-        <message>
-            <source>Category</source>
-            <translation>分类</translation>
-        </message>
-        <message>
-            <source>Assignee</source>
-            <translation>承办单位</translation>
-        </message>
-        <message>
-            <source>Deadline</source>
-            <translation>处置时限</translation>
-        </message>
-        <message>
-            <source>Overdue (working days)</source>
-            <translation>超期时长（工作日）</translation>
-        </message>
-        <message>
-            <source>State at the period's end</source>
-            <translation>期末状态</translation>
-        </message>
-        <message>
-            <source>Supervised</source>
-            <translation>是否督办</translation>
-        </message>
-        <message>
             <source>yes</source>
             <translation>是</translation>
         </message>
         <message>
             <source>no</source>
             <translation>否</translation>
-        </message>
-        <message>
-            <source>Subcategory</source>
-            <translation>小类</translation>
         </message>
         <message>
             <source>subtotal</source>
@@ -4248,10 +4140,6 @@
             <translation>只能查看姓名、电话、身份证号码和住址。</translation>
         </message>
         <message>
-            <source>Enter a phone number or an ID number to look up earlier visits.</source>
-            <translation>请输入电话号码或身份证号码以查询以往来访记录。</translation>
-        </message>
-        <message>
             <source>The end date {end} is before the start date {start}.</source>
             <translation>结束日期 {end} 早于开始日期 {start}。</translation>
         </message>
@@ -4370,6 +4258,106 @@
         <message>
             <source>The visit's field {field} is missing or not valid.</source>
             <translation>来访登记的字段 {field} 缺失或无效。</translation>
+        </message>
+        <message>
+            <source>Rank</source>
+            <translation>排名</translation>
+        </message>
+        <message>
+            <source>Unit</source>
+            <translation>单位</translation>
+        </message>
+        <message>
+            <source>Cases registered</source>
+            <translation>受理数</translation>
+        </message>
+        <message>
+            <source>Dispatched</source>
+            <translation>派遣数</translation>
+        </message>
+        <message>
+            <source>Signed for in time</source>
+            <translation>及时签收率</translation>
+        </message>
+        <message>
+            <source>Cases due</source>
+            <translation>应结案数</translation>
+        </message>
+        <message>
+            <source>Cases closed</source>
+            <translation>结案数</translation>
+        </message>
+        <message>
+            <source>Closed on time</source>
+            <translation>按期结案数</translation>
+        </message>
+        <message>
+            <source>Closure rate</source>
+            <translation>结案率</translation>
+        </message>
+        <message>
+            <source>On-time rate</source>
+            <translation>按期结案率</translation>
+        </message>
+        <message>
+            <source>Cases overdue</source>
+            <translation>超期数</translation>
+        </message>
+        <message>
+            <source>Rework</source>
+            <translation>返工数</translation>
+        </message>
+        <message>
+            <source>Returned</source>
+            <translation>退回数</translation>
+        </message>
+        <message>
+            <source>Mean handling time (working days)</source>
+            <translation>平均处置时长(工作日)</translation>
+        </message>
+        <message>
+            <source>Evaluations</source>
+            <translation>回访评价数</translation>
+        </message>
+        <message>
+            <source>Satisfaction</source>
+            <translation>满意率</translation>
+        </message>
+        <message>
+            <source>Score</source>
+            <translation>综合得分</translation>
+        </message>
+        <message>
+            <source>Category</source>
+            <translation>分类</translation>
+        </message>
+        <message>
+            <source>Assignee</source>
+            <translation>承办单位</translation>
+        </message>
+        <message>
+            <source>Deadline</source>
+            <translation>处置时限</translation>
+        </message>
+        <message>
+            <source>Overdue (working days)</source>
+            <translation>超期时长（工作日）</translation>
+        </message>
+        <message>
+            <source>State at the period's end</source>
+            <translation>期末状态</translation>
+        </message>
+        <message>
+            <source>Supervised</source>
+            <translation>是否督办</translation>
+        </message>
+        <message>
+            <source>Subcategory</source>
+            <translation>小类</translation>
+        </message>
+        <message>
+            <source>The {label} is {length} characters long; shorten it to {maximum}.</source>
+            <translation type="unfinished" />
         </message>
     </context>
 </TS>

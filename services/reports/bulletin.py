@@ -21,6 +21,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,22 @@ from services.errors import DomainError
 from services.i18n import QT_TRANSLATE_NOOP
 from services.reports.assessment import assess
 from services.reports.exports import clean_file_name, literal_workbook
+from services.reports.figures import (
+    CATEGORY_COLUMNS,
+    COUNT,
+    DAYS,
+    HANDLER_COLUMNS,
+    NUMBER_FORMATS,
+    OVERDUE_COLUMNS,
+    RANK,
+    RATE,
+    SCORE,
+    SUMMARY_FIGURES,
+    TEXT,
+    TIME,
+    UNIT_COLUMNS,
+    Column,
+)
 from services.reports.periods import Period
 from services.reports.results import GOOD_RATE, Assessment, Figures
 from services.worktime.workdays import SHANGHAI, WorkCalendar
@@ -46,50 +63,14 @@ log = logging.getLogger(__name__)
 
 SHEETS = ("汇总", "部门考核", "街道社区考核", "网格员考核", "超期案件明细", "分类统计")
 
-HANDLER_HEADERS = (
-    "排名",
-    "单位",
-    "派遣数",
-    "及时签收率",
-    "应结案数",
-    "结案数",
-    "按期结案数",
-    "结案率",
-    "按期结案率",
-    "超期数",
-    "返工数",
-    "退回数",
-    "平均处置时长(工作日)",
-    "满意率",
-    "综合得分",
+SUMMARY_LAYOUT = (
+    Column("label", "指标", "", TEXT, 24),
+    Column("value", "数值", "", TEXT, 14),
+    Column("", "", "", TEXT, 3),  # a gap before the category counts of the chart
+    replace(CATEGORY_COLUMNS[0], width=20),
+    *(replace(c, width=10) for c in CATEGORY_COLUMNS[2:]),
 )
-UNIT_HEADERS = (
-    "排名",
-    "单位",
-    "受理数",
-    "应结案数",
-    "结案数",
-    "按期结案数",
-    "结案率",
-    "按期结案率",
-    "超期数",
-    "平均处置时长(工作日)",
-    "满意率",
-    "综合得分",
-)
-OVERDUE_HEADERS = (
-    "序号",
-    "案件编号",
-    "类别",
-    "处置单位",
-    "处置时限",
-    "超期时长(工作日)",
-    "状态",
-    "是否督办",
-)
-CATEGORY_HEADERS = ("大类", "小类", "受理数", "结案数", "超期数")
-SUMMARY_HEADERS = ("指标", "数值")
-CATEGORY_CHART_HEADERS = ("大类", "受理数", "结案数", "超期数")
+"""汇总's columns: the totals (one figure a line) beside the category counts of its chart."""
 
 STATE_ZH = {
     "registered": "已受理",
@@ -104,11 +85,8 @@ STATE_ZH = {
 }
 
 EMPTY = "—"
-RATE_FORMAT = "0.0%"
-DAYS_FORMAT = "0.0"
-SCORE_FORMAT = "0.00"
-COUNT_FORMAT = "0"
-TIME_FORMAT = "yyyy-mm-dd hh:mm"
+COUNT_FORMAT = NUMBER_FORMATS[COUNT]
+TIME_FORMAT = NUMBER_FORMATS[TIME]
 
 FONT_NAME = "宋体"
 TITLE_FONT = Font(name=FONT_NAME, size=16, bold=True)
@@ -183,10 +161,10 @@ class _Writer:
             self.progress(min(self.done, self.total), self.total)
 
     # -- common blocks ----------------------------------------------------------------
-    def head(self, ws: Worksheet, headers: Sequence[str], widths: Sequence[float]) -> int:
+    def head(self, ws: Worksheet, columns: Sequence[Column]) -> int:
         """Title, period (and warning) rows, the header row; returns the header row number."""
         a = self.a
-        ncols = len(headers)
+        ncols = len(columns)
         last = get_column_letter(ncols)
         ws.sheet_view.showGridLines = False
         ws["A1"] = a.title
@@ -213,15 +191,15 @@ class _Writer:
             ws.merge_cells(f"A{row}:{last}{row}")
             row += 1
         header_row = row
-        for col, name in enumerate(headers, start=1):
-            cell = ws.cell(header_row, col, name)
+        for col, column in enumerate(columns, start=1):
+            cell = ws.cell(header_row, col, column.header)
             cell.font = HEADER_FONT
             cell.fill = HEADER_FILL
             cell.border = BORDER
             cell.alignment = CENTER
         ws.row_dimensions[header_row].height = 32
-        for col, width in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(col)].width = width
+        for col, column in enumerate(columns, start=1):
+            ws.column_dimensions[get_column_letter(col)].width = column.width
         self.print_setup(ws, header_row)
         return header_row
 
@@ -260,14 +238,19 @@ class _Writer:
             if fmt is not None:
                 cell.number_format = fmt
 
-    def put_rate(self, ws: Worksheet, row: int, col: int, rate: float | None) -> None:
-        if rate is None:
+    def put_figure(self, ws: Worksheet, row: int, col: int, value: Any, kind: str) -> None:
+        """A figure in the number format of its kind ("—" for an empty rate, rank or mean)."""
+        fmt = NUMBER_FORMATS.get(kind)
+        if kind == TEXT:
+            self.put(ws, row, col, value, align=LEFT)
+        elif value is None:
             self.put(ws, row, col, EMPTY)
-            return
-        self.put(ws, row, col, rate, RATE_FORMAT, font=RED_FONT if rate < GOOD_RATE else BODY_FONT)
-
-    def put_days(self, ws: Worksheet, row: int, col: int, days: float | None) -> None:
-        self.put(ws, row, col, EMPTY if days is None else round(days, 4), DAYS_FORMAT)
+        elif kind == RATE:
+            self.put(ws, row, col, value, fmt, font=RED_FONT if value < GOOD_RATE else BODY_FONT)
+        elif kind in (DAYS, SCORE):
+            self.put(ws, row, col, round(value, 4), fmt)
+        else:
+            self.put(ws, row, col, value, fmt, align=CENTER if kind == RANK else RIGHT)
 
     def note(self, ws: Worksheet, row: int, ncols: int, text_: str) -> None:
         ws.cell(row, 1, text_).font = NOTE_FONT
@@ -287,38 +270,15 @@ class _Writer:
     # -- sheets -----------------------------------------------------------------------
     def summary(self, ws: Worksheet) -> None:
         a, t = self.a, self.a.totals
-        headers = (*SUMMARY_HEADERS, "", *CATEGORY_CHART_HEADERS)
-        header_row = self.head(ws, headers, (24, 14, 3, 20, 10, 10, 10))
+        header_row = self.head(ws, SUMMARY_LAYOUT)
         ws.page_setup.fitToHeight = 1  # the totals and their chart on one page
         ws.cell(header_row, 3).fill = PatternFill(fill_type=None)
         ws.cell(header_row, 3).border = Border()
-        items: list[tuple[str, Any, str]] = [
-            ("受理数", t.created, COUNT_FORMAT),
-            ("派遣数", t.dispatched, COUNT_FORMAT),
-            ("及时签收率", t.ack_rate, "rate"),
-            ("应结案数", t.due, COUNT_FORMAT),
-            ("结案数", t.closed, COUNT_FORMAT),
-            ("按期结案数", t.on_time, COUNT_FORMAT),
-            ("结案率", t.closure_rate, "rate"),
-            ("按期结案率", t.on_time_rate, "rate"),
-            ("超期数", t.overdue, COUNT_FORMAT),
-            ("返工数", t.rework, COUNT_FORMAT),
-            ("退回数", t.returned, COUNT_FORMAT),
-            ("平均处置时长(工作日)", t.mean_days, "days"),
-            ("回访评价数", t.evaluations, COUNT_FORMAT),
-            ("满意率", t.satisfaction_rate, "rate"),
-            ("综合得分", t.score, SCORE_FORMAT),
-        ]
         row = header_row
-        for label_, value, fmt in items:
+        for figure in SUMMARY_FIGURES:
             row += 1
-            self.put(ws, row, 1, label_, font=BOLD_FONT, align=LEFT)
-            if fmt == "rate":
-                self.put_rate(ws, row, 2, value)
-            elif fmt == "days":
-                self.put_days(ws, row, 2, value)
-            else:
-                self.put(ws, row, 2, value, fmt)
+            self.put(ws, row, 1, figure.header, font=BOLD_FONT, align=LEFT)
+            self.put_figure(ws, row, 2, figure.value(t), figure.kind)
         last_item = row
         cats = a.category_totals()
         row = header_row
@@ -333,7 +293,7 @@ class _Writer:
         self.note(
             ws,
             note_row,
-            len(headers),
+            len(SUMMARY_LAYOUT),
             "注：平均处置时长为案件自受理至结案的平均工作时长（办公分钟÷每日办公分钟）。"
             "应结案数为本期结案的案件与截至期末已到处置时限仍未办结的案件之和（不含作废、挂账案件）。",
         )
@@ -365,88 +325,32 @@ class _Writer:
         blocks: dict[int, str] | None = None,
     ) -> None:
         """One row per unit; ``blocks`` puts a label row before the row at that index."""
-        headers = HANDLER_HEADERS if handler else UNIT_HEADERS
-        widths = (
-            (6, 26, 8, 10, 9, 8, 10, 9, 10, 8, 8, 8, 12, 9, 10)
-            if handler
-            else (6, 26, 8, 9, 8, 10, 9, 10, 8, 12, 9, 10)
-        )
-        header_row = self.head(ws, headers, widths)
+        columns = HANDLER_COLUMNS if handler else UNIT_COLUMNS
+        header_row = self.head(ws, columns)
         row = header_row
         for index, fig in enumerate(rows):
             row += 1
             if blocks and index in blocks:
                 self.put(ws, row, 1, blocks[index], font=BOLD_FONT, align=LEFT)
-                for col in range(2, len(headers) + 1):
+                for col in range(2, len(columns) + 1):
                     self.put(ws, row, col, None)
                     ws.cell(row, col).fill = SUBTOTAL_FILL
                 ws.cell(row, 1).fill = SUBTOTAL_FILL
-                ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(headers))
+                ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(columns))
                 row += 1
-            values = self._values(fig, handler)
-            for col, (value, kind) in enumerate(values, start=1):
-                if kind == "rate":
-                    self.put_rate(ws, row, col, value)
-                elif kind == "days":
-                    self.put_days(ws, row, col, value)
-                elif kind == "name":
-                    self.put(ws, row, col, value, align=LEFT)
-                elif kind == "rank":
-                    self.put(
-                        ws, row, col, EMPTY if value is None else value, COUNT_FORMAT, align=CENTER
-                    )
-                elif kind == "score":
-                    self.put(
-                        ws, row, col, EMPTY if value is None else round(value, 4), SCORE_FORMAT
-                    )
-                else:
-                    self.put(ws, row, col, value, COUNT_FORMAT)
+            for col, column in enumerate(columns, start=1):
+                self.put_figure(ws, row, col, column.value(fig), column.kind)
             if fig.last_place:
-                for col in range(1, len(headers) + 1):
+                for col in range(1, len(columns) + 1):
                     ws.cell(row, col).fill = LAST_FILL
                 ws.cell(row, 2).font = BOLD_FONT
             self.step()
         if not rows:
             row += 1
             self.put(ws, row, 1, "本期无数据", align=CENTER)
-            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(headers))
-        self.note(ws, row + 2, len(headers), self.rank_note())
+            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(columns))
+        self.note(ws, row + 2, len(columns), self.rank_note())
         ws.freeze_panes = f"C{header_row + 1}"
-
-    @staticmethod
-    def _values(fig: Figures, handler: bool) -> list[tuple[Any, str]]:
-        if handler:
-            return [
-                (fig.rank, "rank"),
-                (fig.name, "name"),
-                (fig.dispatched, "count"),
-                (fig.ack_rate, "rate"),
-                (fig.due, "count"),
-                (fig.closed, "count"),
-                (fig.on_time, "count"),
-                (fig.closure_rate, "rate"),
-                (fig.on_time_rate, "rate"),
-                (fig.overdue, "count"),
-                (fig.rework, "count"),
-                (fig.returned, "count"),
-                (fig.mean_days, "days"),
-                (fig.satisfaction_rate, "rate"),
-                (fig.score, "score"),
-            ]
-        return [
-            (fig.rank, "rank"),
-            (fig.name, "name"),
-            (fig.created, "count"),
-            (fig.due, "count"),
-            (fig.closed, "count"),
-            (fig.on_time, "count"),
-            (fig.closure_rate, "rate"),
-            (fig.on_time_rate, "rate"),
-            (fig.overdue, "count"),
-            (fig.mean_days, "days"),
-            (fig.satisfaction_rate, "rate"),
-            (fig.score, "score"),
-        ]
 
     def units(self, ws: Worksheet) -> None:
         """Streets ranked among streets, then communities ranked among communities."""
@@ -465,7 +369,7 @@ class _Writer:
         self.ranking(ws, [*a.streets, *communities], handler=False, blocks=blocks)
 
     def overdue(self, ws: Worksheet) -> None:
-        header_row = self.head(ws, OVERDUE_HEADERS, (7, 26, 30, 26, 17, 12, 14, 9))
+        header_row = self.head(ws, OVERDUE_COLUMNS)
         row = header_row
         for n, case in enumerate(self.a.overdue, start=1):
             row += 1
@@ -477,7 +381,7 @@ class _Writer:
                 case.deadline.astimezone(SHANGHAI).replace(tzinfo=None) if case.deadline else None
             )
             self.put(ws, row, 5, deadline if deadline else EMPTY, TIME_FORMAT, align=CENTER)
-            self.put(ws, row, 6, round(case.overdue_days, 4), DAYS_FORMAT)
+            self.put_figure(ws, row, 6, case.overdue_days, DAYS)
             self.put(ws, row, 7, STATE_ZH.get(case.state, case.state), align=CENTER)
             self.put(ws, row, 8, "是" if case.supervised else "否", align=CENTER)
             self.step()
@@ -485,19 +389,19 @@ class _Writer:
             row += 1
             self.put(ws, row, 1, "本期无超期案件", align=CENTER)
             ws.merge_cells(
-                start_row=row, start_column=1, end_row=row, end_column=len(OVERDUE_HEADERS)
+                start_row=row, start_column=1, end_row=row, end_column=len(OVERDUE_COLUMNS)
             )
         self.note(
             ws,
             row + 2,
-            len(OVERDUE_HEADERS),
+            len(OVERDUE_COLUMNS),
             "注：超期时长为处置时限至采纳的处置反馈（未办结的至统计期末）的工作时长；"
             "状态为统计期末的状态。按超期时长由长到短排列。",
         )
         ws.freeze_panes = f"C{header_row + 1}"
 
     def categories(self, ws: Worksheet) -> None:
-        header_row = self.head(ws, CATEGORY_HEADERS, (20, 30, 12, 12, 12))
+        header_row = self.head(ws, CATEGORY_COLUMNS)
         row = header_row
         block_start: int | None = None
         for cat in self.a.categories:
@@ -516,8 +420,8 @@ class _Writer:
                 self.put(ws, row, 1, None)
                 self.put(ws, row, 2, cat.name or "（未细分）", align=LEFT)
                 fill, font = None, BODY_FONT
-            for col, value in ((3, cat.created), (4, cat.closed), (5, cat.overdue)):
-                self.put(ws, row, col, value, COUNT_FORMAT, font=font)
+            for col, column in enumerate(CATEGORY_COLUMNS[2:], start=3):
+                self.put(ws, row, col, column.value(cat), column.number_format, font=font)
             if fill is not None:
                 for col in range(2, 6):
                     ws.cell(row, col).fill = fill
@@ -529,14 +433,13 @@ class _Writer:
         self.put(ws, row, 1, "合计", font=BOLD_FONT, align=CENTER)
         self.put(ws, row, 2, None)
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
-        for col, attr in ((3, "created"), (4, "closed"), (5, "overdue")):
-            self.put(
-                ws, row, col, sum(getattr(c, attr) for c in totals), COUNT_FORMAT, font=BOLD_FONT
-            )
+        for col, column in enumerate(CATEGORY_COLUMNS[2:], start=3):
+            total = sum(column.value(c) for c in totals)
+            self.put(ws, row, col, total, column.number_format, font=BOLD_FONT)
         self.note(
             ws,
             row + 2,
-            len(CATEGORY_HEADERS),
+            len(CATEGORY_COLUMNS),
             "注：受理数为本期受理的案件；结案数、超期数口径同考核表（按期末状态计）。细项计入所属小类。",
         )
         ws.freeze_panes = f"A{header_row + 1}"

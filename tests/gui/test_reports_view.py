@@ -10,18 +10,29 @@ import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QPushButton
+from sqlalchemy import select
 
 from desktop.app_settings import Preferences
 from desktop.context import AppContext
 from desktop.main_window import MainWindow
 from models.db import Database
+from models.enums import OrgLevel
+from models.tables import OrgUnit
 from models.types import utcnow
 from services.accounts.auth import login
 from services.cases.permissions import Actor
 from services.reports.assessment import assess
 from services.reports.bulletin import SHEETS
+from services.reports.figures import (
+    CATEGORY_COLUMNS,
+    HANDLER_COLUMNS,
+    KEY_FIGURES,
+    OVERDUE_COLUMNS,
+    UNIT_COLUMNS,
+)
 from services.reports.periods import last_complete_half_month
 from services.worktime.workdays import load_calendar
+from views.formatting import label
 
 pytestmark = pytest.mark.gui
 
@@ -113,3 +124,44 @@ def test_admin_sees_reports_but_cannot_export(qtbot, demo_db: Database, demo_dir
     window.show()
     assert "reports" in window.screen_keys()
     assert not view.export_button.isVisible()
+
+
+def test_the_tables_show_the_workbook_columns(qtbot, demo_db: Database, demo_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    _window, view, _actor = open_reports(qtbot, demo_db, demo_dir)
+    tabs = (
+        (view.departments, HANDLER_COLUMNS),
+        (view.grid_workers, HANDLER_COLUMNS),
+        (view.units.streets, UNIT_COLUMNS),
+        (view.overdue, OVERDUE_COLUMNS[1:]),  # the workbook's 序号 is the row number
+        (view.categories, CATEGORY_COLUMNS),
+    )
+    for tab, columns in tabs:
+        model = tab.model
+        shown = [model.headerData(i, Qt.Orientation.Horizontal) for i in range(model.columnCount())]
+        assert shown == [label(c.title) for c in columns]
+    overdue = view.overdue.table
+    assert [overdue.columnWidth(i) for i in range(7)] == [215, 220, 190, 140, 150, 100, 80]
+    key_figures = view.dashboard.figures
+    assert list(key_figures) == [c.key for c in KEY_FIGURES]
+    a = view.assessment
+    assert a is not None
+    assert key_figures["overdue"].value.text() == str(a.totals.overdue)
+
+
+def test_a_scope_chosen_before_the_scope_list_arrives_is_assessed(
+    qtbot, demo_db: Database, demo_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    user = login(demo_db, "official", "griddesk-demo")
+    window = MainWindow(AppContext(db=demo_db, data_dir=demo_dir, user=user, prefs=Preferences()))
+    qtbot.addWidget(window)
+    with demo_db.sessions() as session:
+        street = session.scalar(
+            select(OrgUnit.id).where(OrgUnit.level == OrgLevel.STREET).order_by(OrgUnit.id.desc())
+        )
+    assert street is not None
+    view = window.show_screen("reports")
+    period = last_complete_half_month(utcnow())
+    view.select(period.key, street)
+    view.wait_until_ready()
+    assert view.scope_box.currentData() == street
+    assert view.assessment is not None and view.assessment.scope_id == street

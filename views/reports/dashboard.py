@@ -23,9 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.reports.results import Assessment, Figures
+from services.reports.figures import KEY_FIGURES, OVERDUE, RATE
+from services.reports.results import GOOD_RATE, Assessment, Figures
 
-from ..formatting import plain, plain_label, plain_tip
+from ..formatting import label, plain, plain_label, plain_tip
 
 AXIS_LABEL_LIMIT = 40
 """Characters of a name shown beside a bar."""
@@ -65,15 +66,7 @@ class Dashboard(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("reportsDashboard")
-        self.figures = {
-            "created": KeyFigure(self.tr("Cases registered")),
-            "due": KeyFigure(self.tr("Cases due")),
-            "closed": KeyFigure(self.tr("Cases closed")),
-            "on_time_rate": KeyFigure(self.tr("On-time rate")),
-            "overdue": KeyFigure(self.tr("Cases overdue")),
-            "ack_rate": KeyFigure(self.tr("Signed for in time")),
-            "satisfaction": KeyFigure(self.tr("Satisfaction")),
-        }
+        self.figures = {column.key: KeyFigure(label(column.title)) for column in KEY_FIGURES}
         strip = QHBoxLayout()
         strip.setSpacing(10)
         for widget in self.figures.values():
@@ -116,21 +109,13 @@ class Dashboard(QWidget):
 
     # ------------------------------------------------------------------ filling
     def show_assessment(self, a: Assessment) -> None:
-        t = a.totals
-        self.figures["created"].set(str(t.created))
-        self.figures["due"].set(str(t.due))
-        self.figures["closed"].set(str(t.closed))
-        self.figures["on_time_rate"].set(
-            _percent(t.on_time_rate), t.on_time_rate is not None and t.on_time_rate < 0.9
-        )
-        self.figures["overdue"].set(str(t.overdue), t.overdue > 0)
-        self.figures["ack_rate"].set(
-            _percent(t.ack_rate), t.ack_rate is not None and t.ack_rate < 0.9
-        )
-        self.figures["satisfaction"].set(
-            _percent(t.satisfaction_rate),
-            t.satisfaction_rate is not None and t.satisfaction_rate < 0.9,
-        )
+        for column in KEY_FIGURES:
+            value = column.value(a.totals)
+            if column.kind == RATE:
+                bad = value is not None and value < GOOD_RATE
+                self.figures[column.key].set(_percent(value), bad)
+            else:  # a count; only 超期数 is bad when above zero
+                self.figures[column.key].set(str(value), column is OVERDUE and value > 0)
         self.category_view.setChart(self._category_chart(a))
         self.daily_view.setChart(self._daily_chart(a))
         self.closure_view.setChart(self._closure_chart(a.departments))

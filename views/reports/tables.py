@@ -1,18 +1,17 @@
 """The assessment tables: one sortable Qt model per sheet of the bulletin.
 
-Each column knows how to show its value, how to sort it (numbers as numbers,
-an empty rate "—" below every real one) and whether to colour it (a rate below
-90% in red, the last place shaded), so the screen reads like the workbook.
+The columns are the workbook's (``services.reports.figures``); each column's
+kind says how to show its value, how to sort it (numbers as numbers, an empty
+rate "—" below every real one) and whether to colour it (a rate below 90% in
+red, the last place shaded), so the screen reads like the workbook.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
@@ -23,6 +22,22 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from services.cases.projection import STATE_LABELS
+from services.reports.figures import (
+    CATEGORY_COLUMNS,
+    DAYS,
+    FLAG,
+    HANDLER_COLUMNS,
+    OVERDUE_COLUMNS,
+    RANK,
+    RATE,
+    SCORE,
+    STATE,
+    TEXT,
+    TIME,
+    UNIT_COLUMNS,
+    Column,
+    on_screen,
+)
 from services.reports.results import GOOD_RATE, CategoryRow, Figures, OverdueCase
 
 from ..formatting import label, local
@@ -35,123 +50,32 @@ LAST_PLACE = QColor("#ffe699")
 SUBTOTAL = QColor("#eef2f7")
 
 
-def tr(text: str) -> str:
-    return QCoreApplication.translate("ReportTables", text)
-
-
-@dataclass(frozen=True)
-class Column:
-    title: str  # English source, translated in the "ReportTables" context
-    get: Callable[[Any], Any]
-    kind: str = "count"  # count | rate | days | score | rank | text | time
-
-
-def _handler_columns() -> list[Column]:
-    return [
-        Column(QT_TRANSLATE_NOOP("ReportTables", "Rank"), lambda f: f.rank, "rank"),
-        Column(QT_TRANSLATE_NOOP("ReportTables", "Unit"), lambda f: f.name, "text"),
-        Column(QT_TRANSLATE_NOOP("ReportTables", "Dispatched"), lambda f: f.dispatched),
-        Column(
-            QT_TRANSLATE_NOOP("ReportTables", "Signed for in time"), lambda f: f.ack_rate, "rate"
-        ),
-        Column(QT_TRANSLATE_NOOP("ReportTables", "Cases due"), lambda f: f.due),
-        Column(QT_TRANSLATE_NOOP("ReportTables", "Cases closed"), lambda f: f.closed),
-        Column(QT_TRANSLATE_NOOP("ReportTables", "Closed on time"), lambda f: f.on_time),
-        Column(QT_TRANSLATE_NOOP("ReportTables", "Closure rate"), lambda f: f.closure_rate, "rate"),
-        Column(QT_TRANSLATE_NOOP("ReportTables", "On-time rate"), lambda f: f.on_time_rate, "rate"),
-        Column(QT_TRANSLATE_NOOP("ReportTables", "Cases overdue"), lambda f: f.overdue),
-        Column(QT_TRANSLATE_NOOP("ReportTables", "Rework"), lambda f: f.rework),
-        Column(QT_TRANSLATE_NOOP("ReportTables", "Returned"), lambda f: f.returned),
-        Column(
-            QT_TRANSLATE_NOOP("ReportTables", "Mean handling time (working days)"),
-            lambda f: f.mean_days,
-            "days",
-        ),
-        Column(
-            QT_TRANSLATE_NOOP("ReportTables", "Satisfaction"), lambda f: f.satisfaction_rate, "rate"
-        ),
-        Column(QT_TRANSLATE_NOOP("ReportTables", "Score"), lambda f: f.score, "score"),
-    ]
-
-
-def _unit_columns() -> list[Column]:
-    return [
-        Column(QT_TRANSLATE_NOOP("ReportTables", "Rank"), lambda f: f.rank, "rank"),
-        Column(QT_TRANSLATE_NOOP("ReportTables", "Unit"), lambda f: f.name, "text"),
-        Column(QT_TRANSLATE_NOOP("ReportTables", "Cases registered"), lambda f: f.created),
-        Column(QT_TRANSLATE_NOOP("ReportTables", "Cases due"), lambda f: f.due),
-        Column(QT_TRANSLATE_NOOP("ReportTables", "Cases closed"), lambda f: f.closed),
-        Column(QT_TRANSLATE_NOOP("ReportTables", "Closed on time"), lambda f: f.on_time),
-        Column(QT_TRANSLATE_NOOP("ReportTables", "Closure rate"), lambda f: f.closure_rate, "rate"),
-        Column(QT_TRANSLATE_NOOP("ReportTables", "On-time rate"), lambda f: f.on_time_rate, "rate"),
-        Column(QT_TRANSLATE_NOOP("ReportTables", "Cases overdue"), lambda f: f.overdue),
-        Column(
-            QT_TRANSLATE_NOOP("ReportTables", "Mean handling time (working days)"),
-            lambda f: f.mean_days,
-            "days",
-        ),
-        Column(
-            QT_TRANSLATE_NOOP("ReportTables", "Satisfaction"), lambda f: f.satisfaction_rate, "rate"
-        ),
-        Column(QT_TRANSLATE_NOOP("ReportTables", "Score"), lambda f: f.score, "score"),
-    ]
-
-
-def _overdue_columns() -> list[Column]:
-    return [
-        Column(QT_TRANSLATE_NOOP("ReportTables", "Case number"), lambda c: c.number, "text"),
-        Column(QT_TRANSLATE_NOOP("ReportTables", "Category"), lambda c: c.category, "text"),
-        Column(
-            QT_TRANSLATE_NOOP("ReportTables", "Assignee"), lambda c: c.assignee or EMPTY, "text"
-        ),
-        Column(QT_TRANSLATE_NOOP("ReportTables", "Deadline"), lambda c: c.deadline, "time"),
-        Column(
-            QT_TRANSLATE_NOOP("ReportTables", "Overdue (working days)"),
-            lambda c: c.overdue_days,
-            "days",
-        ),
-        Column(
-            QT_TRANSLATE_NOOP("ReportTables", "State at the period's end"),
-            lambda c: label(STATE_LABELS.get(c.state, c.state)),
-            "text",
-        ),
-        Column(
-            QT_TRANSLATE_NOOP("ReportTables", "Supervised"),
-            lambda c: (
-                QCoreApplication.translate("ReportTables", "yes")
-                if c.supervised
-                else QCoreApplication.translate("ReportTables", "no")
-            ),
-            "text",
-        ),
-    ]
-
-
-def _category_columns() -> list[Column]:
-    return [
-        Column(QT_TRANSLATE_NOOP("ReportTables", "Category"), lambda r: r.parent_name, "text"),
-        Column(
-            QT_TRANSLATE_NOOP("ReportTables", "Subcategory"),
-            lambda r: (
-                QCoreApplication.translate("ReportTables", "subtotal")
-                if r.code is None
-                else (r.name or QCoreApplication.translate("ReportTables", "(not subdivided)"))
-            ),
-            "text",
-        ),
-        Column(QT_TRANSLATE_NOOP("ReportTables", "Cases registered"), lambda r: r.created),
-        Column(QT_TRANSLATE_NOOP("ReportTables", "Cases closed"), lambda r: r.closed),
-        Column(QT_TRANSLATE_NOOP("ReportTables", "Cases overdue"), lambda r: r.overdue),
-    ]
-
-
 HANDLER, UNIT, OVERDUE, CATEGORY = "handler", "unit", "overdue", "category"
 _COLUMNS = {
-    HANDLER: _handler_columns,
-    UNIT: _unit_columns,
-    OVERDUE: _overdue_columns,
-    CATEGORY: _category_columns,
+    HANDLER: HANDLER_COLUMNS,
+    UNIT: UNIT_COLUMNS,
+    OVERDUE: on_screen(OVERDUE_COLUMNS),
+    CATEGORY: CATEGORY_COLUMNS,
 }
+"""The columns of each table: those of the workbook's sheet (services.reports.figures)."""
+
+
+def _cell(item: Any, column: Column) -> Any:
+    """The value a column shows for ``item`` (texts of the screen where they differ)."""
+    value = column.value(item)
+    if column.kind == STATE:
+        return label(STATE_LABELS.get(value, value))
+    if column.kind == FLAG:
+        if value:
+            return QCoreApplication.translate("ReportTables", "yes")
+        return QCoreApplication.translate("ReportTables", "no")
+    if isinstance(item, CategoryRow) and column.key == "name":
+        if item.code is None:
+            return QCoreApplication.translate("ReportTables", "subtotal")
+        return value or QCoreApplication.translate("ReportTables", "(not subdivided)")
+    if column.kind == TEXT and not value:
+        return EMPTY
+    return value
 
 
 class ReportTableModel(QAbstractTableModel):
@@ -160,7 +84,7 @@ class ReportTableModel(QAbstractTableModel):
     def __init__(self, kind: str, parent: Any = None) -> None:
         super().__init__(parent)
         self.kind = kind
-        self.columns = _COLUMNS[kind]()
+        self.columns = _COLUMNS[kind]
         self.rows: Sequence[Any] = []
 
     def set_rows(self, rows: Sequence[Figures | OverdueCase | CategoryRow]) -> None:
@@ -178,31 +102,31 @@ class ReportTableModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return tr(self.columns[section].title)
+            return label(self.columns[section].title)
         return None
 
     def value(self, row: int, column: int) -> Any:
-        return self.columns[column].get(self.rows[row])
+        return _cell(self.rows[row], self.columns[column])
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         item = self.rows[index.row()]
         column = self.columns[index.column()]
-        value = column.get(item)
+        value = _cell(item, column)
         kind = column.kind
         if role == Qt.ItemDataRole.DisplayRole:
             return _show(value, kind)
         if role == SORT_ROLE:
             return _sort_key(value, kind)
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            if kind == "text":
+            if kind in (TEXT, STATE, FLAG):
                 return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-            if value is None or kind == "rank":
+            if value is None or kind == RANK:
                 return int(Qt.AlignmentFlag.AlignCenter)
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole:
-            if kind == "rate" and value is not None and value < GOOD_RATE:
+            if kind == RATE and value is not None and value < GOOD_RATE:
                 return QBrush(RED)
             return None
         if role == Qt.ItemDataRole.BackgroundRole:
@@ -219,23 +143,23 @@ class ReportTableModel(QAbstractTableModel):
 def _show(value: Any, kind: str) -> str:
     if value is None:
         return EMPTY
-    if kind == "rate":
+    if kind == RATE:
         return f"{value * 100:.1f}%"
-    if kind == "days":
+    if kind == DAYS:
         return f"{value:.1f}"
-    if kind == "score":
+    if kind == SCORE:
         return f"{value:.2f}"
-    if kind == "time":
+    if kind == TIME:
         return local(value)
     return str(value)
 
 
 def _sort_key(value: Any, kind: str) -> Any:
-    if kind in ("text",):
+    if kind in (TEXT, STATE, FLAG):
         return "" if value is None else str(value)
-    if kind == "time":
+    if kind == TIME:
         return value.timestamp() if value is not None else float("inf")
-    if kind == "rank":
+    if kind == RANK:
         return value if value is not None else 1_000_000  # unranked rows last
     return -1.0 if value is None else float(value)  # "—" below every real value
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +35,10 @@ from models.types import utcnow
 from services.cases.permissions import Permission
 from services.errors import DomainError, ValidationError
 from services.reports import periods
-from services.reports.assessment import assess, scope_choices
+from services.reports import screen as report_screen
 from services.reports.bulletin import BulletinCancelled, default_filename, export_assessment
 from services.reports.results import Assessment, Figures
-from services.worktime.workdays import FALLBACK_WARNING, SHANGHAI, load_calendar
+from services.worktime.workdays import FALLBACK_WARNING, SHANGHAI
 
 from ..formatting import label, plain_label
 from ..messages import error_text, show_message
@@ -108,14 +109,13 @@ class ReportTab(QWidget):
             for column in range(2, self.model.columnCount()):
                 if self.table.columnWidth(column) > 120:  # long headers elide, values fit
                     self.table.setColumnWidth(column, 120)
-        elif self.kind == OVERDUE:
-            self.table.sortByColumn(4, Qt.SortOrder.DescendingOrder)
-            for column, width in enumerate((215, 220, 190, 140, 150, 100, 80)):
-                self.table.setColumnWidth(column, width)
         else:
-            self.proxy.sort(-1)  # the tree order of the categories
-            for column, width in enumerate((150, 220, 100, 100, 100)):
-                self.table.setColumnWidth(column, width)
+            if self.kind == OVERDUE:
+                self.table.sortByColumn(4, Qt.SortOrder.DescendingOrder)
+            else:
+                self.proxy.sort(-1)  # the tree order of the categories
+            for index, column in enumerate(self.model.columns):
+                self.table.setColumnWidth(index, column.screen_width)
 
 
 class UnitsTab(QWidget):
@@ -145,6 +145,8 @@ class ReportsView(QWidget):
         self.assessment: Assessment | None = None
         self._generation = 0
         self._loading = False
+        self._scopes_loading = False
+        self._pending_scope: str | None = None
         self._export_job: _ExportJob | None = None
 
         self.title = plain_label(self.tr("Assessment and bulletin"))
@@ -239,11 +241,29 @@ class ReportsView(QWidget):
 
     # ------------------------------------------------------------------ choices
     def _fill_scopes(self) -> None:
-        with self.ctx.db.sessions() as session:
-            units = scope_choices(session, self.ctx.actor)
+        """Ask for the scopes in the background; until they come, the actor's area is shown."""
+        self._scopes_loading = True
+        read, actor = self.ctx.db.sessions, self.ctx.actor
+
+        def failed(exc: BaseException) -> None:
+            self._scopes_loading = False
+            show_failure(exc, self)
+
+        Op(self, lambda: report_screen.scopes(read, actor)).success(self._show_scopes).failure(
+            failed
+        ).run_in_background()
+
+    def _show_scopes(self, choices: list[report_screen.ScopeChoice]) -> None:
+        self._scopes_loading = False
         indent = {"county": "", "street": "  ", "community": "    "}
-        for unit in units:
-            self.scope_box.addItem(indent.get(unit.level, "") + unit.name, unit.id)
+        self.scope_box.blockSignals(True)
+        for choice in choices:
+            self.scope_box.addItem(indent.get(choice.level, "") + choice.name, choice.id)
+        if self._pending_scope is not None:  # chosen by select() before the list came
+            index = self.scope_box.findData(self._pending_scope)
+            self.scope_box.setCurrentIndex(max(index, 0))
+            self._pending_scope = None
+        self.scope_box.blockSignals(False)
 
     def period_text(self, p: periods.Period) -> str:
         d = p.first_day
@@ -316,7 +336,9 @@ class ReportsView(QWidget):
             self.period_box.blockSignals(True)
             self.period_box.setCurrentIndex(index)
             self.period_box.blockSignals(False)
-        if scope_id is not None:
+        if scope_id is not None and self._scopes_loading:
+            self._pending_scope = scope_id
+        elif scope_id is not None:
             index = self.scope_box.findData(scope_id)
             if index >= 0:
                 self.scope_box.blockSignals(True)
@@ -351,19 +373,14 @@ class ReportsView(QWidget):
         self.from_edit.setProperty("invalid", False)
         self.to_edit.setProperty("invalid", False)
         self._repolish()
-        scope_id = self.scope_box.currentData()
+        scope_id = self.scope_box.currentData() if self.scope_box.count() else self._pending_scope
         self._generation += 1
         generation = self._generation
         self._loading = True
         self.status.setText(self.tr("Computing the figures…"))
         self.export_button.setEnabled(False)
-        db, actor = self.ctx.db, self.ctx.actor
-
-        def compute() -> Assessment:
-            with db.sessions() as session:
-                calendar = load_calendar(session)
-                return assess(session, actor, period, calendar, scope_id)
-
+        read, actor = self.ctx.db.sessions, self.ctx.actor
+        compute = partial(report_screen.assessment, read, actor, period, scope_id)
         Op(self, compute).success(lambda a: self._show(generation, a)).failure(
             lambda exc: self._failed(generation, exc)
         ).run_in_background()
@@ -431,7 +448,7 @@ class ReportsView(QWidget):
         from PySide6.QtWidgets import QApplication
 
         deadline = QDeadlineTimer(timeout_ms)
-        while self._loading and not deadline.hasExpired():
+        while (self._loading or self._scopes_loading) and not deadline.hasExpired():
             QApplication.processEvents()
             QThreadPool.globalInstance().waitForDone(20)
         QApplication.processEvents()
