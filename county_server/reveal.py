@@ -21,7 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.enums import Role
-from models.tables import AuditEntry, User, Visit
+from models.tables import User, Visit
+from services.audit import audit
 from services.cases.permissions import Actor, Permission, has, in_scope
 from services.protocol.schemas import check_reveal
 
@@ -78,19 +79,16 @@ def reveal(
             403, "forbidden", f"Your role may not see this visitor's {request.field}."
         )
     value = visit.visitor_phone if request.field == "phone" else visit.visitor_id_number
-    session.add(
-        AuditEntry(
-            user_id=user.id,
-            action="reveal",
-            target_type="visit",
-            target_id=visit.id,
-            detail={
-                "field": request.field,
-                "reason": request.reason,
-                "address": address,
-                "device_id": device_id,
-                "found": value is not None,
-            },
-        )
+    audit(
+        session,
+        user,
+        "reveal",
+        "visit",
+        visit.id,
+        field=request.field,
+        reason=request.reason,
+        address=address,
+        device_id=device_id,
+        found=value is not None,
     )
     return {"visit_id": visit.id, "field": request.field, "value": value}

@@ -15,7 +15,7 @@ the county server. One package per part of the work, read in this order:
 - ``accounts/`` — passwords, logging in, the first start;
 - ``demo/`` — the demo district.
 
-Beside them: ``errors`` (the errors a person can act on), ``i18n`` (marking
+Beside them: ``audit`` (the audit log), ``errors`` (the errors a person can act on), ``i18n`` (marking
 texts for translation), ``settings`` (typed settings in the database), ``version``.
 See docs/architecture.md for how a change flows through them.
 """

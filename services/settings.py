@@ -17,7 +17,8 @@ from urllib.parse import urlparse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.tables import AuditEntry, Setting
+from models.tables import Setting
+from services.audit import audit
 from services.cases.permissions import Actor, Permission, require
 from services.errors import ValidationError
 from services.i18n import QT_TRANSLATE_NOOP
@@ -185,15 +186,7 @@ def change(session: Session, actor: Actor, key: str, value: Any) -> Any:
     old = get(session, key)
     new = put(session, key, value)
     if old != new:
-        session.add(
-            AuditEntry(
-                user_id=actor.id,
-                action="setting_changed",
-                target_type="setting",
-                target_id=key,
-                detail={"old": old, "new": new},
-            )
-        )
+        audit(session, actor, "setting_changed", "setting", key, old=old, new=new)
     return new
 
 

@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from models.enums import OutboxKind, OutboxStatus
 from models.queue import Attachment, QueueAlert
-from models.tables import AuditEntry, Case, CaseEvent, Draft, OutboxItem, SyncPrune, Visit
+from models.tables import Case, CaseEvent, Draft, OutboxItem, SyncPrune, Visit
+from services.audit import audit
 
 CASE = "case"
 VISIT = "visit"
@@ -136,14 +137,14 @@ def finish(session: Session, *, user_id: str | None) -> tuple[int, int]:
         )
     session.execute(delete(SyncPrune))
     if case_ids or visit_ids:
-        session.add(
-            AuditEntry(
-                user_id=user_id,
-                action="sync.scope_pruned",
-                target_type="sync",
-                target_id=None,
-                detail={"cases": len(case_ids), "visits": len(visit_ids)},
-            )
+        audit(
+            session,
+            user_id,
+            "sync.scope_pruned",
+            "sync",
+            None,
+            cases=len(case_ids),
+            visits=len(visit_ids),
         )
     session.flush()
     return len(case_ids), len(visit_ids)
