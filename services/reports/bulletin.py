@@ -1,8 +1,9 @@
-"""The half-monthly bulletin (半月通报) as an Excel workbook (SPEC.md "The bulletin workbook").
+"""The half-monthly bulletin (半月通报) as an Excel workbook (figures: docs/figures.md).
 
 The workbook is an official document sent to every department and street, so
-its texts are the fixed Chinese of the SPEC whatever the UI language. Sheets,
-in order: 汇总, 部门考核, 街道社区考核, 网格员考核, 超期案件明细, 分类统计.
+its texts are fixed Chinese whatever the UI language; its columns are those of
+:mod:`services.reports.figures`. Sheets, in order: 汇总, 部门考核, 街道社区考核,
+网格员考核, 超期案件明细, 分类统计.
 Each has a merged title row, the period row (and a warning row when the
 period's working days came from the Monday–Friday fallback), a header row,
 A4 landscape print set-up with the header row repeated and fit to width, and

@@ -60,7 +60,7 @@ class Column:
         return getattr(row, self.key)
 
 
-# ---- the figures of a unit (a ranking row), in the order of the SPEC's tables
+# ---- the figures of a unit (a ranking row), in the order of the bulletin's tables
 RANK_COLUMN = Column("rank", "排名", QT_TRANSLATE_NOOP("services", "Rank"), RANK, 6)
 UNIT_COLUMN = Column("name", "单位", QT_TRANSLATE_NOOP("services", "Unit"), TEXT, 26)
 CREATED = Column("created", "受理数", QT_TRANSLATE_NOOP("services", "Cases registered"), COUNT, 8)

@@ -1,4 +1,4 @@
-"""Assessment periods: half-months, months and custom ranges (SPEC.md "Half-monthly assessment").
+"""Assessment periods: half-months, months and custom ranges (docs/figures.md).
 
 A period is the half-open instant range ``[start, end)``: ``YYYY-MM-H1`` runs
 from day 1 00:00 to day 15 24:00 (= day 16 00:00) and ``YYYY-MM-H2`` from day
