@@ -1,1 +1,1 @@
-"""The county server: PROTOCOL.md over the shared models and services (no Qt)."""
+"""The county server: docs/protocol.md over the shared models and services (no Qt)."""

@@ -79,7 +79,7 @@ def _credentials(session: Session) -> dict[str, tuple[str | None, bool]]:
 
 
 def load_reference_file(db: Database, reference: Mapping[str, Any]) -> int:
-    """Load a reference file (PROTOCOL.md); returns the number of items that changed.
+    """Load a reference file (docs/protocol.md); returns the number of items that changed.
 
     A user whose ``password`` changed or who became ``active: false`` loses every
     token at once, as with ``set-password`` and ``disable-user``.

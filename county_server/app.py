@@ -1,4 +1,4 @@
-"""The HTTP API of PROTOCOL.md on Starlette.
+"""The HTTP API of docs/protocol.md on Starlette.
 
 Handlers are plain functions (Starlette runs them in its thread pool), each
 with its own database transaction. Every error answers
@@ -63,7 +63,7 @@ class ApiError(Exception):
         self.extra = {key: value for key, value in extra.items() if value}
 
 
-# PROTOCOL.md 1.1: a request body is refused while it is read once it passes 8 MB.
+# docs/protocol.md: a request body is refused while it is read once it passes 8 MB.
 MAX_BODY = 8 * 1024 * 1024
 
 

@@ -1,4 +1,4 @@
-"""The HTTP side of logging in (PROTOCOL.md 1.1): ``/auth/token``, ``/auth/refresh``
+"""The HTTP side of logging in (docs/protocol.md): ``/auth/token``, ``/auth/refresh``
 and ``/auth/logout``, plus the caller's address behind trusted proxies.
 
 The bodies are small: one is refused while it is read once it passes

@@ -1,4 +1,4 @@
-"""The change feed (PROTOCOL.md "Pull") and why it never skips a change.
+"""The change feed (docs/protocol.md "Pull: the feed") and why it never skips a change.
 
 Every write that a desktop must learn about adds rows to ``srv_changes`` in the
 same transaction (:class:`FeedWriter`). A plain increasing number is not
@@ -295,7 +295,7 @@ class Page:
 
 @dataclass(frozen=True)
 class Viewer:
-    """Who reads the feed, as PROTOCOL.md 1.1 "What each role receives" needs to know them.
+    """Who reads the feed, as docs/protocol.md "Pull: the feed" needs to know them.
 
     ``key`` is the one scope key the user's rows match: a unit prefix for the
     roles that see an area, ``d:<department>`` or ``u:<user id>`` for the
@@ -360,7 +360,7 @@ def materialise(
 ) -> list[dict[str, Any]]:
     """The ``changes`` list of a page: each item's current data, in feed order,
     with a visitor's personal data cut to what ``viewer`` may receive, and for
-    visits and case events who pushed them and when (PROTOCOL.md 1.1)."""
+    visits and case events who pushed them and when (docs/protocol.md)."""
     wanted: dict[str, list[str]] = {}
     for kind, item_id in refs:
         wanted.setdefault(kind, []).append(item_id)

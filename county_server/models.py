@@ -22,7 +22,7 @@ class ServerBase(DeclarativeBase):
 
 class Device(ServerBase):
     """A desktop that logged in: its id (chosen by the desktop) and name, and the
-    desk code the county gave it (PROTOCOL.md 1.1), unique among the desks of its street."""
+    desk code the county gave it (docs/protocol.md), unique among the desks of its street."""
 
     __tablename__ = "srv_devices"
 
@@ -56,7 +56,7 @@ class AccessToken(ServerBase):
 
 
 class RefreshToken(ServerBase):
-    """A device-bound refresh token (PROTOCOL.md 1.1): one user on one desk, at most 30 days.
+    """A device-bound refresh token (docs/protocol.md): one user on one desk, at most 30 days.
 
     Each use replaces it by a new one (rotation); a used or revoked one is refused.
     """
@@ -85,7 +85,7 @@ class LoginThrottle(ServerBase):
 
 
 class Change(ServerBase):
-    """One entry of the change feed (PROTOCOL.md "Pull").
+    """One entry of the change feed (docs/protocol.md "Pull: the feed").
 
     ``seq`` is assigned while the transaction holds the feed lock (see
     :mod:`county_server.feed`), so it follows the order of commits. ``scope``

@@ -1,4 +1,4 @@
-"""Applying a push (PROTOCOL.md "Push" and 1.1 "the county trusts no desk").
+"""Applying a push (docs/protocol.md "Push" and docs/trust.md).
 
 One transaction per request; each item in a savepoint of its own, so that a
 bad item is rejected alone and never rolls back, blocks or fails the others.

@@ -1,4 +1,4 @@
-"""``POST /api/v1/reveal`` (PROTOCOL.md 1.1): one clear value of a visitor's
+"""``POST /api/v1/reveal`` (docs/protocol.md): one clear value of a visitor's
 personal data, to a role allowed to see it, with an audit entry on the server.
 
 Who may reveal what (the feed sends less, see ``feed.Viewer.visitor``):

@@ -1,4 +1,4 @@
-"""Logging in to the county (PROTOCOL.md 1.1 "Who may push what").
+"""Logging in to the county (docs/protocol.md "Logging in: token pairs").
 
 * Passwords are Argon2id hashes (:mod:`services.accounts.auth`); every login attempt,
   whatever its outcome, costs exactly one Argon2 verification, so that the
@@ -44,7 +44,7 @@ from services.accounts.auth import hash_password, verify_password
 from .db import write_session
 from .models import AccessToken, Device, LoginThrottle, RefreshToken
 
-TOKEN_HOURS = 12  # the longest a token lives (PROTOCOL.md 1.1)
+TOKEN_HOURS = 12  # the longest a token lives (docs/protocol.md)
 DESK_CODE_LOCK = 0x4445534B  # "DESK"; with the street code, one advisory lock per street
 REFRESH_DAYS = 30  # the longest a refresh token lives
 

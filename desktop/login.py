@@ -115,7 +115,7 @@ class LoginDialog(QDialog):
     def _county_login_in_background(self, user: User, password: str) -> None:
         """Logged in offline: if the county is set and this person has no county login
         here yet, get one now (best effort), so their records can go up with their own
-        token (PROTOCOL.md 1.1). The password is only passed on, never kept."""
+        token (docs/protocol.md). The password is only passed on, never kept."""
         from services import settings as settings_service
         from services.sync import login_blocking, usable_users
 

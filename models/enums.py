@@ -1,4 +1,4 @@
-"""The fixed vocabularies of SPEC.md and PROTOCOL.md.
+"""The fixed vocabularies of docs/protocol.md.
 
 Values are the wire and database spellings; they are stored as plain strings so
 that SQLite and PostgreSQL hold the same data and the protocol needs no mapping.

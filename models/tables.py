@@ -101,7 +101,7 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column()
     # When the county last changed this user's password, disabled or revoked them
-    # (PROTOCOL.md 1.1): a desk drops a password hash it cached before that time.
+    # (docs/protocol.md): a desk drops a password hash it cached before that time.
     credentials_changed_at: Mapped[datetime | None] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -129,7 +129,7 @@ class Visit(Base):
     resolved_on_the_spot: Mapped[bool] = mapped_column(Boolean, default=False)
     personal_data_purged_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Who brought the visit to the county, from which desk and when (PROTOCOL.md 1.1).
+    # Who brought the visit to the county, from which desk and when (docs/protocol.md).
     received_at: Mapped[datetime | None] = mapped_column()
     pushed_by: Mapped[str | None] = mapped_column(String(36))
     pushed_device: Mapped[str | None] = mapped_column(String(100))
@@ -212,7 +212,7 @@ class CaseEvent(Base):
     server_seq: Mapped[int | None] = mapped_column(BigInteger)
     received_at: Mapped[datetime | None] = mapped_column()
     # Who pushed the event to the county, from which desk (name) and address
-    # (PROTOCOL.md 1.1); ``push_protocol`` is "1.0" for events accepted before
+    # (docs/protocol.md); ``push_protocol`` is "1.0" for events accepted before
     # authorship was checked (their ``pushed_by`` is copied from the actor).
     pushed_by: Mapped[str | None] = mapped_column(String(36))
     pushed_device: Mapped[str | None] = mapped_column(String(100))
@@ -254,7 +254,7 @@ class Setting(Base):
 
 
 class Holiday(Base):
-    """The county's holiday table (PROTOCOL.md ``holiday``)."""
+    """The county's holiday table (docs/protocol.md ``holiday``)."""
 
     __tablename__ = "holidays"
 

@@ -1,6 +1,6 @@
-"""The case projection (services/cases/projection.py) against SPEC.md and PROTOCOL.md.
+"""The case projection (services/cases/projection.py) against docs/protocol.md.
 
-The transition table is written out here a second time, straight from SPEC.md,
+The transition table is written out here a second time, straight from the rules,
 so that a change to ``ALLOWED`` that the specification does not make fails.
 """
 
@@ -43,7 +43,7 @@ OTHER_CASE_ID = "0f8d9a9e-2a1c-4b7e-8f3e-7d1c2b3a4e5f"
 ACTOR = "9a7c1d2e-3b4f-4a5b-8c6d-7e8f9a0b1c2d"
 GRID = "990101001002003"
 
-# SPEC.md "The case is its events", copied by hand.
+# "The case is its events" (docs/architecture.md), copied by hand.
 SPEC_TABLE: dict[str, set[str]] = {
     "registered": {"dispatched", "escalated", "closed", "voided", "commented"},
     "dispatched": {
@@ -92,7 +92,7 @@ NEXT_STATE = {
 
 
 def valid_data(event_type: str) -> dict[str, Any]:
-    """Data that PROTOCOL.md accepts for each event type."""
+    """Data that docs/protocol.md accepts for each event type."""
     return {
         "created": {
             "number": "990101001-20261120-0007",

@@ -1,4 +1,4 @@
-"""County server and desktop sync end to end (PROTOCOL.md), on SQLite and,
+"""County server and desktop sync end to end (docs/protocol.md), on SQLite and,
 when GRIDDESK_TEST_PG_URL is set, on PostgreSQL."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Working days, office hours and deadlines (SPEC.md, "Deadlines and working time")."""
+"""Working days, office hours and deadlines (docs/figures.md, working time)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """``purge-personal-data --data-dir DIR [--dry-run]``: remove the visitor's personal
-data from visits older than the retention period (SPEC.md "Personal data")."""
+data from visits older than the retention period (docs/trust.md "Each role receives what it needs")."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """``sync --data-dir DIR [--server URL] [--user NAME] [--deadline SECONDS]``: one
-sync round without a window (PROTOCOL.md 1.1).
+sync round without a window (docs/protocol.md).
 
 ``--user`` logs that person in to the county first (password from
 ``GRIDDESK_PASSWORD``, never stored); every person who logged in on this desk

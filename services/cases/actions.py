@@ -34,13 +34,13 @@ from services.reports.exports import clean_file_name
 from services.worktime.workdays import WorkCalendar
 
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
-"""PROTOCOL.md 1.1 "Attachments": the county takes blobs of at most 20 MB."""
+"""docs/protocol.md "Push": the county takes blobs of at most 20 MB."""
 ATTACHMENTS_MAX = 20
 ATTACHMENT_NAME_MAX = 120
-"""PROTOCOL.md 1.1: file names of at most 120 characters, without path separators."""
+"""docs/protocol.md: file names of at most 120 characters, without path separators."""
 
 # What a file is, told by its first bytes (never by its name): the four types
-# PROTOCOL.md 1.1 allows, with the extension a stored copy gets.
+# docs/protocol.md allows, with the extension a stored copy gets.
 _SIGNATURES: tuple[tuple[bytes, int, bytes, str, str], ...] = (
     # (prefix, offset of a second mark, second mark, content type, extension)
     (b"\xff\xd8\xff", 0, b"", "image/jpeg", ".jpg"),
@@ -258,7 +258,7 @@ class StoredFile:
     content_type: str
 
     def wire(self) -> dict[str, Any]:
-        """The attachment entry of PROTOCOL.md 1.1."""
+        """The attachment entry of docs/protocol.md."""
         return {
             "sha256": self.sha256,
             "file_name": self.file_name,

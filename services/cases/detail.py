@@ -104,7 +104,7 @@ class CaseDetail:
     visitor: VisitorInfo | None = None
     duplicate_number: str | None = None
     unreadable_attachments: int = 0
-    """Attachment entries left out because they break PROTOCOL.md's rules."""
+    """Attachment entries left out because they break docs/protocol.md's rules."""
 
 
 def case_detail(
@@ -212,7 +212,7 @@ def attachment_entries(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def read_attachment(item: Any) -> dict[str, Any] | None:
-    """One attachment entry as it may be shown, or None when it breaks PROTOCOL.md:
+    """One attachment entry as it may be shown, or None when it breaks docs/protocol.md:
     ``sha256`` 64 hexadecimal digits, ``size`` a whole number of bytes; the file
     name is cleaned (no path, no controls, at most 120 characters) and replaced
     by the start of the hash when missing. Entries recorded before 1.1 have no

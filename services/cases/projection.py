@@ -1,4 +1,4 @@
-"""The case as a projection of its events (SPEC.md "The case is its events").
+"""The case as a projection of its events (docs/architecture.md: read first).
 
 A case is an append-only list of events; the ``cases`` row is only ever computed
 from them. This module is that computation, and it is shared verbatim by the
@@ -8,10 +8,10 @@ no Qt. :func:`apply` takes the current projection and one event and returns a
 *new* projection, so a caller can try an event and throw the result away, and a
 rejected event leaves nothing half-changed.
 
-The rules live in three places that the tests hold against SPEC.md:
+The rules live in three places that the tests hold against the table below:
 
 * :data:`ALLOWED` — which event may follow in which state (the SPEC's table);
-* :func:`validate_event` — the shape of each event's ``data`` (PROTOCOL.md),
+* :func:`validate_event` — the shape of each event's ``data`` (docs/protocol.md),
   declared once as the strict schemas of :mod:`services.protocol.schemas`;
 * the ``_apply_*`` functions — what each accepted event changes.
 
@@ -134,7 +134,7 @@ FIELD_LABELS: dict[str, str] = {
 }
 
 # --------------------------------------------------------------------------- transitions
-# SPEC.md's table, in its order (the order is kept for the "Allowed now" list).
+# The transition table, in its order (the order is kept for the "Allowed now" list).
 _ALLOWED_ORDER: dict[str, tuple[str, ...]] = {
     "registered": (
         "dispatched",
@@ -262,9 +262,9 @@ class Event:
 
     @classmethod
     def from_wire(cls, d: Mapping[str, Any]) -> Event:
-        """Read an event in PROTOCOL.md's JSON shape, checking the common fields.
+        """Read an event in docs/protocol.md's JSON shape, checking the common fields.
 
-        Unknown top-level fields are ignored (PROTOCOL.md); ``data`` is kept
+        Unknown top-level fields are ignored (docs/protocol.md); ``data`` is kept
         whole, unknown keys included, so a newer client's extra fields survive
         a round trip. ``data`` itself is checked by :func:`validate_event`.
         """
@@ -293,7 +293,7 @@ class Event:
         )
 
     def to_wire(self) -> dict[str, Any]:
-        """The PROTOCOL.md JSON shape; the inverse of :meth:`from_wire`."""
+        """The docs/protocol.md JSON shape; the inverse of :meth:`from_wire`."""
         return {
             "id": self.id,
             "case_id": self.case_id,
@@ -541,7 +541,7 @@ def _coordinate(data: Mapping[str, Any], key: str, limit: float) -> float | None
 
 
 def validate_event(event: Event) -> None:
-    """Check the event's type and its ``data`` against PROTOCOL.md.
+    """Check the event's type and its ``data`` against docs/protocol.md.
 
     Raises :class:`ValidationError` (code ``invalid``) whose ``field`` names the
     offending key and whose message names it for a person. The common fields

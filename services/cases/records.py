@@ -117,7 +117,7 @@ def street_code(org_unit_id: str) -> str:
 
 
 def desk_code(session: Session) -> str | None:
-    """This desk's 2-digit code from the county (PROTOCOL.md 1.1), once it has one."""
+    """This desk's 2-digit code from the county (docs/protocol.md), once it has one."""
     row = session.get(SyncState, "desk_code")
     value = row.value if row is not None else None
     return value if isinstance(value, str) and len(value) == 2 and value.isdigit() else None

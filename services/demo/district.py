@@ -3,7 +3,7 @@
 A demo, a training installation and the tests all need a district that looks
 real: streets, communities and grids with boundaries that tile the ground, the
 departments cases go to, and a user for every role. This module builds that
-data as plain dicts in the shapes of PROTOCOL.md "Reference data", keyed like
+data as plain dicts in the shapes of docs/protocol.md "Pull: the feed", keyed like
 the county server's reference file, so that the same data can be loaded into a
 desktop database or served by a county server. It never touches a database.
 
@@ -36,7 +36,7 @@ COUNTY_CODE = "990101"
 COUNTY_NAME = "河西示范区"
 DEMO_PASSWORD = "griddesk-demo"
 
-# The default category tree shipped with the desktop (PROTOCOL.md ``category``).
+# The default category tree shipped with the desktop (docs/protocol.md ``category``).
 
 # Where the county lies: the centre of the lattice and its size.
 CENTER_LAT = 41.10
@@ -84,7 +84,7 @@ def demo_user_id(username: str) -> str:
 
 
 def demo_reference(seed: int = 2026) -> dict[str, list[dict[str, Any]]]:
-    """The whole reference file of the demo county (PROTOCOL.md "Reference file").
+    """The whole reference file of the demo county (docs/protocol.md "Pull: the feed").
 
     Deterministic for a seed: the same seed gives an equal dict on every call
     and every machine.

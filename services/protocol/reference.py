@@ -1,5 +1,5 @@
 """Reference data (org units, departments, categories, users, holidays, settings):
-loading the PROTOCOL.md shapes into the tables, idempotently.
+loading the docs/protocol.md shapes into the tables, idempotently.
 
 The same functions serve the demo generator, the county server's
 ``load-reference`` and the desktop's pull of reference changes, so that a unit
@@ -245,7 +245,7 @@ def _categories_parents_first(categories: Iterable[Mapping[str, Any]]) -> list[M
 
 
 def load_reference(session: Session, reference: Mapping[str, Any]) -> dict[str, int]:
-    """Load a PROTOCOL.md reference file's content; returns how many rows changed per key."""
+    """Load a docs/protocol.md reference file's content; returns how many rows changed per key."""
     counts: dict[str, int] = {}
     for key, kind in FILE_KEYS:
         items = list(reference.get(key) or [])

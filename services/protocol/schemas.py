@@ -1,5 +1,5 @@
-"""One strict schema per item of the protocol (PROTOCOL.md, version 1.1 "What every
-item must be"), shared by the county server (every pushed item) and the desktop
+"""One strict schema per item of the protocol (docs/protocol.md "Push"
+and docs/trust.md), shared by the county server (every pushed item) and the desktop
 (every pulled item, every event it records).
 
 The schemas are pydantic models in strict mode, so there is no hand-written
@@ -328,7 +328,7 @@ def _coordinate(limit: float) -> Any:
 
 
 class Strict(BaseModel):
-    """Strict types (a boolean is a JSON boolean), unknown keys ignored (PROTOCOL.md)."""
+    """Strict types (a boolean is a JSON boolean), unknown keys ignored (docs/protocol.md)."""
 
     model_config = ConfigDict(strict=True, extra="ignore", allow_inf_nan=False, frozen=True)
 
@@ -659,7 +659,7 @@ REFERENCE_SCHEMAS: dict[str, type[Strict]] = {
 
 
 class RevealRequest(Strict):
-    """``POST /reveal`` (PROTOCOL.md 1.1): which value of which visit, and why."""
+    """``POST /reveal`` (docs/protocol.md): which value of which visit, and why."""
 
     visit_id: Uuid
     field: Literal["phone", "id_number"]

@@ -1,4 +1,4 @@
-"""PROTOCOL.md shapes of visits and stored case events, shared by the desktop's
+"""docs/protocol.md shapes of visits and stored case events, shared by the desktop's
 sync engine and the county server (case events themselves: ``Event.to_wire``)."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ _TEXT_LIMITS = {"name": 60, "phone": 20, "id_number": 18, "gender": 8, "address"
 
 
 def visit_wire(visit: Visit | Mapping[str, Any]) -> dict[str, Any]:
-    """A stored visit in PROTOCOL.md's shape (what a push sends, what a pull delivers).
+    """A stored visit in docs/protocol.md's shape (what a push sends, what a pull delivers).
 
     Takes a ``Visit`` row or a mapping of its columns (the demo's bulk rows)."""
     get: Any = visit.__getitem__ if isinstance(visit, Mapping) else visit.__getattribute__
@@ -63,7 +63,7 @@ def _uuid(value: Any, field: str, *, optional: bool = False) -> str | None:
 
 
 def visit_columns(data: Mapping[str, Any], hash_key: str) -> dict[str, Any]:
-    """The ``visits`` row of a visit in PROTOCOL.md's shape; ValidationError if malformed.
+    """The ``visits`` row of a visit in docs/protocol.md's shape; ValidationError if malformed.
 
     The look-up hashes are computed with this installation's own ``hash_key``
     (they are never sent: each side keeps its own secret).
@@ -117,7 +117,7 @@ def visit_columns(data: Mapping[str, Any], hash_key: str) -> dict[str, Any]:
 
 
 def insert_visit(session: Session, data: Mapping[str, Any]) -> Visit:
-    """Store a visit received in PROTOCOL.md's shape (the caller checked it is new)."""
+    """Store a visit received in docs/protocol.md's shape (the caller checked it is new)."""
     columns = visit_columns(data, settings_service.visitor_hash_key(session))
     visit = Visit(**columns)
     session.add(visit)
@@ -125,9 +125,9 @@ def insert_visit(session: Session, data: Mapping[str, Any]) -> Visit:
 
 
 def stored_event_wire(row: CaseEvent, server_seq: int | None = None) -> dict[str, Any]:
-    """A stored event in PROTOCOL.md's shape, with the county's order and receipt time.
+    """A stored event in docs/protocol.md's shape, with the county's order and receipt time.
 
-    ``server_seq`` and ``received_at`` are extra top-level fields (PROTOCOL.md:
+    ``server_seq`` and ``received_at`` are extra top-level fields (docs/protocol.md:
     unknown fields are ignored); the desktop orders a case's events by them.
     """
     wire = event_from_row(row).to_wire()

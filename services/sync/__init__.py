@@ -1,4 +1,4 @@
-"""The desktop's sync engine (PROTOCOL.md 1.1): push each person's items with
+"""The desktop's sync engine (docs/protocol.md): push each person's items with
 their own token, pull the change feed and never trust it.
 
 The engine itself lives in :mod:`services.sync.engine`; tokens in

@@ -1,4 +1,4 @@
-"""Whose items go up with whose token (PROTOCOL.md 1.1 "Who may push what").
+"""Whose items go up with whose token (docs/protocol.md "Logging in: token pairs").
 
 A desk may hold items of several people. Each item goes up with its author's
 own token (``actor_id`` of an event, ``received_by`` of a visit). Items whose

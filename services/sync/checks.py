@@ -1,4 +1,4 @@
-"""Pulled data is never trusted (PROTOCOL.md 1.1 "What every item must be").
+"""Pulled data is never trusted (docs/protocol.md "Push").
 
 Every pulled item is checked before it is applied: first a generic walk over
 the JSON (no ``NaN``/``Infinity``, no NUL or other control characters, no lone

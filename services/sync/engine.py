@@ -1,4 +1,4 @@
-"""The desktop's sync engine (PROTOCOL.md): push the outbox, pull the change feed.
+"""The desktop's sync engine (docs/protocol.md): push the outbox, pull the change feed.
 
 No Qt here: the loop that runs it in the background lives in
 ``desktop/sync_loop.py`` and the one-shot command in ``desktop/commands/sync.py``.
@@ -1122,7 +1122,7 @@ def deadline_setting(session: Session) -> float:
 
 
 def scope_key(user: User | None) -> str:
-    """What decides a desk's pull scope (PROTOCOL.md 1.1 "What each role receives")."""
+    """What decides a desk's pull scope (docs/protocol.md "Pull: the feed")."""
     if user is None:
         return ""
     if user.role in ("reception", "coordinator"):

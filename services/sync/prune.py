@@ -1,4 +1,4 @@
-"""A desk that held data outside its new scope drops it (PROTOCOL.md 1.1, issue 12).
+"""A desk that held data outside its new scope drops it (docs/protocol.md, issue 12).
 
 A desk whose cursor was taken under 1.0 (or for another scope) pulls the feed
 again from the beginning, once. Before that, every case and visit the county

@@ -1,4 +1,4 @@
-"""Per-user, device-bound county tokens (PROTOCOL.md 1.1), kept out of the database.
+"""Per-user, device-bound county tokens (docs/protocol.md), kept out of the database.
 
 Every person who logged in to the county on this desk while it was reachable
 has a record: the short token, the refresh token (bound to this desk's

@@ -1,4 +1,4 @@
-"""Reading the county's answers as a hostile server might send them (PROTOCOL.md 1.1).
+"""Reading the county's answers as a hostile server might send them (docs/protocol.md).
 
 * Every answer is streamed with a size cap: a server that sends more is broken.
 * Every round has one overall deadline; a server that trickles one byte a second

@@ -2,7 +2,7 @@
 
 Every deadline and every "how long did it take" figure in GridDesk goes through
 this module, so the desktop, the county server and the bulletin agree to the
-minute (SPEC.md, "Deadlines and working time").
+minute (docs/figures.md, working time).
 
 Which days are working days, year by year:
 
@@ -399,7 +399,7 @@ class WorkCalendar:
     def working_days_between(self, a: datetime, b: datetime) -> float:
         """Office time from ``a`` to ``b`` in working days (office minutes ÷ minutes per day).
 
-        The caller rounds for display (one decimal, SPEC.md).
+        The caller rounds for display (one decimal, docs/figures.md).
         """
         return self._office_us_between(a, b) / self._day_us
 

@@ -1,4 +1,4 @@
-"""Fixtures of the hostile suite (PROTOCOL.md 1.1 "the county trusts no desk").
+"""Fixtures of the hostile suite (docs/trust.md).
 
 Each probe talks to a real county server over HTTP, on SQLite and (when
 ``GRIDDESK_TEST_PG_URL`` is set) PostgreSQL, as a hostile desk would, and checks

@@ -1,4 +1,4 @@
-"""A county server that misbehaves towards the desk (PROTOCOL.md 1.1 probes).
+"""A county server that misbehaves towards the desk (docs/protocol.md probes).
 
 A raw asyncio HTTP/1.1 server in its own thread: each request is answered by
 ``handler(method, path, body)``, which returns raw response bytes or an async

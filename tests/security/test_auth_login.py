@@ -1,4 +1,4 @@
-"""Hostile logins (PROTOCOL.md 1.1 "Failed logins …"): wrong and made-up names,
+"""Hostile logins (docs/protocol.md "Logging in: token pairs"): wrong and made-up names,
 locks per account and per (address, account) that answer alike for names that
 exist and names that do not, a street office behind one NAT address, forged
 ``X-Forwarded-For`` headers, and malformed bodies.

@@ -1,4 +1,4 @@
-"""Hostile use of tokens (PROTOCOL.md 1.1 "Tokens"): refresh tokens bound to a
+"""Hostile use of tokens (docs/protocol.md "Logging in: token pairs"): refresh tokens bound to a
 desk and rotated on use, a stolen copy that gets nothing, logout, and the
 password change, disabled user and administrator's revocation that end every
 token of a user at once, with the reason in the 401 and the time in the user's

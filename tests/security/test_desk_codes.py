@@ -1,4 +1,4 @@
-"""Desk codes (PROTOCOL.md 1.1): the county hands each desk a 2-digit code unique in
+"""Desk codes (docs/protocol.md): the county hands each desk a 2-digit code unique in
 its street at its first login, and the desk numbers its cases with it, so two desks
 of one street working offline never hand out the same number."""
 

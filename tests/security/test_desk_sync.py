@@ -1,4 +1,4 @@
-"""The desk under PROTOCOL.md 1.1 against the real county server (issue 12).
+"""The desk under docs/protocol.md against the real county server (issue 12).
 
 Two people's offline work on one desk goes up with each person's own token;
 a department desk keeps only its own cases after the scope drop and no

@@ -1,6 +1,6 @@
 """Attachments from hostile desks and hostile files.
 
-A pulled feedback whose attachment entry breaks PROTOCOL.md 1.1 (size "abc",
+A pulled feedback whose attachment entry breaks docs/protocol.md (size "abc",
 size -1, a hash that is not hex, a file name with ``../`` or 5,000
 characters, an entry that is not an object, ``attachments`` that is not a
 list) never makes its case impossible to open: the bad entry is logged and

@@ -1,4 +1,4 @@
-"""A county server that misbehaves towards the desk (issue 12, PROTOCOL.md 1.1).
+"""A county server that misbehaves towards the desk (issue 12, docs/protocol.md).
 
 Each probe asserts the clear error the round ends with (or the quarantine of
 the bad pulled item) and that nothing the desk stores changed otherwise.

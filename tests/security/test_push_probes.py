@@ -1,4 +1,4 @@
-"""Hostile pushes (PROTOCOL.md 1.1): authorship, role and scope, every field of
+"""Hostile pushes (docs/protocol.md): authorship, role and scope, every field of
 every item, targets, case numbers, devices and body limits.
 
 Every probe asserts the clear refusal *and* that what the county stores did not

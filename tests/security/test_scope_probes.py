@@ -1,4 +1,4 @@
-"""What each role receives (PROTOCOL.md 1.1 "What each role receives") and the
+"""What each role receives (docs/protocol.md "Pull: the feed") and the
 reveal call, on a county holding the demo district.
 
 ``-s`` prints the figures per demo role: cases and visits received now, and what

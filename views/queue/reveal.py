@@ -1,4 +1,4 @@
-"""Asking the county for a visitor's full phone number (PROTOCOL.md 1.1 ``reveal``).
+"""Asking the county for a visitor's full phone number (docs/protocol.md ``reveal``).
 
 A department or grid-worker desk holds only a masked phone. When the person
 must call the visitor, this dialog asks why (required; the county keeps the

@@ -128,7 +128,7 @@ class SyncView(QWidget):
         state_form.addRow(self.quarantine)
         state_form.addRow("", self.sync_button)
 
-        # --- items that wait for a person's county login (PROTOCOL.md 1.1)
+        # --- items that wait for a person's county login (docs/protocol.md)
         self.waiting_box = QGroupBox(self.tr("Waiting for a county login"))
         self.waiting_box.setObjectName("syncWaiting")
         self.waiting_layout = QVBoxLayout(self.waiting_box)

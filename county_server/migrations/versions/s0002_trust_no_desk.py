@@ -1,4 +1,4 @@
-"""PROTOCOL.md 1.1: refresh tokens, wider feed scope keys (departments and grid
+"""docs/protocol.md: refresh tokens, wider feed scope keys (departments and grid
 workers), and the visits accepted before 1.1 marked as such.
 
 Revision ID: s0002

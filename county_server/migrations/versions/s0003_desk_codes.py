@@ -1,4 +1,4 @@
-"""Desk codes (PROTOCOL.md 1.1): each desk of a street gets a 2-digit code for its case numbers.
+"""Desk codes (docs/protocol.md): each desk of a street gets a 2-digit code for its case numbers.
 
 Revision ID: s0003
 Revises: s0002

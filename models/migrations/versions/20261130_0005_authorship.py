@@ -1,4 +1,4 @@
-"""authorship (PROTOCOL.md 1.1): who pushed each item, credential changes, pulled items kept aside
+"""authorship (docs/protocol.md): who pushed each item, credential changes, pulled items kept aside
 
 Revision ID: 0005
 Revises: 0004
