@@ -134,20 +134,9 @@ UNIT_COLUMNS = (
 
 SUMMARY_FIGURES = (
     CREATED,
-    DISPATCHED,
-    ACK_RATE,
-    DUE,
-    CLOSED,
-    ON_TIME,
-    CLOSURE_RATE,
-    ON_TIME_RATE,
-    OVERDUE,
-    REWORK,
-    RETURNED,
-    MEAN_DAYS,
+    *HANDLER_COLUMNS[2:13],  # 派遣数 … 平均处置时长
     EVALUATIONS,
-    SATISFACTION,
-    SCORE_COLUMN,
+    *HANDLER_COLUMNS[13:],  # 满意率, 综合得分
 )
 """汇总: the totals of the scope, one figure per line."""
 

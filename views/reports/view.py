@@ -180,21 +180,7 @@ class ReportsView(QWidget):
         self.period_error.setObjectName("errorLabel")
         self.period_error.hide()
 
-        bar = QHBoxLayout()
-        bar.addWidget(self.title)
-        bar.addSpacing(16)
-        bar.addWidget(plain_label(self.tr("Period:")))
-        bar.addWidget(self.kind_box)
-        bar.addWidget(self.period_box)
-        bar.addWidget(self.from_edit)
-        bar.addWidget(self.range_label)
-        bar.addWidget(self.to_edit)
-        bar.addSpacing(12)
-        bar.addWidget(plain_label(self.tr("Scope:")))
-        bar.addWidget(self.scope_box)
-        bar.addStretch(1)
-        bar.addWidget(self.refresh_button)
-        bar.addWidget(self.export_button)
+        bar = self._choice_bar()
 
         self.status = plain_label()
         self.status.setObjectName("countLabel")
@@ -238,6 +224,25 @@ class ReportsView(QWidget):
         self.export_button.clicked.connect(self.export)
         ctx.events.cases_changed.connect(lambda _ids: self.reload())
         self._kind_changed()
+
+    def _choice_bar(self) -> QHBoxLayout:
+        """The title, the period and scope choices, Refresh and Export."""
+        bar = QHBoxLayout()
+        bar.addWidget(self.title)
+        bar.addSpacing(16)
+        bar.addWidget(plain_label(self.tr("Period:")))
+        bar.addWidget(self.kind_box)
+        bar.addWidget(self.period_box)
+        bar.addWidget(self.from_edit)
+        bar.addWidget(self.range_label)
+        bar.addWidget(self.to_edit)
+        bar.addSpacing(12)
+        bar.addWidget(plain_label(self.tr("Scope:")))
+        bar.addWidget(self.scope_box)
+        bar.addStretch(1)
+        bar.addWidget(self.refresh_button)
+        bar.addWidget(self.export_button)
+        return bar
 
     # ------------------------------------------------------------------ choices
     def _fill_scopes(self) -> None:
