@@ -1,0 +1,135 @@
+"""Push bookkeeping: the next batch of the outbox and what the county answered.
+
+``accepted``/``duplicate`` mark an item sent; ``rejected`` keeps it with the
+code and message, removes a rejected event from the case's history and
+re-projects the case; a failed push leaves the items pending with a back-off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.enums import OutboxKind, OutboxStatus
+from models.tables import CaseEvent, OutboxItem
+from models.types import utcnow
+from services.sync.apply import chunks, reproject_case
+from services.sync.config import PUSH_BATCH
+
+
+# ---------------------------------------------------------------- push bookkeeping
+@dataclass
+class Batch:
+    seqs: list[int]
+    visits: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+    kinds: dict[str, str]  # item id → kind
+
+    @property
+    def size(self) -> int:
+        return len(self.seqs)
+
+
+def make_batch(items: Sequence[OutboxItem]) -> Batch:
+    batch = Batch([], [], [], {})
+    for item in items:
+        batch.seqs.append(item.seq)
+        batch.kinds[item.item_id] = item.kind
+        (batch.visits if item.kind == OutboxKind.VISIT else batch.events).append(item.payload)
+    return batch
+
+
+def next_batch(session: Session, limit: int = PUSH_BATCH, after: int = 0) -> Batch | None:
+    items = list(
+        session.scalars(
+            select(OutboxItem)
+            .where(OutboxItem.status == OutboxStatus.PENDING, OutboxItem.seq > after)
+            .order_by(OutboxItem.seq)
+            .limit(limit)
+        )
+    )
+    if not items:
+        return None
+    batch = Batch([], [], [], {})
+    for item in items:
+        batch.seqs.append(item.seq)
+        batch.kinds[item.item_id] = item.kind
+        (batch.visits if item.kind == OutboxKind.VISIT else batch.events).append(item.payload)
+    return batch
+
+
+@dataclass
+class Rejection:
+    seq: int
+    kind: str
+    item_id: str
+    code: str
+    message: str
+
+
+@dataclass
+class PushOutcome:
+    accepted: int = 0
+    duplicate: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    unanswered: int = 0
+
+
+def record_results(
+    session: Session, batch: Batch, results: Sequence[Mapping[str, Any]]
+) -> PushOutcome:
+    """Store the server's answer to one push (one transaction)."""
+    outcome = PushOutcome()
+    by_id = {str(r.get("id")): r for r in results if isinstance(r, Mapping)}
+    touched_cases: set[str] = set()
+    items = {
+        item.seq: item
+        for item in session.scalars(select(OutboxItem).where(OutboxItem.seq.in_(batch.seqs)))
+    }
+    for seq in batch.seqs:
+        item = items.get(seq)
+        if item is None or item.status != OutboxStatus.PENDING:
+            continue
+        answer = by_id.get(item.item_id)
+        status = answer.get("status") if answer else None
+        item.attempts = (item.attempts or 0) + 1
+        if status in ("accepted", "duplicate"):
+            item.status = OutboxStatus.SENT
+            item.last_error = None
+            if status == "accepted":
+                outcome.accepted += 1
+            else:
+                outcome.duplicate += 1
+        elif status == "rejected":
+            assert answer is not None
+            code = str(answer.get("code") or "invalid")[:30]
+            message = str(answer.get("message") or "")
+            item.status = OutboxStatus.REJECTED
+            item.reject_code = code
+            item.reject_message = message
+            outcome.rejected.append(Rejection(seq, item.kind, item.item_id, code, message))
+            if item.kind == OutboxKind.CASE_EVENT:
+                row = session.scalar(select(CaseEvent).where(CaseEvent.id == item.item_id))
+                if row is not None and row.server_seq is None:
+                    touched_cases.add(row.case_id)
+                    session.delete(row)
+        else:
+            item.last_error = "no answer for this item"
+            outcome.unanswered += 1
+    session.flush()
+    for case_id in touched_cases:
+        reproject_case(session, case_id)
+    return outcome
+
+
+def note_failure(session: Session, seqs: Sequence[int], error: str) -> None:
+    for chunk in chunks(list(seqs)):
+        for item in session.scalars(select(OutboxItem).where(OutboxItem.seq.in_(chunk))):
+            if item.status == OutboxStatus.PENDING:
+                item.attempts = (item.attempts or 0) + 1
+                item.last_error = error[:500]
+                item.next_attempt_at = utcnow()
