@@ -40,6 +40,7 @@ from services.reports.bulletin import BulletinCancelled, default_filename, expor
 from services.reports.results import Assessment, Figures
 from services.worktime.workdays import FALLBACK_WARNING, SHANGHAI
 
+from ..context import ViewContext
 from ..formatting import label, plain_label
 from ..messages import error_text, show_message
 from ..tasks import Op, show_failure
@@ -138,7 +139,7 @@ class UnitsTab(QWidget):
 
 
 class ReportsView(QWidget):
-    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ViewContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("reportsView")
@@ -248,7 +249,7 @@ class ReportsView(QWidget):
     def _fill_scopes(self) -> None:
         """Ask for the scopes in the background; until they come, the actor's area is shown."""
         self._scopes_loading = True
-        read, actor = self.ctx.db.sessions, self.ctx.actor
+        read, actor = self.ctx.read, self.ctx.actor
 
         def failed(exc: BaseException) -> None:
             self._scopes_loading = False
@@ -384,7 +385,7 @@ class ReportsView(QWidget):
         self._loading = True
         self.status.setText(self.tr("Computing the figures…"))
         self.export_button.setEnabled(False)
-        read, actor = self.ctx.db.sessions, self.ctx.actor
+        read, actor = self.ctx.read, self.ctx.actor
         compute = partial(report_screen.assessment, read, actor, period, scope_id)
         Op(self, compute).success(lambda a: self._show(generation, a)).failure(
             lambda exc: self._failed(generation, exc)
