@@ -128,3 +128,48 @@ def test_the_run_time_guard_sees_names(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert names_loaded_at_run_time(sample) == ["views.queue", "PySide6.", "?"]
+
+
+# Imports under ``if TYPE_CHECKING:`` are left out of the contracts (a view may name
+# sqlalchemy's Session in a signature); every other rule holds for them too.
+TYPE_ONLY_FORBIDDEN = {
+    "models": ("services", "views", "desktop", "county_server", "PySide6"),
+    "services": ("views", "desktop", "county_server", "PySide6"),
+    "county_server": ("views", "desktop", "PySide6"),
+    "views": ("desktop", "county_server"),
+}
+
+
+def type_only_imports(path: Path) -> list[str]:
+    names: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        test = node.test if isinstance(node, ast.If) else None
+        if test is None or "TYPE_CHECKING" not in ast.unparse(test):
+            continue
+        for inner in ast.walk(ast.Module(body=node.body, type_ignores=[])):
+            if isinstance(inner, ast.Import):
+                names += [alias.name for alias in inner.names]
+            elif isinstance(inner, ast.ImportFrom) and inner.module and inner.level == 0:
+                names.append(inner.module)
+    return names
+
+
+@pytest.mark.parametrize("folder", sorted(TYPE_ONLY_FORBIDDEN))
+def test_type_only_imports_keep_to_the_layers(folder: str) -> None:
+    forbidden = TYPE_ONLY_FORBIDDEN[folder]
+    offenders = {
+        str(path.relative_to(ROOT)): bad
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if (bad := [n for n in type_only_imports(path) if n.split(".")[0] in forbidden])
+    }
+    assert offenders == {}
+
+
+def test_the_type_only_guard_sees_names(tmp_path: Path) -> None:
+    sample = tmp_path / "bad.py"
+    sample.write_text(
+        "from typing import TYPE_CHECKING\nimport os\n"
+        "if TYPE_CHECKING:\n    from views.queue import view\n    import PySide6.QtCore\n",
+        encoding="utf-8",
+    )
+    assert type_only_imports(sample) == ["views.queue", "PySide6.QtCore"]
