@@ -156,7 +156,7 @@ def test_spec_bundles_what_the_program_reads_at_run_time() -> None:
     for package in ("desktop", "views", "services", "models"):
         assert f'"{package}"' in text
     # The packages the map page reads files from are the ones the spec collects.
-    map_page = (ROOT / "services" / "map_page.py").read_text(encoding="utf-8")
+    map_page = (ROOT / "services" / "map" / "page.py").read_text(encoding="utf-8")
     assert "import xstatic.pkg.leaflet" in map_page and "folium.__file__" in map_page
 
 
