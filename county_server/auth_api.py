@@ -25,7 +25,7 @@ from starlette.routing import Route
 
 from models.db import Database
 from models.tables import User
-from services.cases.projection import format_time
+from services.cases.event_checks import format_time
 
 from .tokens import (
     TOKEN_HOURS,

@@ -63,7 +63,7 @@ from models.tables import (
     Visit,
 )
 from models.types import utcnow
-from services.cases.projection import format_time
+from services.cases.event_checks import format_time
 from services.protocol.reference import (
     category_wire,
     department_wire,

@@ -113,7 +113,7 @@ def authenticate_interactively(db: Database, prefs: Preferences, demo: bool) -> 
 def run_daily_purge(db: Database) -> None:
     """The retention purge of visitors' personal data, once a day at start."""
     from services.cases.permissions import SYSTEM_ACTOR
-    from services.reception.visits import daily_purge
+    from services.reception.privacy import daily_purge
 
     try:
         with db.session() as session:

@@ -21,7 +21,8 @@ from models.enums import EventType, OutboxKind
 from models.tables import Case, CaseEvent, OrgUnit, OutboxItem, User, Visit
 from services import settings as settings_service
 from services.accounts.auth import authenticate
-from services.cases.projection import CaseProjection, project, validate_event
+from services.cases.event_checks import validate_event
+from services.cases.projection import CaseProjection, project
 from services.cases.records import event_from_row
 from services.demo.district import COUNTY_CODE, demo_reference
 from services.demo.draws import seeded_uuid4

@@ -21,18 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from models.enums import CaseState, EventType
-from services.cases.projection import (
-    ALLOWED,
-    EVENT_LABELS,
-    FIELD_LABELS,
-    STATE_LABELS,
-    CaseProjection,
-    Event,
-    allowed_events,
-    apply,
-    project,
-    validate_event,
-)
+from services.cases.event_checks import validate_event
+from services.cases.labels import EVENT_LABELS, FIELD_LABELS, STATE_LABELS
+from services.cases.projection import ALLOWED, CaseProjection, Event, allowed_events, apply, project
 from services.errors import IllegalTransition, ValidationError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -841,8 +832,18 @@ def test_state_and_event_labels_never_share_a_source_text() -> None:
     assert len(set(STATE_LABELS.values())) == len(STATE_LABELS)
 
 
+PROJECTION_MODULES = ("projection.py", "labels.py", "event_checks.py")
+
+
 def _marked_texts() -> list[str]:
-    tree = ast.parse((ROOT / "services" / "projection.py").read_text(encoding="utf-8"))
+    texts = []
+    for name in PROJECTION_MODULES:
+        texts += _marked_in(ROOT / "services" / "cases" / name)
+    return texts
+
+
+def _marked_in(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
     texts = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "QT_TRANSLATE_NOOP":

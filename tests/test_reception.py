@@ -16,26 +16,17 @@ from services import settings as settings_service
 from services.cases.permissions import SYSTEM_ACTOR
 from services.errors import PermissionDenied, ValidationError
 from services.reception import drafts
+from services.reception.duplicates import find_duplicates
+from services.reception.history import VisitSearch, search_visits, today_stats
 from services.reception.identity import id_check_digit, visitor_key
-from services.reception.visits import (
-    Outcome,
-    VisitInput,
-    VisitInvalid,
-    VisitorInput,
-    VisitSearch,
-    category_choices,
-    check_query_code,
-    daily_purge,
-    find_duplicates,
-    find_returning,
-    purge_personal_data,
-    query_code,
-    receipt_data,
-    register_visit,
-    reveal_visitor,
-    search_visits,
-    today_stats,
-)
+from services.reception.labels import Outcome
+from services.reception.lookups import category_choices
+from services.reception.privacy import daily_purge, purge_personal_data, reveal_visitor
+from services.reception.receipt import receipt_data
+from services.reception.returning import find_returning
+from services.reception.validation import VisitInput, VisitInvalid, VisitorInput
+from services.reception.visits import check_query_code, query_code, register_visit
+from services.text import require_text
 from services.worktime.workdays import load_calendar
 from tests.builders import GRID, OTHER_STREET_GRID, actor, local
 
@@ -342,3 +333,60 @@ def test_category_search_keys_have_names_paths_and_pinyin(ref_db: Database) -> N
     assert manhole.path == "公用设施 / 污水井盖 / 污水井盖缺失"
     assert "井盖" in manhole.search and "wsjgqs" in manhole.search
     assert id_check_digit("11010519491231002") == "X"
+
+
+def test_require_text_says_which_field_and_what_to_fix() -> None:
+    with pytest.raises(ValidationError) as blank:
+        require_text("  \n ", "summary", limit=10, empty="Enter a summary.")
+    assert blank.value.field == "summary" and blank.value.english() == "Enter a summary."
+    with pytest.raises(ValidationError) as long:
+        require_text("x" * 11, "summary", limit=10, empty="Enter a summary.", label="summary")
+    assert long.value.field == "summary"
+    assert long.value.params == {"label": "summary", "length": 11, "maximum": 10}
+    assert "11" in long.value.english() and "10" in long.value.english()
+    assert require_text("  张  三 ", "name", limit=3, empty="x", collapse=True) == "张 三"
+    assert require_text(None, "note", limit=5, empty=None) == ""
+
+
+def test_require_text_keeps_wire_text_as_sent_and_refuses_non_text() -> None:
+    # A stored event's text is measured and kept as sent: the spaces count.
+    assert require_text(" ab ", "note", limit=4, empty="e", strip=False) == " ab "
+    with pytest.raises(ValidationError):
+        require_text(" ab  ", "note", limit=4, empty="e", strip=False)
+    with pytest.raises(ValidationError) as wrong:
+        require_text(12, "note", limit=4, empty="e", not_text="must be text")
+    assert wrong.value.english() == "must be text"
+
+
+def test_a_blank_or_long_title_or_filter_name_is_refused_the_one_way(ref_db: Database) -> None:
+    """The case title and the saved filter's name go through require_text too."""
+    from services.cases.queue import QueueFilter, save_filter
+    from services.cases.records import TITLE_MAX, create_case
+
+    with ref_db.session() as session:
+        clerk = actor(session, "coordinator")
+        before = session.scalar(select(func.count()).select_from(Case))
+        with pytest.raises(ValidationError) as blank:
+            create_case(
+                session,
+                clerk,
+                title="   ",
+                description="d",
+                category_code="010201",
+                org_unit_id=GRID,
+            )
+        assert blank.value.field == "title"
+        with pytest.raises(ValidationError) as long:
+            create_case(
+                session,
+                clerk,
+                title="井" * (TITLE_MAX + 1),
+                description="d",
+                category_code="010201",
+                org_unit_id=GRID,
+            )
+        assert long.value.params["maximum"] == TITLE_MAX
+        with pytest.raises(ValidationError) as name:
+            save_filter(session, clerk, " ", QueueFilter())
+        assert name.value.field == "name"
+        assert session.scalar(select(func.count()).select_from(Case)) == before

@@ -21,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from services.cases.permissions import SYSTEM_ACTOR
     from services.errors import DomainError
-    from services.reception.visits import purge_personal_data
+    from services.reception.privacy import purge_personal_data
 
     db = open_db_or_exit(args)
     try:

@@ -4357,7 +4357,7 @@
         </message>
         <message>
             <source>The {label} is {length} characters long; shorten it to {maximum}.</source>
-            <translation type="unfinished" />
+            <translation>{label}有 {length} 个字，请缩短到 {maximum} 个字以内。</translation>
         </message>
     </context>
 </TS>

@@ -26,8 +26,9 @@ from models.queue import Attachment
 from models.tables import Case, Department, OrgUnit, User
 from models.types import utcnow
 from services.cases import records as cases_service
+from services.cases.event_checks import format_time
 from services.cases.permissions import Actor, Permission, can_see_case, require, require_case_action
-from services.cases.projection import ALLOWED, CaseProjection, Event, apply, format_time
+from services.cases.projection import ALLOWED, CaseProjection, Event, apply
 from services.errors import DomainError, PermissionDenied, ValidationError
 from services.i18n import QT_TRANSLATE_NOOP
 from services.reports.exports import clean_file_name

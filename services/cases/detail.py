@@ -24,8 +24,9 @@ from models.enums import EventType
 from models.queue import Attachment
 from models.tables import Case, Visit
 from services.cases import records as cases_service
+from services.cases.event_checks import parse_time
 from services.cases.permissions import Actor, Permission, can_see_case, require
-from services.cases.projection import CaseProjection, apply, parse_time
+from services.cases.projection import CaseProjection, apply
 from services.errors import DomainError, PermissionDenied
 from services.i18n import QT_TRANSLATE_NOOP
 from services.reception.identity import mask_id_number, mask_name, mask_phone

@@ -11,9 +11,14 @@ rejected event leaves nothing half-changed.
 The rules live in three places that the tests hold against the table below:
 
 * :data:`ALLOWED` — which event may follow in which state (the SPEC's table);
-* :func:`validate_event` — the shape of each event's ``data`` (docs/protocol.md),
-  declared once as the strict schemas of :mod:`services.protocol.schemas`;
+* :func:`~services.cases.event_checks.validate_event` — the shape of each
+  event's ``data`` (docs/protocol.md), declared once as the strict schemas of
+  :mod:`services.protocol.schemas`;
 * the ``_apply_*`` functions — what each accepted event changes.
+
+What a person reads for states, events and fields is in
+:mod:`services.cases.labels`; wire times and the checks of an event's fields in
+:mod:`services.cases.event_checks`.
 
 ``apply`` is called for every event of every case when the demo district is
 generated or a database is rebuilt (millions of events), so it copies the
@@ -28,110 +33,38 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from models.enums import (
-    AssigneeType,
     CaseState,
-    CloseResolution,
-    EvaluationMethod,
     EventType,
-    Satisfaction,
-    Source,
     Urgency,
 )
-from services.errors import IllegalTransition, ValidationError
+from services.cases.event_checks import (
+    EVENT_TYPES,
+    TIME_MESSAGE,
+    check_text,
+    choice,
+    format_time,
+    invalid,
+    local_text,
+    missing,
+    parse_time,
+    show,
+    validate_event,
+    wire_uuid,
+)
+from services.cases.labels import EVENT_LABELS, STATE_LABELS
+from services.errors import IllegalTransition
 from services.i18n import QT_TRANSLATE_NOOP
 
 __all__ = [
     "ALLOWED",
-    "EVENT_LABELS",
-    "FIELD_LABELS",
-    "STATE_LABELS",
     "CaseProjection",
     "Event",
     "allowed_events",
     "apply",
-    "format_time",
-    "parse_time",
     "project",
-    "validate_event",
 ]
-
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
-
-# --------------------------------------------------------------------------- labels
-# Labels are English source texts, translated by the desktop. State labels read
-# after "This case is …"; event labels are nouns, so that they never share an
-# English source text with a state label (Qt keys translations by source text,
-# and 已派遣 must not become the translation of the action 派遣).
-
-STATE_LABELS: dict[str, str] = {
-    "registered": QT_TRANSLATE_NOOP("services", "registered"),
-    "dispatched": QT_TRANSLATE_NOOP("services", "dispatched"),
-    "acknowledged": QT_TRANSLATE_NOOP("services", "being handled"),
-    "returned": QT_TRANSLATE_NOOP("services", "returned"),
-    "escalated": QT_TRANSLATE_NOOP("services", "escalated"),
-    "handled": QT_TRANSLATE_NOOP("services", "awaiting verification"),
-    "suspended": QT_TRANSLATE_NOOP("services", "suspended"),
-    "closed": QT_TRANSLATE_NOOP("services", "closed"),
-    "voided": QT_TRANSLATE_NOOP("services", "voided"),
-}
-
-EVENT_LABELS: dict[str, str] = {
-    "created": QT_TRANSLATE_NOOP("services", "registration"),
-    "dispatched": QT_TRANSLATE_NOOP("services", "dispatch"),
-    "acknowledged": QT_TRANSLATE_NOOP("services", "acknowledgement"),
-    "returned": QT_TRANSLATE_NOOP("services", "return"),
-    "feedback": QT_TRANSLATE_NOOP("services", "feedback"),
-    "verified": QT_TRANSLATE_NOOP("services", "verification"),
-    "closed": QT_TRANSLATE_NOOP("services", "closing"),
-    "evaluated": QT_TRANSLATE_NOOP("services", "evaluation"),
-    "escalated": QT_TRANSLATE_NOOP("services", "escalation"),
-    "supervised": QT_TRANSLATE_NOOP("services", "supervision"),
-    "extended": QT_TRANSLATE_NOOP("services", "deadline extension"),
-    "suspended": QT_TRANSLATE_NOOP("services", "suspension"),
-    "resumed": QT_TRANSLATE_NOOP("services", "resumption"),
-    "voided": QT_TRANSLATE_NOOP("services", "voiding"),
-    "commented": QT_TRANSLATE_NOOP("services", "comment"),
-}
-
-# Names of the wire fields as a person reads them in an error message.
-FIELD_LABELS: dict[str, str] = {
-    "id": QT_TRANSLATE_NOOP("services", "event id"),
-    "case_id": QT_TRANSLATE_NOOP("services", "case id"),
-    "type": QT_TRANSLATE_NOOP("services", "event type"),
-    "at": QT_TRANSLATE_NOOP("services", "event time"),
-    "actor_id": QT_TRANSLATE_NOOP("services", "acting user"),
-    "data": QT_TRANSLATE_NOOP("services", "event data"),
-    "number": QT_TRANSLATE_NOOP("services", "case number"),
-    "title": QT_TRANSLATE_NOOP("services", "title"),
-    "description": QT_TRANSLATE_NOOP("services", "description"),
-    "category_code": QT_TRANSLATE_NOOP("services", "category"),
-    "source": QT_TRANSLATE_NOOP("services", "source"),
-    "urgency": QT_TRANSLATE_NOOP("services", "urgency"),
-    "org_unit_id": QT_TRANSLATE_NOOP("services", "org unit"),
-    "address": QT_TRANSLATE_NOOP("services", "address"),
-    "lat": QT_TRANSLATE_NOOP("services", "latitude"),
-    "lon": QT_TRANSLATE_NOOP("services", "longitude"),
-    "visit_id": QT_TRANSLATE_NOOP("services", "visit"),
-    "assignee_type": QT_TRANSLATE_NOOP("services", "assignee type"),
-    "assignee_id": QT_TRANSLATE_NOOP("services", "assignee"),
-    "ack_deadline": QT_TRANSLATE_NOOP("services", "acknowledgement deadline"),
-    "deadline": QT_TRANSLATE_NOOP("services", "handling deadline"),
-    "note": QT_TRANSLATE_NOOP("services", "note"),
-    "reason": QT_TRANSLATE_NOOP("services", "reason"),
-    "result": QT_TRANSLATE_NOOP("services", "result"),
-    "attachments": QT_TRANSLATE_NOOP("services", "attachments"),
-    "passed": QT_TRANSLATE_NOOP("services", "verification outcome"),
-    "resolution": QT_TRANSLATE_NOOP("services", "resolution"),
-    "satisfaction": QT_TRANSLATE_NOOP("services", "satisfaction"),
-    "method": QT_TRANSLATE_NOOP("services", "evaluation method"),
-    "to_org_unit_id": QT_TRANSLATE_NOOP("services", "higher org unit"),
-    "new_deadline": QT_TRANSLATE_NOOP("services", "new deadline"),
-    "duplicate_of": QT_TRANSLATE_NOOP("services", "original case"),
-    "text": QT_TRANSLATE_NOOP("services", "comment text"),
-}
 
 # --------------------------------------------------------------------------- transitions
 # The transition table, in its order (the order is kept for the "Allowed now" list).
@@ -186,48 +119,6 @@ def allowed_events(state: str) -> frozenset[str]:
         raise ValueError(f"unknown case state {state!r}") from None
 
 
-# --------------------------------------------------------------------------- times
-
-_TIME_MESSAGE = QT_TRANSLATE_NOOP(
-    "services",
-    "The {field_label} must be a date and time with a UTC offset, such as 2026-11-20T17:00:00+08:00.",
-)
-
-
-def parse_time(value: Any, key: str) -> datetime:
-    """Parse a wire time (ISO 8601 *with* an offset) into an aware UTC datetime.
-
-    A time without an offset is refused rather than guessed: a client in
-    another zone, or one that forgot the offset, would otherwise shift
-    deadlines by eight hours without anyone noticing.
-    """
-    if isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value)
-            if parsed.tzinfo is not None and parsed.utcoffset() is not None:
-                return parsed.astimezone(UTC)
-        except (ValueError, OverflowError):  # not ISO 8601, or beyond year 1..9999 in UTC
-            pass
-    raise _invalid(
-        _TIME_MESSAGE,
-        key,
-        value=_show(value),
-    )
-
-
-def format_time(value: datetime) -> str:
-    """The wire form of an aware time: ISO 8601 in UTC with ``+00:00``."""
-    return value.astimezone(UTC).isoformat()
-
-
-def _local(value: datetime) -> str:
-    """A time as a person in the office reads it (Asia/Shanghai, to the minute)."""
-    try:
-        return value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
-    except OverflowError:  # the last hours of year 9999 UTC have no local form
-        return value.isoformat()
-
-
 # --------------------------------------------------------------------------- event
 
 
@@ -258,7 +149,7 @@ class Event:
                 return
         except OverflowError:  # beyond year 1..9999 once in UTC
             pass
-        raise _invalid(_TIME_MESSAGE, "at", value=_show(at))
+        raise invalid(TIME_MESSAGE, "at", value=show(at))
 
     @classmethod
     def from_wire(cls, d: Mapping[str, Any]) -> Event:
@@ -269,23 +160,23 @@ class Event:
         a round trip. ``data`` itself is checked by :func:`validate_event`.
         """
         if not isinstance(d, Mapping):
-            raise _invalid(
+            raise invalid(
                 QT_TRANSLATE_NOOP("services", "The {field_label} must be an object."), "data"
             )
-        event_id = _wire_uuid(d, "id")
-        case_id = _wire_uuid(d, "case_id")
-        event_type = _choice(d, "type", _EVENT_TYPES)
+        event_id = wire_uuid(d, "id")
+        case_id = wire_uuid(d, "case_id")
+        event_type = choice(d, "type", EVENT_TYPES)
         if "at" not in d or d["at"] is None:
-            raise _missing("at")
+            raise missing("at")
         at = parse_time(d["at"], "at")
         actor_id = d.get("actor_id")
         if actor_id is not None:
-            _check_text(actor_id, "actor_id", max_len=36)
+            check_text(actor_id, "actor_id", max_len=36)
         data = d.get("data")
         if data is None:
             data = {}
         elif not isinstance(data, Mapping):
-            raise _invalid(
+            raise invalid(
                 QT_TRANSLATE_NOOP("services", "The {field_label} must be an object."), "data"
             )
         return cls(
@@ -382,187 +273,6 @@ def _copy(case: CaseProjection) -> CaseProjection:
     new = object.__new__(CaseProjection)
     new.__dict__.update(case.__dict__)
     return new
-
-
-# --------------------------------------------------------------------------- validation
-
-_EVENT_TYPES = tuple(t.value for t in EventType)
-_SOURCES = tuple(s.value for s in Source)
-_URGENCIES = tuple(u.value for u in Urgency)
-_ASSIGNEE_TYPES = tuple(a.value for a in AssigneeType)
-_RESOLUTIONS = tuple(r.value for r in CloseResolution)
-_SATISFACTIONS = tuple(s.value for s in Satisfaction)
-_METHODS = tuple(m.value for m in EvaluationMethod)
-_ORG_CODE_LENGTHS = frozenset({6, 9, 12, 15})
-
-
-def _show(value: Any) -> str:
-    """A short printable form of a rejected value for the message."""
-    text = value if isinstance(value, str) else repr(value)
-    return text if len(text) <= 40 else text[:39] + "…"
-
-
-def _invalid(template: str, key: str, **params: Any) -> ValidationError:
-    return ValidationError(template, field=key, field_label=FIELD_LABELS[key], **params)
-
-
-def _missing(key: str) -> ValidationError:
-    return _invalid(QT_TRANSLATE_NOOP("services", "The {field_label} is missing."), key)
-
-
-def _check_text(value: Any, key: str, *, max_len: int | None = None, empty: bool = False) -> str:
-    if not isinstance(value, str):
-        raise _invalid(QT_TRANSLATE_NOOP("services", "The {field_label} must be text."), key)
-    if not empty and not value.strip():
-        raise _invalid(QT_TRANSLATE_NOOP("services", "The {field_label} must not be empty."), key)
-    if max_len is not None and len(value) > max_len:
-        raise _invalid(
-            QT_TRANSLATE_NOOP(
-                "services", "The {field_label} is too long (at most {max} characters)."
-            ),
-            key,
-            max=max_len,
-        )
-    return value
-
-
-def _text(data: Mapping[str, Any], key: str, *, max_len: int | None = None) -> str:
-    """A required, non-blank text."""
-    value = data.get(key)
-    if value is None:
-        raise _missing(key)
-    return _check_text(value, key, max_len=max_len)
-
-
-def _opt_text(data: Mapping[str, Any], key: str, *, max_len: int | None = None) -> None:
-    """An optional text (absent or null allowed, empty allowed)."""
-    value = data.get(key)
-    if value is not None:
-        _check_text(value, key, max_len=max_len, empty=True)
-
-
-def _choice(data: Mapping[str, Any], key: str, choices: tuple[str, ...]) -> str:
-    value = data.get(key)
-    if value is None:
-        raise _missing(key)
-    if value not in choices or not isinstance(value, str):
-        raise _not_one_of(key, value, choices)
-    return value
-
-
-def _not_one_of(key: str, value: Any, choices: tuple[str, ...]) -> ValidationError:
-    return _invalid(
-        QT_TRANSLATE_NOOP(
-            "services", 'The {field_label} "{value}" is not valid; expected one of: {choices}.'
-        ),
-        key,
-        value=_show(value),
-        choices=", ".join(choices),
-    )
-
-
-def _time(data: Mapping[str, Any], key: str) -> datetime:
-    value = data.get(key)
-    if value is None:
-        raise _missing(key)
-    return parse_time(value, key)
-
-
-def _check_uuid(value: Any, key: str) -> str:
-    if not schemas.is_uuid(value):
-        raise _invalid(
-            QT_TRANSLATE_NOOP(
-                "services",
-                "The {field_label} must be a UUID in lower case, such as 3f2504e0-4f89-41d3-9a0c-0305e82c3301.",
-            ),
-            key,
-            value=_show(value),
-        )
-    return str(value)
-
-
-def _wire_uuid(data: Mapping[str, Any], key: str) -> str:
-    value = data.get(key)
-    if value is None:
-        raise _missing(key)
-    return _check_uuid(value, key)
-
-
-def _opt_uuid(data: Mapping[str, Any], key: str) -> None:
-    value = data.get(key)
-    if value is not None:
-        _check_uuid(value, key)
-
-
-def _check_org_code(value: Any, key: str) -> str:
-    if not (
-        isinstance(value, str)
-        and len(value) in _ORG_CODE_LENGTHS
-        and value.isascii()
-        and value.isdigit()
-    ):
-        raise _invalid(
-            QT_TRANSLATE_NOOP(
-                "services", "The {field_label} must be an org unit code of 6, 9, 12 or 15 digits."
-            ),
-            key,
-            value=_show(value),
-        )
-    return value
-
-
-def _org_code(data: Mapping[str, Any], key: str) -> str:
-    value = data.get(key)
-    if value is None:
-        raise _missing(key)
-    return _check_org_code(value, key)
-
-
-def _coordinate(data: Mapping[str, Any], key: str, limit: float) -> float | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    # NaN and the infinities fail the range test; huge ints compare without overflow.
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not -limit <= value <= limit
-    ):
-        raise _invalid(
-            QT_TRANSLATE_NOOP(
-                "services", "The {field_label} must be a number from {low} to {high}."
-            ),
-            key,
-            low=-int(limit),
-            high=int(limit),
-            value=_show(value),
-        )
-    return float(value)
-
-
-def validate_event(event: Event) -> None:
-    """Check the event's type and its ``data`` against docs/protocol.md.
-
-    Raises :class:`ValidationError` (code ``invalid``) whose ``field`` names the
-    offending key and whose message names it for a person. The common fields
-    (UUID ids, the time's offset) are checked by :meth:`Event.from_wire` and
-    the ``Event`` constructor; checks that need the case (a later deadline,
-    not a duplicate of itself) are made by :func:`apply`.
-    """
-    if not isinstance(event.type, str) or event.type not in _EVENT_TYPES:
-        raise (
-            _missing("type")
-            if event.type is None
-            else _not_one_of("type", event.type, _EVENT_TYPES)
-        )
-    if event.actor_id is not None:
-        _check_text(event.actor_id, "actor_id", max_len=36)
-    data = event.data
-    if not isinstance(data, Mapping):
-        raise _invalid(
-            QT_TRANSLATE_NOOP("services", "The {field_label} must be an object."), "data"
-        )
-    schemas.check_event_data(event.type, data, event.at, prefix="")
 
 
 # --------------------------------------------------------------------------- apply
@@ -678,14 +388,14 @@ def _apply_extended(case: CaseProjection, event: Event) -> None:
     new_deadline = parse_time(event.data["new_deadline"], "new_deadline")
     current = case.deadline
     if current is not None and new_deadline <= current:
-        raise _invalid(
+        raise invalid(
             QT_TRANSLATE_NOOP(
                 "services",
                 "The new deadline ({new}) must be later than the current deadline ({current}).",
             ),
             "new_deadline",
-            new=_local(new_deadline),
-            current=_local(current),
+            new=local_text(new_deadline),
+            current=local_text(current),
         )
     case.deadline = new_deadline
     case.extension_count += 1
@@ -708,7 +418,7 @@ def _apply_resumed(case: CaseProjection, event: Event) -> None:
 def _apply_voided(case: CaseProjection, event: Event) -> None:
     duplicate_of = event.data.get("duplicate_of")
     if duplicate_of is not None and duplicate_of == case.id:
-        raise _invalid(
+        raise invalid(
             QT_TRANSLATE_NOOP("services", "A case cannot be a duplicate of itself."), "duplicate_of"
         )
     case.state = CaseState.VOIDED.value
@@ -763,7 +473,7 @@ def apply(case: CaseProjection | None, event: Event) -> CaseProjection:
             )
         return _create(event)
     if event.case_id != case.id:
-        raise _invalid(
+        raise invalid(
             QT_TRANSLATE_NOOP(
                 "services", "This event belongs to case {event_case}, not to case {case}."
             ),
@@ -804,8 +514,3 @@ def project(events: Iterable[Event]) -> CaseProjection:
     if case is None:
         raise ValueError("a case needs at least its 'created' event")
     return case
-
-
-# The schemas import this module's labels and times; imported last so either
-# module can be imported first.
-from services.protocol import schemas  # noqa: E402

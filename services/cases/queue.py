@@ -69,6 +69,7 @@ from models.types import UTCDateTime, utcnow
 from services.cases.permissions import Actor, Permission, has, require
 from services.errors import NotFound, ValidationError
 from services.i18n import QT_TRANSLATE_NOOP
+from services.text import require_text
 
 OPEN_STATES = (
     CaseState.REGISTERED,
@@ -682,20 +683,15 @@ def saved_filters(session: Session, actor: Actor) -> list[SavedFilter]:
 def save_filter(session: Session, actor: Actor, name: str, flt: QueueFilter) -> SavedFilter:
     """Save (or replace) the actor's filter called ``name``."""
     require(actor, Permission.VIEW_CASES)
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError(
-            QT_TRANSLATE_NOOP("services", "Give the filter a name, such as 本周超期."), field="name"
-        )
-    if len(name) > NAME_MAX:
-        raise ValidationError(
-            QT_TRANSLATE_NOOP(
-                "services", "The name is {length} characters long; keep it under {maximum}."
-            ),
-            field="name",
-            length=len(name),
-            maximum=NAME_MAX,
-        )
+    name = require_text(
+        name,
+        "name",
+        limit=NAME_MAX,
+        empty=QT_TRANSLATE_NOOP("services", "Give the filter a name, such as 本周超期."),
+        too_long=QT_TRANSLATE_NOOP(
+            "services", "The name is {length} characters long; keep it under {maximum}."
+        ),
+    )
     payload = flt.to_payload()
     if not payload:
         raise ValidationError(

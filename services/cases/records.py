@@ -34,6 +34,7 @@ from services.cases.permissions import Actor, in_scope, require_case_action
 from services.cases.projection import CaseProjection, Event, apply
 from services.errors import NotFound, ValidationError
 from services.i18n import QT_TRANSLATE_NOOP
+from services.text import require_text
 from services.worktime.workdays import SHANGHAI, WorkCalendar
 
 _PROJECTION_FIELDS = tuple(f.name for f in fields(CaseProjection))
@@ -263,20 +264,15 @@ def create_case(
 ) -> Case:
     """Register a new case (受理) and give it its number."""
     require_case_action(actor, None, EventType.CREATED)
-    title = (title or "").strip()
-    if not title:
-        raise ValidationError(
-            QT_TRANSLATE_NOOP("services", "Enter a short title for the case."), field="title"
-        )
-    if len(title) > TITLE_MAX:
-        raise ValidationError(
-            QT_TRANSLATE_NOOP(
-                "services", "The title is {length} characters long; keep it under {maximum}."
-            ),
-            field="title",
-            length=len(title),
-            maximum=TITLE_MAX,
-        )
+    title = require_text(
+        title,
+        "title",
+        limit=TITLE_MAX,
+        empty=QT_TRANSLATE_NOOP("services", "Enter a short title for the case."),
+        too_long=QT_TRANSLATE_NOOP(
+            "services", "The title is {length} characters long; keep it under {maximum}."
+        ),
+    )
     category = category_limits(session, category_code)
     if not category.active:
         raise ValidationError(

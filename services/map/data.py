@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session
 
 from models.enums import CaseState, OrgLevel
 from models.tables import Case, OrgUnit, User
+from services.cases.labels import STATE_LABELS
 from services.cases.lookups import Names
 from services.cases.permissions import Actor, Permission, can_see_case, require
-from services.cases.projection import STATE_LABELS
 from services.cases.queue import (
     OPEN_STATES,
     RUNNING_STATES,

@@ -182,7 +182,7 @@ _FALLBACK = QT_TRANSLATE_NOOP("services", "The {field_label} is not valid.")
 
 def _label(path: str) -> str:
     """The field as a person reads it: its label when it has one, else its path."""
-    from services.cases.projection import FIELD_LABELS
+    from services.cases.labels import FIELD_LABELS
 
     return FIELD_LABELS.get(path.rsplit(".", 1)[-1], path)
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from models.enums import Purpose
 from models.tables import CaseEvent, Visit
 from services import settings as settings_service
-from services.cases.projection import format_time, parse_time
+from services.cases.event_checks import format_time, parse_time
 from services.cases.records import event_from_row
 from services.errors import ValidationError
 from services.i18n import QT_TRANSLATE_NOOP

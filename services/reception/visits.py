@@ -505,7 +505,7 @@ def register_visit(
                 number=case.number,
             )
         if case.state not in DUPLICATE_STATES:
-            from services.cases.projection import STATE_LABELS
+            from services.cases.labels import STATE_LABELS
 
             raise ValidationError(
                 ATTACH_NOT_OPEN,

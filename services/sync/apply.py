@@ -23,7 +23,8 @@ from models.enums import OutboxKind, OutboxStatus
 from models.tables import Case, CaseEvent, OutboxItem, User, Visit
 from models.types import utcnow
 from services import settings as settings_service
-from services.cases.projection import CaseProjection, Event, apply, parse_time
+from services.cases.event_checks import parse_time
+from services.cases.projection import CaseProjection, Event, apply
 from services.cases.records import (
     event_columns,
     event_from_row,

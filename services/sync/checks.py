@@ -24,7 +24,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.tables import PulledQuarantine
-from services.cases.projection import Event, parse_time, validate_event
+from services.cases.event_checks import parse_time, validate_event
+from services.cases.projection import Event
 from services.errors import DomainError
 from services.protocol.wire import visit_columns
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from models.tables import OrgUnit, User
 from models.types import utcnow
 from services.accounts.auth import hash_password
-from services.cases.projection import parse_time
+from services.cases.event_checks import parse_time
 from services.errors import DomainError
 from services.protocol.reference import upsert_user
 from services.sync.apply import as_utc

@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from models.enums import EventType, OutboxKind, OutboxStatus
 from models.tables import Case, CaseEvent, OutboxItem
 from services.audit import audit
+from services.cases.event_checks import parse_time
 from services.cases.permissions import Actor, Permission, require
-from services.cases.projection import Event, parse_time
+from services.cases.projection import Event
 from services.cases.records import (
     dispatch,
     event_columns,

@@ -16,7 +16,7 @@ from models.enums import OutboxStatus
 from models.tables import OutboxItem, User
 from models.types import utcnow
 from services import settings as settings_service
-from services.cases.projection import parse_time
+from services.cases.event_checks import parse_time
 from services.sync.authors import pending_items, plan_push
 from services.sync.checks import (
     quarantined_count,

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from models.types import utcnow
-from services.cases.projection import parse_time
+from services.cases.event_checks import parse_time
 
 log = logging.getLogger(__name__)
 

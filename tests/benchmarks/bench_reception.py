@@ -25,7 +25,8 @@ from sqlalchemy import func, select
 from models.db import DB_FILENAME, open_database
 from models.tables import Case, User, Visit
 from services.cases.permissions import Actor
-from services.reception.visits import find_duplicates, find_returning
+from services.reception.duplicates import find_duplicates
+from services.reception.returning import find_returning
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = int(os.environ.get("GRIDDESK_BENCH_CASES", "1000000"))

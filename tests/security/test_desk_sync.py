@@ -25,7 +25,9 @@ from services import sync
 from services.accounts.auth import AuthError, hash_password, login
 from services.cases.records import dispatch, record
 from services.errors import ValidationError
-from services.reception.visits import Outcome, VisitInput, VisitorInput, register_visit
+from services.reception.labels import Outcome
+from services.reception.validation import VisitInput, VisitorInput
+from services.reception.visits import register_visit
 from services.worktime.workdays import load_calendar
 from tests.builders import GRID, actor
 from tests.security.conftest import BACKENDS

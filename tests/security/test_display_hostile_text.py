@@ -26,7 +26,7 @@ from services.demo.district import demo_user_id
 from services.map.data import GridShape
 from services.map.page import MODE_CASES, PageConfig, build_page
 from services.map.tiles import tile_config
-from services.reception.visits import Receipt
+from services.reception.receipt import Receipt
 from tests.security.hostile_text import HOSTILE, TAGS, District, build
 from views.formatting import LINE_LIMIT, TEXT_LIMIT, TITLE_LIMIT, clean, plain, plain_tip
 from views.messages import message_box

@@ -16,7 +16,8 @@ from sqlalchemy import select, update
 
 from models.db import Database, open_database
 from models.tables import Case, Category, Department, OrgUnit, User, Visit
-from services.reception.visits import VisitSearch, export_visits
+from services.reception.export import export_visits
+from services.reception.history import VisitSearch
 from services.reports.assessment import assess
 from services.reports.bulletin import SHEETS, default_filename, export_bulletin
 from services.reports.exports import FORMULA_LEADS, clean_file_name, literal_workbook

@@ -36,8 +36,8 @@ from models.types import utcnow
 from services.cases import actions as case_actions
 from services.cases import queue
 from services.cases.detail import CaseDetail, TimelineEntry, case_detail
+from services.cases.labels import EVENT_LABELS, STATE_LABELS
 from services.cases.lookups import Names
-from services.cases.projection import EVENT_LABELS, STATE_LABELS
 from services.errors import DomainError
 
 from ..context import ViewContext
@@ -449,7 +449,7 @@ class DetailPanel(QWidget):
 
 
 def _time(value: Any) -> Any:
-    from services.cases.projection import parse_time
+    from services.cases.event_checks import parse_time
 
     if not value:
         return None

@@ -30,7 +30,7 @@ from sqlalchemy import select
 from models.enums import AssigneeType, CaseState, Role, Source, Urgency
 from models.tables import Category, Department, OrgUnit, User
 from services.cases import queue
-from services.cases.projection import STATE_LABELS
+from services.cases.labels import STATE_LABELS
 from services.errors import DomainError
 from services.worktime.workdays import SHANGHAI
 

@@ -23,8 +23,8 @@ from PySide6.QtGui import QBrush, QColor
 from models.enums import CaseState, Urgency
 from models.types import utcnow
 from services.cases import queue
+from services.cases.labels import STATE_LABELS
 from services.cases.lookups import Names
-from services.cases.projection import STATE_LABELS
 
 from ..context import ViewContext
 from ..formatting import LINE_LIMIT, TITLE_LIMIT, clean, label, local, plain_tip, working_days

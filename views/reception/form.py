@@ -31,13 +31,8 @@ from PySide6.QtWidgets import (
 
 from models.enums import Purpose, Urgency
 from services.errors import ValidationError
-from services.reception.visits import (
-    GENDER_LABELS,
-    PURPOSE_LABELS,
-    Outcome,
-    VisitInput,
-    VisitorInput,
-)
+from services.reception.labels import GENDER_LABELS, PURPOSE_LABELS, Outcome
+from services.reception.validation import VisitInput, VisitorInput
 from views.formatting import label
 from views.messages import error_text
 

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from services.cases.labels import STATE_LABELS
 from services.cases.lookups import Names
-from services.cases.projection import STATE_LABELS
 from services.reception.visits import (
     OUTCOME_LABELS,
     PURPOSE_LABELS,

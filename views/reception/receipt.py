@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.reception.visits import OUTCOME_LABELS, PURPOSE_LABELS, Receipt
+from services.reception.labels import OUTCOME_LABELS, PURPOSE_LABELS
+from services.reception.receipt import Receipt
 from services.reports.exports import clean_file_name
 
 from ..formatting import clean, label, local, plain, plain_label

@@ -27,22 +27,16 @@ from services.cases.lookups import Names
 from services.cases.permissions import Permission
 from services.errors import DomainError, ValidationError
 from services.reception import drafts
-from services.reception.visits import (
-    Outcome,
-    VisitInvalid,
-    VisitResult,
-    category_choices,
-    dispatch_preview,
-    export_visits,
-    find_duplicates,
-    find_returning,
-    place_choices,
-    receipt_data,
-    register_visit,
-    reveal_visitor,
-    search_visits,
-    today_stats,
-)
+from services.reception.duplicates import find_duplicates
+from services.reception.export import export_visits
+from services.reception.history import search_visits, today_stats
+from services.reception.labels import Outcome
+from services.reception.lookups import category_choices, dispatch_preview, place_choices
+from services.reception.privacy import reveal_visitor
+from services.reception.receipt import receipt_data
+from services.reception.returning import find_returning
+from services.reception.validation import VisitInvalid
+from services.reception.visits import VisitResult, register_visit
 from views.map.picker import add_pick_button
 from views.messages import error_text, message_box
 from views.tasks import show_failure

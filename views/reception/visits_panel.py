@@ -20,14 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.reception.visits import (
-    OUTCOME_LABELS,
-    PURPOSE_LABELS,
-    VISIT_OUTCOMES,
-    TodayStats,
-    VisitRow,
-    VisitSearch,
-)
+from services.reception.history import TodayStats, VisitRow, VisitSearch
+from services.reception.labels import OUTCOME_LABELS, PURPOSE_LABELS, VISIT_OUTCOMES
 from services.worktime.workdays import SHANGHAI
 from views.formatting import label, local
 

@@ -21,7 +21,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
-from services.cases.projection import STATE_LABELS
+from services.cases.labels import STATE_LABELS
 from services.reports.figures import (
     CATEGORY_COLUMNS,
     DAYS,

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 
 from services import settings as settings_service
 from services import sync
+from services.cases.labels import EVENT_LABELS
 from services.cases.permissions import Permission
-from services.cases.projection import EVENT_LABELS
 from services.errors import DomainError
 from views.formatting import label, local
 from views.forms import FieldErrors
