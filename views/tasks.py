@@ -28,6 +28,7 @@ import asyncio
 import contextlib
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Coroutine, Hashable
 from typing import Any, Generic, TypeVar
 
@@ -102,7 +103,9 @@ class Op(Generic[T]):
         self._success: Callable[[T], None] | None = None
         self._failure: Callable[[BaseException], None] | None = None
         self._progress: Callable[[Any], None] | None = None
-        self._finished = False
+        self._watching = False
+        self._started = False
+        self._delivered = False
 
     @classmethod
     def controlled(
@@ -128,6 +131,11 @@ class Op(Generic[T]):
     def cancelled(self) -> bool:
         return self.control.cancelled
 
+    @property
+    def pending(self) -> bool:
+        """Started, and neither delivered nor cancelled yet."""
+        return self._started and not self._delivered and not self.cancelled
+
     def cancel(self) -> None:
         """Tell the worker to stop and drop whatever it would still deliver."""
         self.control._cancelled.set()
@@ -142,7 +150,9 @@ class Op(Generic[T]):
             _latest[slot] = self
         if self.parent is not None:
             self.parent.destroyed.connect(self.cancel)
+            self._watching = True
         _running.add(self)
+        self._started = True
         self._bridge.done.connect(self._on_done)
         self._bridge.failed.connect(self._on_failed)
         self._bridge.progressed.connect(self._on_progress)
@@ -155,10 +165,12 @@ class Op(Generic[T]):
             slot = (id(self.parent), self.key)
             if _latest.get(slot) is self:
                 del _latest[slot]
-        if self.parent is not None and not self._finished:
-            self._finished = True
-            with contextlib.suppress(RuntimeError, TypeError):  # already gone
-                self.parent.destroyed.disconnect(self.cancel)
+        if self.parent is not None and self._watching:
+            self._watching = False
+            with warnings.catch_warnings():  # the parent may be gone already
+                warnings.simplefilter("ignore", RuntimeWarning)
+                with contextlib.suppress(RuntimeError, TypeError):
+                    self.parent.destroyed.disconnect(self.cancel)
 
     def _on_progress(self, value: object) -> None:
         if not self.cancelled and self._progress is not None:
@@ -166,6 +178,7 @@ class Op(Generic[T]):
 
     def _on_done(self, result: T) -> None:
         _running.discard(self)
+        self._delivered = True
         if self.cancelled:
             return
         self._forget()
@@ -174,6 +187,7 @@ class Op(Generic[T]):
 
     def _on_failed(self, exc: BaseException) -> None:
         _running.discard(self)
+        self._delivered = True
         if self.cancelled:
             return
         self._forget()

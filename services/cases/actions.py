@@ -31,6 +31,7 @@ from services.cases.permissions import Actor, Permission, can_see_case, require,
 from services.cases.projection import ALLOWED, CaseProjection, Event, apply
 from services.errors import DomainError, PermissionDenied, ValidationError
 from services.i18n import QT_TRANSLATE_NOOP
+from services.reception.visits import default_department
 from services.reports.exports import clean_file_name
 from services.worktime.workdays import WorkCalendar
 
@@ -139,6 +140,27 @@ def dispatch_targets(session: Session, actor: Actor, case: Case | None = None) -
     for unit in higher_units(session, actor):
         out.append(Target(AssigneeType.ORG_UNIT, unit.id, unit.name))
     return out
+
+
+@dataclass
+class DispatchSetup:
+    """What the dispatch dialog shows: the cases (in the order asked), where they
+    may go, and the department the first one's category sends it to by default."""
+
+    cases: list[Case]
+    targets: list[Target]
+    default_department_id: str | None
+
+
+def dispatch_setup(session: Session, actor: Actor, case_ids: Sequence[str]) -> DispatchSetup:
+    """The dispatch dialog's data for ``case_ids`` (those the actor may not see are left out)."""
+    require(actor, Permission.DISPATCH)
+    order = {case_id: i for i, case_id in enumerate(case_ids)}
+    rows = session.scalars(select(Case).where(Case.id.in_(list(case_ids))))
+    cases = sorted((c for c in rows if can_see_case(actor, c)), key=lambda c: order[c.id])
+    first = cases[0] if cases else None
+    default = default_department(session, first.category_code) if first is not None else None
+    return DispatchSetup(cases, dispatch_targets(session, actor, first), default)
 
 
 def higher_units(session: Session, actor: Actor) -> list[OrgUnit]:

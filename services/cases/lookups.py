@@ -1,15 +1,20 @@
 """Names of the small reference tables, loaded once, for showing rows of the
-large ones (cases, visits) without a join per row."""
+large ones (cases, visits) without a join per row; the queue's filter choices,
+scoped to the actor; and the one event look-up the verify dialog needs."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import false, select
 from sqlalchemy.orm import Session
 
-from models.enums import AssigneeType
-from models.tables import Category, Department, OrgUnit, User
+from models.enums import AssigneeType, EventType, OrgLevel, Role
+from models.tables import CaseEvent, Category, Department, OrgUnit, User
+from services.cases import records as cases_service
+from services.cases.permissions import Actor, Permission, can_see_case, has
+from services.errors import PermissionDenied
+from services.i18n import QT_TRANSLATE_NOOP
 
 
 @dataclass
@@ -71,3 +76,75 @@ class Names:
         if not user_id:
             return ""
         return self.users.get(user_id, user_id)
+
+
+# ---------------------------------------------------------------- the queue's filters
+@dataclass(frozen=True)
+class Choice:
+    """One entry of a filter's list: the value filtered on and the name shown.
+    ``parent`` is a category's parent code, ``level`` an org unit's level."""
+
+    value: str
+    name: str
+    parent: str | None = None
+    level: str = ""
+
+
+@dataclass
+class FilterChoices:
+    categories: list[Choice] = field(default_factory=list)
+    departments: list[Choice] = field(default_factory=list)
+    grid_workers: list[Choice] = field(default_factory=list)
+    areas: list[Choice] = field(default_factory=list)
+
+
+def filter_choices(session: Session, actor: Actor) -> FilterChoices:
+    """What the queue's filters offer ``actor``: every category, and only the
+    assignees and areas whose cases the actor can see (the rule of
+    ``queue.scope_clause``): a department its own department and no grid
+    workers, a grid worker itself, a unit's staff the workers and areas of
+    their unit."""
+    if not has(actor, Permission.VIEW_CASES):
+        return FilterChoices()
+    own = actor.org_unit_id or ""
+    categories = session.scalars(select(Category).order_by(Category.sort_order, Category.code))
+    departments = select(Department).order_by(Department.name)
+    workers = select(User).where(User.role == Role.GRID_WORKER).order_by(User.username)
+    units = select(OrgUnit).where(OrgUnit.level != OrgLevel.COUNTY).order_by(OrgUnit.id)
+    if actor.role == Role.DEPARTMENT:
+        departments = departments.where(Department.id == (actor.department_id or ""))
+        workers = workers.where(false())
+    elif actor.role == Role.GRID_WORKER:
+        departments = departments.where(false())
+        workers = workers.where(User.id == actor.id)
+        if own:
+            units = units.where(OrgUnit.id.startswith(own))
+    elif own:
+        workers = workers.where(User.org_unit_id.startswith(own))
+        units = units.where(OrgUnit.id.startswith(own))
+    return FilterChoices(
+        categories=[Choice(c.code, c.name, parent=c.parent_code) for c in categories],
+        departments=[Choice(d.id, d.name) for d in session.scalars(departments)],
+        grid_workers=[Choice(u.id, u.display_name) for u in session.scalars(workers)],
+        areas=[Choice(u.id, u.name, level=u.level) for u in session.scalars(units)],
+    )
+
+
+# ---------------------------------------------------------------- events
+def last_feedback_result(session: Session, actor: Actor, case_id: str) -> str:
+    """What the handler's latest feedback says was done (empty: no feedback yet)."""
+    case = cases_service.get_case(session, case_id)
+    if not can_see_case(actor, case):
+        raise PermissionDenied(
+            QT_TRANSLATE_NOOP(
+                "services", "Case {number} lies outside your area of responsibility."
+            ),
+            number=case.number,
+        )
+    data = session.scalar(
+        select(CaseEvent.data)
+        .where(CaseEvent.case_id == case_id, CaseEvent.type == EventType.FEEDBACK)
+        .order_by(CaseEvent.seq.desc())
+        .limit(1)
+    )
+    return str((data or {}).get("result") or "")

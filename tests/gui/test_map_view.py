@@ -58,6 +58,14 @@ def recorder(qapp) -> Any:  # type: ignore[no-untyped-def]
     profile.setUrlRequestInterceptor(None)
 
 
+def settle_background_work() -> None:
+    from PySide6.QtCore import QThreadPool
+    from PySide6.QtWidgets import QApplication
+
+    QThreadPool.globalInstance().waitForDone(30_000)
+    QApplication.processEvents()
+
+
 def make_ctx(db: Database, data_dir: Path, username: str = "coordinator") -> AppContext:
     with db.sessions() as session:
         user = session.get(User, demo_user_id(username))
@@ -412,6 +420,7 @@ def test_pick_on_the_map_fills_the_visits_location_and_grid(
     monkeypatch.setattr(MapPickerDialog, "exec", choose)
     view = ReceptionView(make_ctx(demo_db, demo_dir, "reception"))
     qtbot.addWidget(view)
+    settle_background_work()  # the desk's pick lists come from the background
     button = view.findChild(QPushButton, "pickOnMap")
     assert button is not None
     button.click()

@@ -51,6 +51,7 @@ def screen(qtbot: Any, db: Database, data_dir: Path, username: str) -> QueueView
     qtbot.addWidget(view)
     view.resize(1400, 860)
     view.alerts.stop()
+    view.wait_until_ready()
     return view
 
 
@@ -89,6 +90,7 @@ def answer(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Filler]]:
 
 
 def click(view: QueueView, action: str) -> None:
+    view.wait_until_ready()  # the case's detail (and its buttons) comes in the background
     button = view.detail.buttons.get(action)
     assert button is not None, f"{action} not offered; offered: {list(view.detail.buttons)}"
     button.click()
@@ -197,6 +199,7 @@ def test_coordinator_and_department_take_a_case_from_registered_to_evaluated(
         dialog.method.setCurrentIndex(dialog.method.findData("phone"))
 
     coord.on_cases_changed([first])
+    coord.wait_until_ready()
     assert "evaluate" in coord.detail.buttons
     answer.append(evaluate)
     click(coord, "evaluate")
@@ -204,6 +207,7 @@ def test_coordinator_and_department_take_a_case_from_registered_to_evaluated(
 
     # The timeline shows who did what, and the state after each step.
     coord.detail.refresh()
+    coord.wait_until_ready()
     timeline = coord.detail.timeline
     rows = [timeline.topLevelItem(i) for i in range(timeline.topLevelItemCount())]
     assert [r.text(2) for r in rows][:3] == ["已受理", "已派遣", "处置中"]

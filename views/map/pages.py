@@ -5,20 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from services import settings as settings_service
 from services.errors import ValidationError
-from services.map.data import grid_shapes
 from services.map.page import PageConfig, build_page
-from services.map.tiles import SOURCE_MBTILES, TILE_SETTING_KEYS, TileConfig, tile_config
+from services.map.tiles import SOURCE_MBTILES, TileConfig, tile_config
 
 from ..context import ViewContext
+from . import ops
 from .scheme import ASSET_BASE, map_profile
 from .texts import base_layer_names, page_texts
 
 
 def tile_values(ctx: ViewContext) -> dict[str, Any]:
-    with ctx.read() as session:
-        return {key: settings_service.get(session, key) for key in TILE_SETTING_KEYS}
+    return ops.tile_values(ctx)
 
 
 def resolve_tiles(values: dict[str, Any]) -> TileConfig:
@@ -42,8 +40,7 @@ def build_html(
     data_token: str = "",
     pick: tuple[float, float] | None = None,
 ) -> str:
-    with ctx.read() as session:
-        grids = grid_shapes(session, ctx.actor)
+    grids = ops.grids(ctx)  # the user's grids: a handful of rows
     return build_page(
         PageConfig(
             mode=mode,

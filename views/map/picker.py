@@ -14,12 +14,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.map.data import map_scope_prefix
-from services.map.geo import GridArea, GridLocator
+from services.map.geo import GridArea
 from services.map.page import MODE_PICK
 
 from ..context import ViewContext
 from ..formatting import plain_label
+from . import ops
 from .pages import build_html, resolve_tiles, tile_values
 from .web import MapWebView
 
@@ -42,8 +42,7 @@ class MapPickerDialog(QDialog):
         self.lat: float | None = None
         self.lon: float | None = None
         self.grid: GridArea | None = None
-        with ctx.read() as session:
-            self.locator = GridLocator.load(session, map_scope_prefix(ctx.actor) or None)
+        self.locator = ops.locator(ctx)  # the user's grids: a handful of rows
         self.web = MapWebView()
         self.web.setObjectName("pickerWeb")
         self.web.bridge.point_picked.connect(self.pick)

@@ -29,12 +29,12 @@ from services.map.tiles import (
     SOURCE_URL,
     SOURCES,
     read_mbtiles_info,
-    save_tile_settings,
 )
 
 from ..context import ViewContext
 from ..formatting import label, plain_label
 from ..forms import FieldErrors
+from . import ops
 from .pages import build_html, resolve_tiles, tile_values
 from .web import MapWebView
 
@@ -214,8 +214,7 @@ class TileSettingsBox(QGroupBox):
     def save(self) -> bool:
         self._clear_errors()
         try:
-            with self.ctx.write() as session:
-                save_tile_settings(session, self.ctx.actor, self.values())
+            ops.save_tiles(self.ctx, self.values())
         except DomainError as exc:
             self._show_error(exc)
             return False

@@ -24,11 +24,6 @@ from services.cases.queue import OPEN_STATES, QueueFilter
 from services.errors import DomainError
 from services.map.data import (
     CaseLayer,
-    case_layer,
-    case_location,
-    case_summary,
-    grid_counts,
-    grid_figures,
 )
 from services.map.page import MODE_CASES, data_script
 from services.map.tiles import TileConfig
@@ -38,6 +33,7 @@ from ..formatting import label, local, plain_label
 from ..messages import error_text
 from ..queue.filters import FilterPanel
 from ..tasks import Op
+from . import ops
 from .grid_panel import GridPanel
 from .pages import build_html, resolve_tiles, tile_values
 from .web import MapWebView
@@ -138,27 +134,21 @@ class MapView(QWidget):
         self._refresh_timer.stop()
         self._dirty = False
         self._generation += 1
-        generation = self._generation
-        token = f"{generation}-{uuid.uuid4().hex[:8]}"
+        token = f"{self._generation}-{uuid.uuid4().hex[:8]}"
         flt = self.current_filter()
-        actor = self.ctx.actor
-        db = self.ctx.db
+        ctx = self.ctx
 
         def compute() -> _Data:
-            now = datetime.now(UTC)
-            with db.sessions() as session:
-                layer = case_layer(session, actor, flt, now)
-                counts = grid_counts(session, actor, flt, now)
+            layer, counts = ops.layer(ctx, flt)
             return _Data(token, layer, data_script(layer, counts, token))
 
         self.count_label.setText(self.tr("Loading…"))
-        Op(self, compute).success(lambda d: self._data_ready(generation, d)).failure(
+        # latest wins: a newer filter cancels this answer
+        Op(self, compute, key="data").success(self._data_ready).failure(
             self._failed
         ).run_in_background()
 
-    def _data_ready(self, generation: int, data: _Data) -> None:
-        if generation != self._generation:
-            return  # a newer filter is on its way
+    def _data_ready(self, data: _Data) -> None:
         self.data = data
         url = self.web.publish_data(data.script)
         values = tile_values(self.ctx)
@@ -234,13 +224,12 @@ class MapView(QWidget):
         if case_id is None:
             return None
         now = datetime.now(UTC)
-        with self.ctx.read() as session:
-            if self.names is None:
-                self.names = Names.load(session)
-            try:
-                summary = case_summary(session, self.ctx.actor, case_id, now, self.names)
-            except DomainError:
-                return None
+        if self.names is None:
+            self.names = ops.names(self.ctx)
+        try:  # the page waits for this answer: one case, by its key
+            summary = ops.summary(self.ctx, case_id, now, self.names)
+        except DomainError:
+            return None
         deadline = ""
         overdue = summary.deadline is not None and summary.deadline < now
         if summary.deadline is not None:
@@ -259,8 +248,7 @@ class MapView(QWidget):
 
     def show_grid(self, grid_id: str) -> None:
         try:
-            with self.ctx.read() as session:
-                figures = grid_figures(session, self.ctx.actor, grid_id, datetime.now(UTC))
+            figures = ops.grid(self.ctx, grid_id)  # one grid's figures
         except DomainError as exc:
             self.count_label.setText(error_text(exc))
             return
@@ -273,8 +261,7 @@ class MapView(QWidget):
         if not self.web.page_url:
             self._pending_focus = case_id
             return
-        with self.ctx.read() as session:
-            where = case_location(session, self.ctx.actor, case_id)
+        where = ops.location(self.ctx, case_id)  # one case, by its key
         if where is None:
             return
         self.web.run_js(f"GridDesk.focus({where[0]!r}, {where[1]!r}, 16);")

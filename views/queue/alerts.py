@@ -10,10 +10,10 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
-from services.cases import alerts
 from services.cases.alerts import AlertBatch
 
 from ..context import ViewContext
+from . import ops
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +47,7 @@ class AlertWatcher(QObject):
 
     def check(self) -> AlertBatch | None:
         try:
-            with self.ctx.write() as session:
-                batch = alerts.raise_alerts(session, self.ctx.actor)
-                unseen = alerts.unseen_count(session, self.ctx.actor)
+            batch, unseen = ops.raise_alerts(self.ctx)  # a few rows, every few minutes
         except Exception:  # an alert check must never break the screen
             log.exception("deadline alert check failed")
             return None

@@ -35,7 +35,7 @@ from models.enums import EventType, Source, Urgency
 from models.types import utcnow
 from services.cases import actions as case_actions
 from services.cases import queue
-from services.cases.detail import CaseDetail, TimelineEntry, case_detail
+from services.cases.detail import CaseDetail, TimelineEntry
 from services.cases.labels import EVENT_LABELS, STATE_LABELS
 from services.cases.lookups import Names
 from services.errors import DomainError
@@ -54,6 +54,8 @@ from ..formatting import (
     wrappable,
 )
 from ..messages import error_text
+from ..tasks import Op, show_failure
+from . import ops
 from .actions.feedback import attachments_folder
 
 log = logging.getLogger(__name__)
@@ -97,6 +99,7 @@ class DetailPanel(QWidget):
         self.setObjectName("caseDetail")
         self.case_id: str | None = None
         self.detail: CaseDetail | None = None
+        self._load: Op[CaseDetail] | None = None
         self.names = Names()
 
         self.title = plain_label(self.tr("Select a case to see its details."))
@@ -165,22 +168,43 @@ class DetailPanel(QWidget):
         self.show_case(None)
 
     def reload_names(self) -> None:
-        with self.ctx.read() as session:
-            self.names = Names.load(session)
+        self.names = ops.names(self.ctx)  # the small reference tables: a few ms
 
     # ---------------------------------------------------------------- showing
+    @property
+    def loading(self) -> bool:
+        return self._load is not None and self._load.pending
+
     def show_case(self, case_id: str | None) -> None:
+        """Show ``case_id``: its detail is read in the background, and only the
+        answer for the case asked last is shown."""
         self.case_id = case_id
         self.detail = None
-        if case_id is not None:
-            try:
-                with self.ctx.read() as session:
-                    self.detail = case_detail(
-                        session, self.ctx.actor, case_id, attachments_folder(self.ctx)
-                    )
-            except DomainError as exc:
-                self.title.setText(error_text(exc))
-                self.case_id = None
+        if case_id is None:
+            if self._load is not None:
+                self._load.cancel()
+            self._render()
+            return
+        self._set_actions([])  # the buttons return with the case's detail
+        ctx, folder = self.ctx, attachments_folder(self.ctx)
+        self._load = (
+            Op(self, lambda: ops.detail(ctx, case_id, folder), key="detail")
+            .success(self._show_detail)
+            .failure(self._detail_failed)
+            .run_in_background()
+        )
+
+    def _show_detail(self, detail: CaseDetail) -> None:
+        self.detail = detail
+        self._render()
+
+    def _detail_failed(self, exc: BaseException) -> None:
+        if not isinstance(exc, DomainError):
+            show_failure(exc, self)
+            return
+        self.detail = None
+        self.case_id = None
+        self.title.setText(error_text(exc))
         self._render()
 
     def refresh(self) -> None:

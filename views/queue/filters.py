@@ -25,18 +25,19 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
-from models.enums import AssigneeType, CaseState, Role, Source, Urgency
-from models.tables import Category, Department, OrgUnit, User
+from models.enums import AssigneeType, CaseState, Source, Urgency
 from services.cases import queue
 from services.cases.labels import STATE_LABELS
+from services.cases.lookups import Choice, FilterChoices
 from services.errors import DomainError
 from services.worktime.workdays import SHANGHAI
 
 from ..context import ViewContext
 from ..formatting import label, plain_label
 from ..messages import error_text, show_message
+from ..tasks import Op
+from . import ops
 
 STATE_ORDER = (
     CaseState.REGISTERED,
@@ -73,6 +74,8 @@ class FilterPanel(QWidget):
         self._loading = False
         self._counts: dict[str, int] = {}
         self._children: dict[str, list[str]] = {}
+        self._choices_op: Op[FilterChoices] | None = None
+        self._wanted: queue.QueueFilter | None = None  # reference part set before the choices came
         handler = ctx.actor.is_handler
 
         layout = QVBoxLayout(self)
@@ -229,52 +232,58 @@ class FilterPanel(QWidget):
         return combo
 
     def _fill_reference(self) -> None:
-        actor = self.ctx.actor
-        with self.ctx.read() as session:
-            categories = list(
-                session.scalars(select(Category).order_by(Category.sort_order, Category.code))
-            )
-            departments = list(session.scalars(select(Department).order_by(Department.name)))
-            workers = list(
-                session.scalars(
-                    select(User).where(User.role == Role.GRID_WORKER).order_by(User.username)
-                )
-            )
-            units = list(session.scalars(select(OrgUnit).order_by(OrgUnit.id)))
-        by_parent: dict[str | None, list[Category]] = {}
-        for cat in categories:
-            by_parent.setdefault(cat.parent_code, []).append(cat)
+        """Ask for the categories, assignees and areas (scoped to the user) in the
+        background; until they come, a filter set meanwhile is kept as it was given."""
+        ctx = self.ctx
+        self._choices_op = (
+            Op(self, lambda: ops.choices(ctx), key="choices")
+            .success(self._show_choices)
+            .run_in_background()
+        )
+
+    @property
+    def loading(self) -> bool:
+        return self._choices_op is not None and self._choices_op.pending
+
+    def _show_choices(self, choices: FilterChoices) -> None:
+        by_parent: dict[str | None, list[Choice]] = {}
+        for cat in choices.categories:
+            by_parent.setdefault(cat.parent, []).append(cat)
 
         def add(parent: str | None, depth: int) -> list[str]:
             codes: list[str] = []
             for cat in by_parent.get(parent, []):
-                self.category.addItem("　" * depth + cat.name, cat.code)
-                below = add(cat.code, depth + 1)
-                self._children[cat.code] = [cat.code, *below]
-                codes += [cat.code, *below]
+                self.category.addItem("　" * depth + cat.name, cat.value)
+                below = add(cat.value, depth + 1)
+                self._children[cat.value] = [cat.value, *below]
+                codes += [cat.value, *below]
             return codes
 
-        self.category.blockSignals(True)
+        combos = (self.category, self.assignee, self.area)
+        for combo in combos:
+            combo.blockSignals(True)
         add(None, 0)
-        self.category.blockSignals(False)
-
-        self.assignee.blockSignals(True)
-        for dept in departments:
-            self.assignee.addItem(dept.name, f"{AssigneeType.DEPARTMENT.value}:{dept.id}")
-        for user in workers:
-            self.assignee.addItem(user.display_name, f"{AssigneeType.GRID_WORKER.value}:{user.id}")
-        self.assignee.blockSignals(False)
-
-        self.area.blockSignals(True)
-        own = actor.org_unit_id or ""
-        for unit in units:
-            if unit.level == "county":
-                continue
-            if not actor.is_handler and own and not unit.id.startswith(own):
-                continue
+        for dept in choices.departments:
+            self.assignee.addItem(dept.name, f"{AssigneeType.DEPARTMENT.value}:{dept.value}")
+        for user in choices.grid_workers:
+            self.assignee.addItem(user.name, f"{AssigneeType.GRID_WORKER.value}:{user.value}")
+        for unit in choices.areas:
             depth = {"street": 0, "community": 1, "grid": 2}.get(unit.level, 0)
-            self.area.addItem("　" * depth + unit.name, unit.id)
-        self.area.blockSignals(False)
+            self.area.addItem("　" * depth + unit.name, unit.value)
+        wanted = self._wanted
+        self._wanted = None
+        if wanted is not None:  # a filter set while the choices were coming
+            self._select_reference(wanted)
+        for combo in combos:
+            combo.blockSignals(False)
+
+    def _select_reference(self, flt: queue.QueueFilter) -> None:
+        self._select(self.category, flt.category_codes[0] if flt.category_codes else None)
+        self._select(
+            self.assignee,
+            f"{flt.assignee_type}:{flt.assignee_id}" if flt.assignee_id else None,
+        )
+        self._select(self.area, flt.org_unit_prefix)
 
     # ---------------------------------------------------------------- state
     def current_filter(self) -> queue.QueueFilter:
@@ -291,12 +300,17 @@ class FilterPanel(QWidget):
         if self.use_dates.isChecked():
             created_from = _local_midnight_utc(self.date_from.date())
             created_to = _local_midnight_utc(self.date_to.date().addDays(1))
+        codes = tuple(self._children.get(category, [category])) if category else ()
+        area = self.area.currentData()
+        if self._wanted is not None:  # the choices are still coming: keep what was set
+            codes, area = self._wanted.category_codes, self._wanted.org_unit_prefix
+            assignee_type, assignee_id = self._wanted.assignee_type, self._wanted.assignee_id
         return queue.QueueFilter(
             states=states,
-            category_codes=tuple(self._children.get(category, [category])) if category else (),
+            category_codes=codes,
             assignee_type=assignee_type,
             assignee_id=assignee_id,
-            org_unit_prefix=self.area.currentData(),
+            org_unit_prefix=area,
             urgency=self.urgency.currentData(),
             source=self.source.currentData(),
             overdue_only=deadline in ("overdue", "due"),
@@ -326,12 +340,10 @@ class FilterPanel(QWidget):
                 else None
             )
             self._select(self.deadline, deadline)
-            self._select(self.category, flt.category_codes[0] if flt.category_codes else None)
-            self._select(
-                self.assignee,
-                f"{flt.assignee_type}:{flt.assignee_id}" if flt.assignee_id else None,
-            )
-            self._select(self.area, flt.org_unit_prefix)
+            if self.loading:
+                self._wanted = flt
+            else:
+                self._select_reference(flt)
             self._select(self.urgency, flt.urgency)
             self._select(self.source, flt.source)
             self.supervised.setChecked(flt.supervised_only)
@@ -383,8 +395,7 @@ class FilterPanel(QWidget):
         self.saved.blockSignals(True)
         self.saved.clear()
         self.saved.addItem(self.tr("(none chosen)"), None)
-        with self.ctx.read() as session:
-            self._saved = {s.name: s.filter for s in queue.saved_filters(session, self.ctx.actor)}
+        self._saved = ops.saved_filters(self.ctx)  # the user's own few rows
         for name in self._saved:
             self.saved.addItem(name, name)
         if select_name:
@@ -408,12 +419,11 @@ class FilterPanel(QWidget):
 
     def save_as(self, name: str) -> bool:
         try:
-            with self.ctx.write() as session:
-                saved = queue.save_filter(session, self.ctx.actor, name, self.current_filter())
+            saved = ops.save_filter(self.ctx, name, self.current_filter())
         except DomainError as exc:
             show_message(self, self.tr("Save filter"), error_text(exc))
             return False
-        self.reload_saved(saved.name)
+        self.reload_saved(saved)
         return True
 
     def delete_current(self) -> None:
@@ -421,8 +431,7 @@ class FilterPanel(QWidget):
         if not name:
             return
         try:
-            with self.ctx.write() as session:
-                queue.delete_saved_filter(session, self.ctx.actor, name)
+            ops.delete_saved_filter(self.ctx, name)
         except DomainError as exc:
             show_message(self, self.tr("Delete filter"), error_text(exc))
             return

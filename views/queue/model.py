@@ -29,6 +29,7 @@ from services.cases.lookups import Names
 from ..context import ViewContext
 from ..formatting import LINE_LIMIT, TITLE_LIMIT, clean, label, local, plain_tip, working_days
 from ..tasks import Op
+from . import ops
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ class CaseTableModel(QAbstractTableModel):
         self.descending = False
         self.base_filter = queue.QueueFilter()  # the handler's bucket, under the panel's filter
         self._count = 0
-        self._generation = 0
+        self._count_op: Op[int] | None = None
         self.counting = False
         self.deferred = False  # while the screen is built: remember the sort, fetch nothing
         self._counted_for: queue.QueueFilter | None = None
@@ -100,8 +101,7 @@ class CaseTableModel(QAbstractTableModel):
 
     # ---------------------------------------------------------------- loading
     def reload_names(self) -> None:
-        with self.ctx.read() as session:
-            self.names = Names.load(session)
+        self.names = ops.names(self.ctx)  # the small reference tables: a few ms
 
     def effective_filter(self) -> queue.QueueFilter:
         if self.base_filter.bucket:
@@ -119,7 +119,8 @@ class CaseTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._now = utcnow()
         self._pages.clear()
-        self._generation += 1
+        if self._count_op is not None:
+            self._count_op.cancel()  # its total belongs to the rows before this refresh
         first = self._page(0)
         if len(first) < self.PAGE_SIZE:
             self._count = len(first)
@@ -132,28 +133,27 @@ class CaseTableModel(QAbstractTableModel):
             self.counting = True
         self.endResetModel()
         if self.counting:
-            self._count_in_background(self._generation)
+            self._count_in_background()
 
-    def _count_in_background(self, generation: int) -> None:
-        actor, flt, now, db = self.ctx.actor, self.effective_filter(), self._now, self.ctx.db
-
-        def work() -> int:
-            with db.sessions() as session:
-                return queue.count(session, actor, flt, now)
+    def _count_in_background(self) -> None:
+        """The total under the current filter; a newer refresh cancels this one."""
+        ctx, flt, now = self.ctx, self.effective_filter(), self._now
 
         def done(total: int) -> None:
-            if generation != self._generation:
-                return  # a newer refresh has started its own count
             self.counting = False
             self._counted_for = flt
             self._set_count(total)
 
         def failed(exc: BaseException) -> None:
-            if generation == self._generation:
-                self.counting = False
+            self.counting = False
             log.warning("counting the queue failed: %s", exc)
 
-        Op(self, work).success(done).failure(failed).run_in_background()
+        self._count_op = (
+            Op(self, lambda: ops.total(ctx, flt, now), key="total")
+            .success(done)
+            .failure(failed)
+            .run_in_background()
+        )
 
     def _set_count(self, total: int) -> None:
         if total > self._count:
@@ -189,18 +189,18 @@ class CaseTableModel(QAbstractTableModel):
         after = None
         if previous and len(previous) == self.PAGE_SIZE:
             after = queue.sort_values(previous[-1], self.sort_key, self.descending)
-        with self.ctx.read() as session:
-            page = queue.page(
-                session,
-                self.ctx.actor,
-                self.effective_filter(),
-                self._now,
-                self.sort_key,
-                self.descending,
-                offset=number * self.PAGE_SIZE,
-                limit=self.PAGE_SIZE,
-                after=after,
-            )
+        # One page by its index (keyset after the previous page): a few ms, and the
+        # view needs the rows now, so it is read here and not in the background.
+        page = ops.page(
+            self.ctx,
+            self.effective_filter(),
+            self._now,
+            self.sort_key,
+            self.descending,
+            offset=number * self.PAGE_SIZE,
+            limit=self.PAGE_SIZE,
+            after=after,
+        )
         self._pages[number] = page
         while len(self._pages) > self.PAGES_KEPT:
             self._pages.popitem(last=False)
@@ -235,16 +235,9 @@ class CaseTableModel(QAbstractTableModel):
             found = self.cached_row_of(case_id)
             if found is not None:
                 return found
-        with self.ctx.read() as session:
-            return queue.row_position(
-                session,
-                self.ctx.actor,
-                self.effective_filter(),
-                self._now,
-                case_id,
-                self.sort_key,
-                self.descending,
-            )
+        return ops.row_position(
+            self.ctx, self.effective_filter(), self._now, case_id, self.sort_key, self.descending
+        )
 
     # ---------------------------------------------------------------- Qt API
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008

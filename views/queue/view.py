@@ -28,14 +28,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.types import utcnow
-from services.cases import alerts, queue
+from services.cases import queue
 from services.cases.permissions import Permission
 from services.cases.projection import ALLOWED
 
 from ..context import ViewContext
 from ..formatting import label, plain_label
 from ..tasks import Op
+from . import ops
 from .actions import dialog_for
 from .actions.dispatch import DispatchDialog
 from .alerts import AlertWatcher
@@ -52,11 +52,10 @@ class QueueView(QWidget):
         self.ctx = ctx
         self.setObjectName("queueView")
         self.handler = ctx.actor.is_handler
-        self._counts_pending = 0
+        self._counts_op: Op[tuple[dict[str, int], dict[str, int]]] | None = None
         self._last_filter: queue.QueueFilter | None = None
-        with ctx.write() as session:
-            if queue.ensure_search_index(session):
-                log.warning("the full-text index of cases was missing and has been rebuilt")
+        if ops.ensure_search_index(ctx):  # a quick check; the rebuild happens once, if ever
+            log.warning("the full-text index of cases was missing and has been rebuilt")
 
         self.model = CaseTableModel(ctx, self)
         self.table = QTableView()
@@ -174,21 +173,12 @@ class QueueView(QWidget):
             self.count_label.setText(self.tr("%n case(s)", "", self.model.rowCount()))
 
     def refresh_counts(self) -> None:
-        """Counts per state beside the filters (and per bucket), in the background."""
+        """Counts per state beside the filters (and per bucket), in the background;
+        the latest request wins, so an older answer never overwrites a newer one."""
         flt = self.model.effective_filter().replace(states=())
-        actor, db = self.ctx.actor, self.ctx.db
-        handler = self.handler
-        self._counts_pending += 1
-
-        def work() -> tuple[dict[str, int], dict[str, int]]:
-            now = utcnow()
-            with db.sessions() as session:
-                states = queue.state_counts(session, actor, flt, now)
-                buckets = queue.bucket_counts(session, actor, now) if handler else {}
-            return states, buckets
+        ctx, handler = self.ctx, self.handler
 
         def done(result: tuple[dict[str, int], dict[str, int]]) -> None:
-            self._counts_pending -= 1
             states, buckets = result
             self.filters.set_counts(states)
             for i, key in enumerate(self.bucket_keys):
@@ -196,19 +186,32 @@ class QueueView(QWidget):
                 self.buckets.setTabText(i, self._bucket_title(key, count))
 
         def failed(exc: BaseException) -> None:
-            self._counts_pending -= 1
             log.warning("state counts failed: %s", exc)
 
-        Op(self, work).success(done).failure(failed).run_in_background()
+        self._counts_op = (
+            Op(self, lambda: ops.counts(ctx, flt, handler), key="counts")
+            .success(done)
+            .failure(failed)
+            .run_in_background()
+        )
+
+    def busy(self) -> bool:
+        """True while counts, the total, the filters' choices or the detail are loading."""
+        return bool(
+            (self._counts_op is not None and self._counts_op.pending)
+            or self.model.counting
+            or self.filters.loading
+            or self.detail.loading
+        )
 
     def wait_until_ready(self) -> None:
-        """For screenshots and tests: wait for the background counts."""
+        """For screenshots and tests: wait for the background work of the screen."""
         from PySide6.QtCore import QDeadlineTimer, QThreadPool
 
         for _ in range(50):
             QThreadPool.globalInstance().waitForDone(QDeadlineTimer(30_000))
             QApplication.processEvents()
-            if not self._counts_pending and not self.model.counting:
+            if not self.busy():
                 break
 
     # ---------------------------------------------------------------- filters
@@ -336,9 +339,7 @@ class QueueView(QWidget):
             self.alert_button.hide()
 
     def show_alerted(self) -> None:
-        with self.ctx.write() as session:
-            ids = alerts.unseen_case_ids(session, self.ctx.actor)
-            alerts.mark_seen(session, self.ctx.actor)
+        ids = ops.take_alerted(self.ctx)
         self.show_unseen(0)
         if ids:
             if self.handler:
@@ -347,9 +348,7 @@ class QueueView(QWidget):
             self.count_label.setText(self.tr("%n alerted case(s)", "", self.model.rowCount()))
 
     def _mark_seen(self, case_ids: list[str]) -> None:
-        with self.ctx.write() as session:
-            changed = alerts.mark_seen(session, self.ctx.actor, case_ids)
-            unseen = alerts.unseen_count(session, self.ctx.actor) if changed else None
+        unseen = ops.mark_seen(self.ctx, case_ids)
         if unseen is not None:
             self.show_unseen(unseen)
 
@@ -358,8 +357,7 @@ class QueueView(QWidget):
         self.show_unseen(self._unseen())
 
     def _unseen(self) -> int:
-        with self.ctx.read() as session:
-            return alerts.unseen_count(session, self.ctx.actor)
+        return ops.unseen_count(self.ctx)
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802
         self.alerts.stop()

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services import settings as settings_service
 from services import sync
 from services.cases.labels import EVENT_LABELS
 from services.cases.permissions import Permission
@@ -35,6 +34,7 @@ from views.messages import error_text
 from views.tasks import TaskSlot
 
 from ..context import ViewContext
+from . import ops
 from .texts import failure_text, reject_advice, reject_reason
 
 
@@ -237,8 +237,7 @@ class SyncView(QWidget):
 
     # ------------------------------------------------------------ connection
     def load_connection(self) -> None:
-        with self.ctx.read() as session:
-            values = settings_service.get_all(session)
+        values = ops.settings(self.ctx)
         self.server_url.setText(values.get("device.server_url") or "")
         self.proxy.setText(values.get("device.proxy") or "")
         self.ca_file.setText(values.get("device.ca_file") or "")
@@ -248,19 +247,9 @@ class SyncView(QWidget):
         self.errors.clear()
         fields = {"device.server_url": self.server_url.text(), "device.proxy": self.proxy.text()}
         try:
-            with self.ctx.write() as session:
-                for key, value in fields.items():
-                    try:
-                        settings_service.change(session, self.ctx.actor, key, value)
-                    except DomainError as exc:
-                        exc.field = key
-                        raise
-                settings_service.change(
-                    session, self.ctx.actor, "device.ca_file", self.ca_file.text().strip()
-                )
-                settings_service.change(
-                    session, self.ctx.actor, "device.verify_tls", self.verify_tls.isChecked()
-                )
+            ops.save_connection(
+                self.ctx, fields, self.ca_file.text().strip(), self.verify_tls.isChecked()
+            )
         except DomainError as exc:
             if self.errors.key_for(exc.field) is None:
                 exc.field = "device.server_url"  # e.g. the CA file: shown under the address
@@ -394,8 +383,7 @@ class SyncView(QWidget):
 
     # ------------------------------------------------------------ rejected items
     def load_rejected(self) -> None:
-        with self.ctx.read() as session:
-            self.items = sync.rejected_items(session)
+        self.items = ops.rejected_items(self.ctx)
         self.table.setRowCount(len(self.items))
         for row, item in enumerate(self.items):
             if item.kind == "visit":
@@ -467,8 +455,7 @@ class SyncView(QWidget):
         if item is None:
             return
         try:
-            with self.ctx.write() as session:
-                sync.redispatch_rejected(session, self.ctx.actor, self.ctx.calendar, item.seq)
+            ops.redispatch(self.ctx, item.seq)
         except DomainError as exc:
             self.action_message.setText(error_text(exc))
             return
@@ -482,8 +469,7 @@ class SyncView(QWidget):
         if item is None:
             return
         try:
-            with self.ctx.write() as session:
-                sync.retry_rejected(session, self.ctx.actor, item.seq)
+            ops.retry(self.ctx, item.seq)
         except DomainError as exc:
             self.action_message.setText(error_text(exc))
             return
@@ -515,8 +501,7 @@ class SyncView(QWidget):
 
     def discard_item(self, seq: int, reason: str) -> None:
         try:
-            with self.ctx.write() as session:
-                sync.discard_rejected(session, self.ctx.actor, seq, reason.strip())
+            ops.discard(self.ctx, seq, reason.strip())
         except DomainError as exc:
             self.action_message.setText(error_text(exc))
             return

@@ -25,6 +25,7 @@ from ...context import ViewContext
 from ...formatting import TITLE_LIMIT, plain_label, wrappable
 from ...forms import FieldErrors
 from ...messages import error_text
+from .. import ops
 
 log = logging.getLogger(__name__)
 
@@ -127,8 +128,7 @@ class ActionDialog(QDialog):
     def submit(self) -> None:
         self.clear_errors()
         try:
-            with self.ctx.write() as session:
-                self.perform(session)
+            ops.perform(self.ctx, self.perform)  # one case's transaction
         except DomainError as exc:
             log.info("%s refused: %s", self.action, exc)
             self.show_error(exc)

@@ -18,17 +18,15 @@ from PySide6.QtWidgets import (
     QTableWidgetItem,
     QWidget,
 )
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.enums import AssigneeType
-from models.tables import Case, Category
-from models.types import utcnow
 from services.cases import actions as case_actions
 
 from ...context import ViewContext
 from ...formatting import local, plain_tip
 from ...messages import error_text
+from .. import ops
 from .base import ActionDialog
 
 
@@ -38,22 +36,9 @@ class DispatchDialog(ActionDialog):
     def __init__(
         self, ctx: ViewContext, case_ids: Sequence[str], parent: QWidget | None = None
     ) -> None:
-        with ctx.read() as session:
-            cases = list(session.scalars(select(Case).where(Case.id.in_(list(case_ids)))))
-            order = {cid: i for i, cid in enumerate(case_ids)}
-            cases.sort(key=lambda c: order.get(c.id, 0))
-            first = cases[0] if cases else None
-            targets = case_actions.dispatch_targets(session, ctx.actor, first)
-            default_dept = None
-            if first is not None:
-                category = session.get(Category, first.category_code)
-                while category is not None and not category.default_department_id:
-                    category = (
-                        session.get(Category, category.parent_code)
-                        if category.parent_code
-                        else None
-                    )
-                default_dept = category.default_department_id if category else None
+        setup = ops.dispatch_setup(ctx, case_ids)  # a few cases and the targets: a few ms
+        cases, targets = setup.cases, setup.targets
+        first = cases[0] if cases else None
         super().__init__(ctx, first if len(cases) == 1 else None, parent)
         self.cases = cases
         self.targets = targets
@@ -106,7 +91,7 @@ class DispatchDialog(ActionDialog):
         self.form.addRow(self.tr("Deadlines:"), self.preview)
         self.set_ok_text(self.tr("Dispatch"))
 
-        self.default_dept = default_dept
+        self.default_dept = setup.default_department_id
         self.kind_buttons[AssigneeType.DEPARTMENT.value].setChecked(True)
         self.refresh_preview()
 
@@ -135,10 +120,7 @@ class DispatchDialog(ActionDialog):
 
     def refresh_preview(self) -> None:
         """The deadlines each case gets now (they depend on category, urgency and the calendar)."""
-        with self.ctx.read() as session:
-            self.previews = case_actions.preview_dispatch(
-                session, self.ctx.actor, self.ctx.calendar, [c.id for c in self.cases], utcnow()
-            )
+        self.previews = ops.preview_dispatch(self.ctx, [c.id for c in self.cases])
         self.preview.setRowCount(len(self.previews))
         for row, p in enumerate(self.previews):
             values = [p.number, p.title]

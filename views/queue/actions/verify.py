@@ -11,6 +11,7 @@ from models.enums import CaseState, CloseResolution, EvaluationMethod, Satisfact
 from services.cases import actions as case_actions
 
 from ...context import ViewContext
+from .. import ops
 from .base import ActionDialog
 
 
@@ -64,18 +65,7 @@ class VerifyDialog(ActionDialog):
         self.set_ok_text(self.tr("Record verification"))
 
     def _last_result(self) -> str:
-        from sqlalchemy import select
-
-        from models.tables import CaseEvent
-
-        with self.ctx.read() as session:
-            data = session.scalar(
-                select(CaseEvent.data)
-                .where(CaseEvent.case_id == self.case.id, CaseEvent.type == "feedback")
-                .order_by(CaseEvent.seq.desc())
-                .limit(1)
-            )
-        return str((data or {}).get("result") or "")
+        return ops.feedback_result(self.ctx, self.case.id)  # one event row
 
     def perform(self, session: Session) -> None:
         passed = self.outcome.value()

@@ -20,6 +20,7 @@ from services.cases import actions as case_actions
 from services.cases import queue
 
 from ...context import ViewContext
+from .. import ops
 from .base import ActionDialog
 
 
@@ -65,8 +66,7 @@ class VoidDialog(ActionDialog):
         if not text:
             return
         flt = queue.QueueFilter(text=text)
-        with self.ctx.read() as session:
-            rows = queue.page(session, self.ctx.actor, flt, utcnow(), "created_at", True, 0, 30)
+        rows = ops.page(self.ctx, flt, utcnow(), "created_at", True, 0, 30)  # 30 rows
         for row in rows:
             if row.id == self.case.id:
                 continue

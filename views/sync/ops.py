@@ -1,0 +1,55 @@
+"""The sync screen's database work, in one place: the device's connection
+settings and the items the county rejected. Each function opens its own
+session (``ctx.read()`` / ``ctx.write()``) around service calls; all of them
+touch a handful of rows (the settings, the rejected items of the outbox) and
+run where they are called.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services import settings as settings_service
+from services import sync
+from services.errors import DomainError
+
+from ..context import ViewContext
+
+
+def settings(ctx: ViewContext) -> dict[str, Any]:
+    with ctx.read() as session:
+        return settings_service.get_all(session)
+
+
+def save_connection(ctx: ViewContext, fields: dict[str, str], ca_file: str, verify: bool) -> None:
+    """Save the address and proxy (an error names its field), the CA file and
+    the TLS check, all or none."""
+    with ctx.write() as session:
+        for key, value in fields.items():
+            try:
+                settings_service.change(session, ctx.actor, key, value)
+            except DomainError as exc:
+                exc.field = key
+                raise
+        settings_service.change(session, ctx.actor, "device.ca_file", ca_file)
+        settings_service.change(session, ctx.actor, "device.verify_tls", verify)
+
+
+def rejected_items(ctx: ViewContext) -> list[sync.RejectedItem]:
+    with ctx.read() as session:
+        return sync.rejected_items(session)
+
+
+def redispatch(ctx: ViewContext, seq: int) -> None:
+    with ctx.write() as session:
+        sync.redispatch_rejected(session, ctx.actor, ctx.calendar, seq)
+
+
+def retry(ctx: ViewContext, seq: int) -> None:
+    with ctx.write() as session:
+        sync.retry_rejected(session, ctx.actor, seq)
+
+
+def discard(ctx: ViewContext, seq: int, reason: str) -> None:
+    with ctx.write() as session:
+        sync.discard_rejected(session, ctx.actor, seq, reason)
