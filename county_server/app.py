@@ -20,7 +20,7 @@ from starlette.routing import Route
 
 from models.db import Database
 from models.tables import User
-from services.protocol.schemas import loads_strict
+from services.protocol.fields import loads_strict
 
 from . import auth_api
 from .auth_api import BodyRefused, client_address, parse_proxies, read_body

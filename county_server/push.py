@@ -51,13 +51,8 @@ from services.cases.permissions import (
 from services.cases.projection import Event, apply
 from services.cases.records import case_columns, event_columns, projection_from_row
 from services.errors import DomainError, PermissionDenied, ValidationError
-from services.protocol.schemas import (
-    case_number_parts,
-    check_event,
-    check_visit,
-    find_bad_value,
-    is_uuid,
-)
+from services.protocol.fields import is_uuid
+from services.protocol.schemas import case_number_parts, check_event, check_visit, find_bad_value
 from services.protocol.wire import insert_visit
 
 from .feed import FeedWriter, record_case_change, stored_keys, visit_keys

@@ -21,6 +21,7 @@ from services.cases.labels import FIELD_LABELS
 from services.errors import ValidationError
 from services.i18n import QT_TRANSLATE_NOOP
 from services.protocol import schemas
+from services.protocol.fields import is_uuid
 from services.text import require_text
 
 if TYPE_CHECKING:
@@ -129,7 +130,7 @@ def not_one_of(key: str, value: Any, choices: tuple[str, ...]) -> ValidationErro
 
 
 def check_uuid(value: Any, key: str) -> str:
-    if not schemas.is_uuid(value):
+    if not is_uuid(value):
         raise invalid(
             QT_TRANSLATE_NOOP(
                 "services",

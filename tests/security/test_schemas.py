@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 
 from services.demo.district import demo_reference
+from services.protocol.fields import ItemRejected, loads_strict
 from services.protocol.reference import FILE_KEYS
-from services.protocol.schemas import ItemRejected, check_reference, loads_strict
+from services.protocol.schemas import check_reference
 
 
 @pytest.mark.parametrize(("key", "kind"), FILE_KEYS)
