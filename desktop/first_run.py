@@ -19,8 +19,7 @@ from models.db import Database
 from models.tables import User
 from services.accounts.setup import UnitInput, first_run_setup
 from services.errors import ValidationError
-
-from .i18n import error_text
+from views.forms import FieldErrors
 
 
 class FirstRunDialog(QDialog):
@@ -79,6 +78,10 @@ class FirstRunDialog(QDialog):
         self.error.setObjectName("errorLabel")
         self.error.setWordWrap(True)
         self.error.hide()
+        # One line at the bottom for every field; the field at fault is marked.
+        self.errors = FieldErrors(fallback=self._show_error)
+        for key, edit in self.fields.items():
+            self.errors.add(key, edit, label=self.error)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -102,13 +105,16 @@ class FirstRunDialog(QDialog):
         self.fields[key] = edit
         return edit
 
+    def _show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()
+
     def value(self, key: str) -> str:
         return self.fields[key].text()
 
     def submit(self) -> None:
-        for edit in self.fields.values():
-            edit.setProperty("invalid", False)
-            edit.style().polish(edit)
+        self.errors.clear()
+        self.error.hide()
         try:
             with self.db.session() as session:
                 user = first_run_setup(
@@ -125,13 +131,7 @@ class FirstRunDialog(QDialog):
                 session.flush()
                 session.expunge(user)
         except ValidationError as exc:
-            self.error.setText(error_text(exc))
-            self.error.show()
-            wrong = self.fields.get(exc.field or "")
-            if wrong is not None:
-                wrong.setProperty("invalid", True)
-                wrong.style().polish(wrong)
-                wrong.setFocus()
+            self.errors.show(exc)
             return
         self.user = user
         self.accept()

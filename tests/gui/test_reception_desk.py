@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QMessageBox
 from sqlalchemy import func, select
 
@@ -43,7 +43,17 @@ def make_view(
     with qtbot.waitActive(view):
         view.show()
         view.activateWindow()
+    settle()
     return view
+
+
+def settle() -> None:
+    """Let the screen's look-ups (run in the thread pool) finish and deliver their
+    answers on the GUI thread; an answer may start another look-up."""
+    pool = QThreadPool.globalInstance()
+    for _ in range(4):
+        assert pool.waitForDone(30_000)
+        QApplication.processEvents()
 
 
 def focused() -> Any:
@@ -147,6 +157,7 @@ def test_open_a_case_with_the_keyboard(qtbot, ref_db: Database, tmp_path: Path) 
         assert case.address == "幸福路12号"
         assert session.scalar(select(func.count()).select_from(OutboxItem)) == 2
     assert view.form.name.text() == "" and focused() is view.form.name
+    settle()  # today's list is refreshed in the background
     assert view.today.list.table.rowCount() == 1
 
 
@@ -174,6 +185,7 @@ def test_a_coordinator_dispatches_and_sees_the_deadlines(
     assert view.form.dispatch_now.isVisible() and view.form.dispatch_now.isChecked()
     view.form.category.set_value("010201")
     view.check_place()
+    settle()
     assert "办结时限" in view.form.preview.text()
     view.form.clear()
     keyboard_visit(qtbot, view)
@@ -225,6 +237,7 @@ def test_returning_visitor_panel_fills_the_form(qtbot, ref_db: Database, tmp_pat
     view.form.phone.setFocus()
     type_text(qtbot, view.form.phone, "137-0000-2222")
     view.look_up_visitor()
+    settle()
     panel = view.returning
     assert (
         panel.isVisible()
@@ -250,6 +263,7 @@ def test_duplicate_suggestion_and_attaching(qtbot, ref_db: Database, tmp_path: P
     view.form.category.set_value("010201")
     view.form.place.set_value("990101001001001")
     view.check_place()
+    settle()
     assert view.duplicates.isVisible() and view.duplicates.table.rowCount() == 1
     assert view.duplicates.table.item(0, 0).text() == first.case_number
     view.duplicates.attach_button.click()
@@ -308,6 +322,7 @@ def test_receipt_pdf_has_the_case_number_and_no_full_id_number(
         )
     dialog.close()
     # Re-print from the day's list.
+    settle()  # today's list is refreshed in the background
     view.today.list.table.selectRow(0)
     view.today.list.reprint_button.click()
     assert (
@@ -324,12 +339,15 @@ def test_history_search_and_audited_reveal(qtbot, ref_db: Database, tmp_path: Pa
     view.history.name.setFocus()
     type_text(qtbot, view.history.name, "李")
     qtbot.keyClick(view.history.name, Qt.Key.Key_Return)
+    settle()
     assert view.history.list.table.rowCount() == 1
     assert view.history.list.table.item(0, 1).text() == "李*"
     view.history.name.clear()
     view.history.case_number.setText(view.last_result.case_number or "")  # type: ignore[union-attr]
     view.search_history()
+    settle()
     assert view.history.list.table.rowCount() == 2  # record-only visits have no case: all shown
+    settle()  # today's list is refreshed in the background
     text = view.reveal_text(view.today.list.rows[-1].visit_id)
     assert ID_NUMBER in text
     from models.tables import AuditEntry
@@ -365,6 +383,7 @@ def test_thirty_visits_in_a_row_with_the_keyboard(qtbot, ref_db: Database, tmp_p
         names = set(session.scalars(select(Visit.visitor_name)))
         assert names == {f"居民{i}" for i in range(30)}
         assert session.scalar(select(func.count()).select_from(OutboxItem)) == 30 + 10 + 20
+    settle()  # today's list is refreshed in the background
     assert view.today.list.table.rowCount() == 30
 
 
@@ -374,7 +393,7 @@ KILLED_CLERK = textwrap.dedent(
     from pathlib import Path
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     sys.path.insert(0, {root!r})
-    from PySide6.QtCore import Qt
+    from PySide6.QtCore import Qt, QThreadPool
     from PySide6.QtWidgets import QApplication
     from PySide6.QtTest import QTest
     app = QApplication([])
@@ -497,3 +516,36 @@ def test_export_masks_the_visitor_and_has_no_id_number(
     assert values[1][1:4] == ["张*", "138****5678", "投诉"]
     flat = " ".join(" ".join(row) for row in values)
     assert ID_NUMBER not in flat and "13812345678" not in flat and "张三" not in flat
+
+
+def test_field_errors_show_under_the_field_and_clear_on_edit(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The one helper behind every form's error lines (views/forms.py)."""
+    from PySide6.QtWidgets import QLineEdit, QWidget
+
+    from services.errors import PermissionDenied, ValidationError
+    from views.forms import FieldErrors
+
+    shown: list[str] = []
+    errors = FieldErrors(fallback=shown.append, aliases={"visitor_name": "name"})
+    form = QWidget()
+    qtbot.addWidget(form)
+    name, phone = QLineEdit(), QLineEdit()
+    layout = QHBoxLayout(form)
+    layout.addWidget(errors.column("name", name))
+    layout.addWidget(errors.column("phone", phone))
+    form.show()
+    # A message quoting what was typed is plain text, never markup.
+    assert errors.show(ValidationError("<b>{typed}</b> is wrong", field="visitor_name", typed="x"))
+    assert errors.text("name") == "<b>x</b> is wrong" and errors["name"].isVisibleTo(form)
+    assert errors["name"].textFormat() == Qt.TextFormat.PlainText
+    assert name.property("invalid") is True and errors.text("phone") == ""
+    assert not errors.show(PermissionDenied("not yours"))  # no field: to the fallback
+    assert shown == ["not yours"]
+    qtbot.keyClicks(phone, "1")  # editing another input leaves this error alone
+    assert errors.text("name")
+    qtbot.keyClicks(name, "y")  # editing the input clears its error
+    assert errors.text("name") == "" and not errors["name"].isVisibleTo(form)
+    assert name.property("invalid") is False
+    errors.set("phone", "Enter a phone number.")
+    phone.setText("filled by the program")  # only the person's edits clear an error
+    assert errors.text("phone") == "Enter a phone number."

@@ -34,6 +34,7 @@ from services.errors import ValidationError
 from services.reception.labels import GENDER_LABELS, PURPOSE_LABELS, Outcome
 from services.reception.validation import VisitInput, VisitorInput
 from views.formatting import label
+from views.forms import FieldErrors
 from views.messages import error_text
 
 from ..formatting import plain_label
@@ -88,8 +89,7 @@ class VisitForm(QWidget):
         self.lon: float | None = None
         self.attach_case_id: str | None = None
         self.attach_case_number: str | None = None
-        self.error_labels: dict[str, QLabel] = {}
-        self.inputs: dict[str, QWidget] = {}
+        self.errors = FieldErrors()
 
         # ---------------------------------------------------------- visitor
         self.name = QLineEdit()
@@ -260,11 +260,9 @@ class VisitForm(QWidget):
         caption.setObjectName("fieldCaption")
         if text:
             caption.setBuddy(widget)
-        error = plain_label()
-        error.setObjectName("fieldError")
-        error.setProperty("error", True)
-        error.setWordWrap(True)
-        error.hide()
+        error = self.errors.add(
+            key, widget, mark=widget.edit if isinstance(widget, TreePicker) else None
+        )
         box = QVBoxLayout()
         box.setSpacing(1)
         box.addWidget(widget)
@@ -273,8 +271,6 @@ class VisitForm(QWidget):
             caption, row, column, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight
         )
         grid.addLayout(box, row, column + 1, 1, span)
-        self.error_labels[key] = error
-        self.inputs[key] = widget
         return caption
 
     def _tooltips(self) -> None:
@@ -580,44 +576,19 @@ class VisitForm(QWidget):
 
     # ------------------------------------------------------------------ errors
     def clear_errors(self) -> None:
-        for key, error in self.error_labels.items():
-            error.clear()
-            error.hide()
-            self._mark(self.inputs[key], False)
-
-    def _mark(self, widget: QWidget, invalid: bool) -> None:
-        targets = [widget]
-        if isinstance(widget, TreePicker):
-            targets = [widget.edit]
-        for target in targets:
-            target.setProperty("invalid", invalid)
-            target.style().unpolish(target)
-            target.style().polish(target)
+        self.errors.clear()
 
     def show_errors(
         self, errors: list[ValidationError], extra: dict[str, str] | None = None
     ) -> None:
         """Each message under its field; focus on the first field to fix."""
-        self.clear_errors()
         messages: dict[str, str] = {}
         for exc in errors:
-            key = exc.field if exc.field in self.error_labels else "summary"
+            key = self.errors.key_for(exc.field) or "summary"
             messages.setdefault(key, error_text(exc))
         for key, text in (extra or {}).items():
             messages[key] = text
-        first: QWidget | None = None
-        for key in ERROR_FIELDS:
-            if key not in messages:
-                continue
-            error = self.error_labels[key]
-            error.setText(messages[key])
-            error.show()
-            self._mark(self.inputs[key], True)
-            if first is None:
-                first = self.inputs[key]
-        if first is not None:
-            first.setFocus()
+        self.errors.show_all(messages, ERROR_FIELDS)
 
     def error_text_of(self, key: str) -> str:
-        label_widget = self.error_labels[key]
-        return label_widget.text() if not label_widget.isHidden() else ""
+        return self.errors.text(key)

@@ -18,12 +18,9 @@ from PySide6.QtWidgets import (
 
 from services.cases.labels import STATE_LABELS
 from services.cases.lookups import Names
-from services.reception.visits import (
-    OUTCOME_LABELS,
-    PURPOSE_LABELS,
-    DuplicateCandidate,
-    ReturningVisitor,
-)
+from services.reception.duplicates import DuplicateCandidate
+from services.reception.labels import OUTCOME_LABELS, PURPOSE_LABELS
+from services.reception.returning import ReturningVisitor
 
 from ..formatting import LINE_LIMIT, clean, label, local, plain_label, plain_tip
 

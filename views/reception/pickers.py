@@ -188,7 +188,7 @@ class TreePicker(QWidget):
         self.completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.completer.setMaxVisibleItems(12)
         self.edit.setCompleter(self.completer)
-        self.completer.activated[QModelIndex].connect(self._activated)
+        self.completer.activated[QModelIndex].connect(self._activated)  # type: ignore[index]
         self.edit.textEdited.connect(self._edited)
         self.edit.editingFinished.connect(self.resolve)
         self.edit.installEventFilter(self)
@@ -272,11 +272,13 @@ class TreePicker(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if watched is self.edit and event.type() == QEvent.Type.FocusOut:
-            if self.resolve():
-                self.completer.popup().hide()
+            popup = self.completer.popup()
+            if self.resolve() and popup is not None:
+                popup.hide()
         elif watched is self.edit and event.type() == QEvent.Type.KeyPress:
             key = event.key()  # type: ignore[attr-defined]
-            popup_open = self.completer.popup().isVisible()
+            popup = self.completer.popup()
+            popup_open = popup is not None and popup.isVisible()
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not popup_open:
                 if self._value is None and self.edit.text().strip() and not self.resolve():
                     # Several items match: show them instead of submitting the form.

@@ -4,8 +4,9 @@ and duplicate panels, today's visits and the history, and the receipt."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -27,26 +28,32 @@ from services.cases.lookups import Names
 from services.cases.permissions import Permission
 from services.errors import DomainError, ValidationError
 from services.reception import drafts
-from services.reception.duplicates import find_duplicates
+from services.reception.duplicates import PlaceCheck, check_place
 from services.reception.export import export_visits
 from services.reception.history import search_visits, today_stats
 from services.reception.labels import Outcome
-from services.reception.lookups import category_choices, dispatch_preview, place_choices
+from services.reception.lookups import DeskChoices, desk_choices
 from services.reception.privacy import reveal_visitor
 from services.reception.receipt import receipt_data
-from services.reception.returning import find_returning
+from services.reception.returning import ReturningVisitor, find_returning
 from services.reception.validation import VisitInvalid
 from services.reception.visits import VisitResult, register_visit
 from views.map.picker import add_pick_button
 from views.messages import error_text, message_box
-from views.tasks import show_failure
+from views.tasks import Op, show_failure
 
+from ..context import ViewContext
 from ..formatting import label, local, plain_label
 from .form import VisitForm
 from .panels import DuplicatesPanel, ReturningPanel
 from .pickers import Choice
 from .receipt import ReceiptDialog
 from .visits_panel import HistoryPanel, TodayPanel
+
+if TYPE_CHECKING:  # types only: the sessions are opened by ctx.read() in the worker
+    from sqlalchemy.orm import Session
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -56,14 +63,14 @@ LOOKUP_DELAY_MS = 300
 
 
 class ReceptionView(QWidget):
-    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ViewContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("receptionView")
         self.last_result: VisitResult | None = None
+        self._ops: dict[str, Op[Any]] = {}  # the running look-up of each kind
         self.receipt_dialog: ReceiptDialog | None = None
-        with ctx.db.sessions() as session:
-            self.names = Names.load(session)
+        self.names = Names()  # filled with the choices, off the GUI thread
 
         self.title = plain_label(self.tr("Reception desk"))
         self.title.setObjectName("screenTitle")
@@ -198,14 +205,36 @@ class ReceptionView(QWidget):
         self.offer_draft()
 
     # ------------------------------------------------------------------ data
+    def _in_background(self, key: str, work: Callable[[Session], T]) -> Op[T]:
+        """``work`` with a read session in the thread pool; a newer op of the same
+        ``key`` replaces an older one (latest wins)."""
+        ctx = self.ctx
+
+        def run() -> T:
+            with ctx.read() as session:
+                return work(session)
+
+        op = Op(self, run, key=key)
+        self._ops[key] = op
+        return op
+
+    def _cancel(self, key: str) -> None:
+        op = self._ops.pop(key, None)
+        if op is not None:
+            op.cancel()
+
     def load_choices(self) -> None:
-        with self.ctx.db.sessions() as session:
-            self.names = Names.load(session)
-            categories = [
-                Choice(c.code, c.name, c.path, c.parent_code, c.search)
-                for c in category_choices(session)
-            ]
-            places = place_choices(session, self.ctx.actor)
+        actor = self.ctx.actor
+        self._in_background("choices", lambda s: desk_choices(s, actor)).success(
+            self._show_choices
+        ).run_in_background()
+
+    def _show_choices(self, choices: DeskChoices) -> None:
+        self.names = choices.names
+        categories = [
+            Choice(c.code, c.name, c.path, c.parent_code, c.search) for c in choices.categories
+        ]
+        places = choices.places
         ids = {p.id for p in places}
         place_items = []
         for p in places:
@@ -215,17 +244,23 @@ class ReceptionView(QWidget):
         self.form.set_places(place_items)
 
     def refresh_today(self) -> None:
-        try:
-            with self.ctx.db.sessions() as session:
-                stats = today_stats(session, self.ctx.actor)
-        except DomainError as exc:
-            log.info("today's visits not shown: %s", exc)
-            return
-        self.today.show_stats(stats)
+        actor = self.ctx.actor
+        self._in_background("today", lambda s: today_stats(s, actor)).success(
+            self.today.show_stats
+        ).failure(
+            lambda exc: self._quiet_failure("today's visits not shown", exc)
+        ).run_in_background()
+
+    def _quiet_failure(self, what: str, exc: BaseException) -> None:
+        """A look-up the clerk did not ask for: a refusal is logged, a fault reported."""
+        if isinstance(exc, DomainError):
+            log.info("%s: %s", what, exc)
+        else:
+            show_failure(exc, self)
 
     # ------------------------------------------------------------------ drafts
     def offer_draft(self) -> None:
-        with self.ctx.db.sessions() as session:
+        with self.ctx.read() as session:
             saved = drafts.load_draft(session, DRAFT_FORM, self.ctx.user.id)
         if saved is None:
             return
@@ -257,7 +292,7 @@ class ReceptionView(QWidget):
 
     def discard_draft(self) -> None:
         self._pending_draft = None
-        with self.ctx.session() as session:
+        with self.ctx.write() as session:
             drafts.clear_draft(session, DRAFT_FORM, self.ctx.user.id)
         self.draft_banner.hide()
         self.form.setEnabled(True)
@@ -277,34 +312,33 @@ class ReceptionView(QWidget):
         if self._pending_draft is not None:
             return
         try:
-            with self.ctx.session() as session:
+            with self.ctx.write() as session:
                 drafts.save_draft(session, DRAFT_FORM, self.ctx.user.id, self.form.draft())
         except Exception:  # noqa: BLE001 - a failed draft must never stop the typing
             log.exception("the reception draft could not be saved")
 
     def _form_cleared(self) -> None:
+        self._cancel("visitor")  # an answer about the visitor just registered is stale
+        self._cancel("place")
         self.returning.show_visitor(None, self.names)
         self.duplicates.show_candidates([], self.names)
         self._show_tab(self.returning, False)
         self._show_tab(self.duplicates, False)
         self.form.set_dispatch_preview("")
         self.draft_timer.stop()
-        with self.ctx.session() as session:
+        with self.ctx.write() as session:
             drafts.clear_draft(session, DRAFT_FORM, self.ctx.user.id)
 
     # ------------------------------------------------------------------ look-ups
     def look_up_visitor(self) -> None:
-        try:
-            with self.ctx.db.sessions() as session:
-                found = find_returning(
-                    session,
-                    self.ctx.actor,
-                    phone=self.form.phone.text(),
-                    id_number=self.form.id_number.text(),
-                )
-        except DomainError as exc:
-            log.info("returning-visitor look-up refused: %s", exc)
-            return
+        actor, phone, id_number = self.ctx.actor, self.form.phone.text(), self.form.id_number.text()
+        self._in_background(
+            "visitor", lambda s: find_returning(s, actor, phone=phone, id_number=id_number)
+        ).success(self._show_visitor).failure(
+            lambda exc: self._quiet_failure("returning-visitor look-up refused", exc)
+        ).run_in_background()
+
+    def _show_visitor(self, found: ReturningVisitor | None) -> None:
         self.returning.show_visitor(found, self.names)
         self._show_tab(self.returning, found is not None)
 
@@ -322,33 +356,44 @@ class ReceptionView(QWidget):
     def check_place(self) -> None:
         outcome = self.form.outcome()
         category = self.form.category.value()
-        candidates = []
+        if outcome == Outcome.RECORD_ONLY or not category:
+            self._cancel("place")
+            self._show_place(None)
+            return
+        actor, calendar = self.ctx.actor, self.ctx.calendar
+        place, lat, lon = self.form.place.value(), self.form.lat, self.form.lon
+        urgency = "urgent" if self.form.urgent.isChecked() else "normal"
+        self._in_background(
+            "place",
+            lambda s: check_place(
+                s,
+                actor,
+                calendar,
+                category_code=category,
+                org_unit_id=place,
+                lat=lat,
+                lon=lon,
+                urgency=urgency,
+            ),
+        ).success(self._show_place).failure(
+            lambda exc: self._quiet_failure("duplicate check refused", exc)
+        ).run_in_background()
+
+    def _show_place(self, check: PlaceCheck | None) -> None:
+        candidates = check.candidates if check is not None else []
         preview = ""
-        with self.ctx.db.sessions() as session:
-            if outcome != Outcome.RECORD_ONLY and category:
-                candidates = find_duplicates(
-                    session,
-                    self.ctx.actor,
-                    category_code=category,
-                    org_unit_id=self.form.place.value(),
-                    lat=self.form.lat,
-                    lon=self.form.lon,
+        if check is not None:
+            if self.form.can_dispatch and self.form.dispatch_now.isChecked():
+                preview = (
+                    self.tr("Dispatch to %1 — sign for by %2, handle by %3")
+                    .replace("%1", check.department_name or self.tr("(no default department)"))
+                    .replace("%2", local(check.ack_deadline))
+                    .replace("%3", local(check.deadline))
                 )
-                urgency = "urgent" if self.form.urgent.isChecked() else "normal"
-                department, ack, deadline = dispatch_preview(
-                    session, self.ctx.calendar, category, urgency
+            else:
+                preview = self.tr("Handling limit if dispatched now: %1").replace(
+                    "%1", local(check.deadline)
                 )
-                if self.form.can_dispatch and self.form.dispatch_now.isChecked():
-                    preview = (
-                        self.tr("Dispatch to %1 — sign for by %2, handle by %3")
-                        .replace("%1", department or self.tr("(no default department)"))
-                        .replace("%2", local(ack))
-                        .replace("%3", local(deadline))
-                    )
-                else:
-                    preview = self.tr("Handling limit if dispatched now: %1").replace(
-                        "%1", local(deadline)
-                    )
         self.duplicates.show_candidates(candidates, self.names)
         self._show_tab(
             self.duplicates,
@@ -365,7 +410,7 @@ class ReceptionView(QWidget):
         picker_errors = self.form.unresolved_picker_errors()
         data = self.form.visit_input()
         try:
-            with self.ctx.session() as session:
+            with self.ctx.write() as session:
                 result = register_visit(session, self.ctx.actor, self.ctx.calendar, data)
                 drafts.clear_draft(session, DRAFT_FORM, self.ctx.user.id)
         except VisitInvalid as exc:
@@ -433,7 +478,7 @@ class ReceptionView(QWidget):
 
     def open_receipt(self, visit_id: str) -> ReceiptDialog | None:
         try:
-            with self.ctx.db.sessions() as session:
+            with self.ctx.read() as session:
                 receipt = receipt_data(session, self.ctx.actor, self.ctx.calendar, visit_id)
         except DomainError as exc:
             show_failure(exc, self)
@@ -445,13 +490,16 @@ class ReceptionView(QWidget):
         return self.receipt_dialog
 
     def search_history(self) -> None:
-        try:
-            with self.ctx.db.sessions() as session:
-                rows = search_visits(session, self.ctx.actor, self.history.search())
-        except DomainError as exc:
+        actor, search = self.ctx.actor, self.history.search()
+        self._in_background("history", lambda s: search_visits(s, actor, search)).success(
+            self.history.show_rows
+        ).failure(self._history_failed).run_in_background()
+
+    def _history_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, DomainError):
             self.history.show_error(error_text(exc))
-            return
-        self.history.show_rows(rows)
+        else:
+            show_failure(exc, self)
 
     def export_history(self, path: str | None = None) -> int | None:
         """The visits found by the history search as .xlsx (masked, without ID numbers)."""
@@ -468,7 +516,7 @@ class ReceptionView(QWidget):
         if target.suffix.lower() != ".xlsx":
             target = target.with_suffix(".xlsx")
         try:
-            with self.ctx.db.sessions() as session:
+            with self.ctx.read() as session:
                 count = export_visits(
                     session, self.ctx.actor, self.history.search(), target, translate=label
                 )
@@ -490,7 +538,7 @@ class ReceptionView(QWidget):
     def reveal_text(self, visit_id: str) -> str:
         """The visit's personal data in clear; each field read is written to the audit log."""
         lines = []
-        with self.ctx.session() as session:
+        with self.ctx.write() as session:
             for field, caption in (
                 ("name", self.tr("Name")),
                 ("phone", self.tr("Phone")),
