@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -23,6 +25,20 @@ from .context import ViewContext
 from .formatting import plain_label
 from .map.tile_settings import TileSettingsBox
 from .messages import error_text
+
+
+# The screen's database work: the settings table's few rows, read and written
+# where they are needed (a few ms).
+def load_settings(ctx: ViewContext) -> dict[str, Any]:
+    with ctx.read() as session:
+        return settings_service.get_all(session)
+
+
+def save_settings(ctx: ViewContext, changes: dict[str, Any]) -> None:
+    """Every change in one transaction, in order: all or none."""
+    with ctx.write() as session:
+        for key, value in changes.items():
+            settings_service.change(session, ctx.actor, key, value)
 
 
 class SettingsView(QWidget):
@@ -113,8 +129,7 @@ class SettingsView(QWidget):
     def load(self) -> None:
         from PySide6.QtCore import QTime
 
-        with self.ctx.read() as session:
-            values = settings_service.get_all(session)
+        values = load_settings(self.ctx)
         periods = values["office_hours"]
         for (start, end), period in zip(self.period_edits, periods, strict=False):
             start.setTime(QTime.fromString(period[0], "HH:mm"))
@@ -133,12 +148,10 @@ class SettingsView(QWidget):
             [s.time().toString("HH:mm"), e.time().toString("HH:mm")] for s, e in self.period_edits
         ]
         try:
-            with self.ctx.write() as session:
-                if self.hours_box.isEnabled():
-                    settings_service.change(session, self.ctx.actor, "office_hours", hours)
-                settings_service.change(
-                    session, self.ctx.actor, "device.server_url", self.server_url.text()
-                )
+            changes: dict[str, Any] = {"device.server_url": self.server_url.text()}
+            if self.hours_box.isEnabled():
+                changes = {"office_hours": hours, **changes}
+            save_settings(self.ctx, changes)
         except DomainError as exc:
             self.show_message(error_text(exc), error=True)
             return

@@ -199,3 +199,27 @@ def test_the_latest_counts_win_over_an_older_slower_answer(
     texts = [view.filters.states.item(i).text() for i in range(view.filters.states.count())]
     assert any(text.endswith("(5)") for text in texts), texts
     assert not any("777" in text for text in texts), texts
+
+
+def test_the_detail_shows_the_case_asked_last_even_if_an_older_answer_comes_later(
+    qtbot: Any, district: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = new_case(district), new_case(district)
+    view = screen(qtbot, district, tmp_path, "coordinator")
+    release = threading.Event()
+    real_detail = ops.detail
+
+    def detail(ctx: Any, case_id: str, folder: Path) -> Any:
+        if case_id == first:
+            release.wait(10)  # the older question answers last
+        return real_detail(ctx, case_id, folder)
+
+    monkeypatch.setattr(ops, "detail", detail)
+    view.detail.show_case(first)
+    view.detail.show_case(second)
+    assert view.detail.buttons == {}  # no buttons of a case that is not shown yet
+    qtbot.waitUntil(lambda: view.detail.detail is not None)
+    release.set()
+    view.wait_until_ready()
+    assert view.detail.case_id == second
+    assert view.detail.detail is not None and view.detail.detail.case.id == second
