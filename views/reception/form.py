@@ -90,8 +90,39 @@ class VisitForm(QWidget):
         self.attach_case_id: str | None = None
         self.attach_case_number: str | None = None
         self.errors = FieldErrors()
+        visitor_box = self._visitor_box()
+        request_box = self._request_box()
+        outcome_box = self._outcome_box()
 
-        # ---------------------------------------------------------- visitor
+        self.submit_button = QPushButton(self.tr("Submit"))
+        self.submit_button.setObjectName("submitVisit")
+        self.submit_button.setProperty("primary", True)
+        self.submit_button.setToolTip(self.tr("Enter"))
+        self.submit_button.clicked.connect(self.submit_requested)
+        self.clear_button = QPushButton(self.tr("Clear"))
+        self.clear_button.setToolTip(self.tr("Esc"))
+        self.clear_button.clicked.connect(self.ask_clear)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.clear_button)
+        buttons.addWidget(self.submit_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(visitor_box)
+        layout.addWidget(request_box)
+        layout.addWidget(outcome_box)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+
+        self._tooltips()
+        self._tab_order()
+        self._connect()
+        self._outcome_changed()
+        self._show_coordinates()
+
+    # ------------------------------------------------------------------ building
+    def _visitor_box(self) -> QGroupBox:
         self.name = QLineEdit()
         self.name.setPlaceholderText(self.tr("Full name"))
         self.phone = QLineEdit()
@@ -115,8 +146,9 @@ class VisitForm(QWidget):
         self._add(grid, 1, 0, self.tr("&ID number"), self.id_number, "id_number")
         self._add(grid, 1, 2, self.tr("Gender"), self.gender, "gender")
         self._add(grid, 2, 0, self.tr("Home address"), self.visitor_address, "visitor_address", 3)
+        return visitor_box
 
-        # ---------------------------------------------------------- request
+    def _request_box(self) -> QGroupBox:
         self.purpose = QComboBox()
         for value, text in PURPOSE_LABELS.items():
             self.purpose.addItem(label(text), str(value))
@@ -160,8 +192,9 @@ class VisitForm(QWidget):
         location_holder.setLayout(location_row)
         location_row.setContentsMargins(0, 0, 0, 0)
         self._add(rgrid, 5, 0, "", location_holder, "location", 3)
+        return request_box
 
-        # ---------------------------------------------------------- outcome
+    def _outcome_box(self) -> QGroupBox:
         self.outcome_group = QButtonGroup(self)
         self.outcome_buttons: dict[str, QRadioButton] = {}
         outcome_row = QHBoxLayout()
@@ -188,7 +221,7 @@ class VisitForm(QWidget):
         self.note.setPlaceholderText(self.tr("The answer given or what was done at the desk"))
         self.dispatch_now = QCheckBox(self.tr("Dispatch at once to the category's department"))
         self.dispatch_now.setChecked(True)
-        self.dispatch_now.setVisible(can_dispatch)
+        self.dispatch_now.setVisible(self.can_dispatch)
         self.preview = plain_label()
         self.preview.setObjectName("dispatchPreview")
         self.preview.setWordWrap(True)
@@ -217,35 +250,8 @@ class VisitForm(QWidget):
         attach_row.setContentsMargins(0, 0, 0, 0)
         self._add(ogrid, 4, 0, "", attach_holder, "attach_to_case_id")
         self.attach_holder = attach_holder
+        return outcome_box
 
-        self.submit_button = QPushButton(self.tr("Submit"))
-        self.submit_button.setObjectName("submitVisit")
-        self.submit_button.setProperty("primary", True)
-        self.submit_button.setToolTip(self.tr("Enter"))
-        self.submit_button.clicked.connect(self.submit_requested)
-        self.clear_button = QPushButton(self.tr("Clear"))
-        self.clear_button.setToolTip(self.tr("Esc"))
-        self.clear_button.clicked.connect(self.ask_clear)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.clear_button)
-        buttons.addWidget(self.submit_button)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(visitor_box)
-        layout.addWidget(request_box)
-        layout.addWidget(outcome_box)
-        layout.addLayout(buttons)
-        layout.addStretch(1)
-
-        self._tooltips()
-        self._tab_order()
-        self._connect()
-        self._outcome_changed()
-        self._show_coordinates()
-
-    # ------------------------------------------------------------------ building
     def _add(
         self,
         grid: QGridLayout,

@@ -82,7 +82,39 @@ class ReceptionView(QWidget):
         top.addWidget(self.title)
         top.addStretch(1)
         top.addWidget(keys)
+        self._build_banners()
+        self.form = VisitForm(ctx.can(Permission.DISPATCH))
+        if ctx.can(Permission.VIEW_MAP):
+            add_pick_button(self.form, ctx)  # "pick on the map": location and grid
+        scroll = QScrollArea()
+        scroll.setObjectName("formScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.form)
+        self._build_tabs()
+        side = self.tabs
 
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(scroll)
+        splitter.addWidget(side)
+        splitter.setStretchFactor(0, 11)
+        splitter.setStretchFactor(1, 9)
+        splitter.setChildrenCollapsible(False)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.draft_banner)
+        layout.addWidget(self.result_banner)
+        layout.addWidget(splitter, 1)
+        self._build_timers()
+        self._connect()
+
+        self.load_choices()
+        self.refresh_today()
+        self.offer_draft()
+
+    def _build_banners(self) -> None:
         # Draft offered back after a crash or power cut.
         self.draft_banner = QFrame()
         self.draft_banner.setObjectName("draftBanner")
@@ -123,15 +155,7 @@ class ReceptionView(QWidget):
         result.addWidget(self.print_button)
         self.result_banner.hide()
 
-        self.form = VisitForm(ctx.can(Permission.DISPATCH))
-        if ctx.can(Permission.VIEW_MAP):
-            add_pick_button(self.form, ctx)  # "pick on the map": location and grid
-        scroll = QScrollArea()
-        scroll.setObjectName("formScroll")
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(self.form)
-
+    def _build_tabs(self) -> None:
         self.returning = ReturningPanel()
         self.duplicates = DuplicatesPanel()
         self.today = TodayPanel()
@@ -146,22 +170,8 @@ class ReceptionView(QWidget):
         self.tabs.setTabVisible(self.tabs.indexOf(self.returning), False)
         self.tabs.setTabVisible(self.tabs.indexOf(self.duplicates), False)
         self.tabs.setCurrentWidget(self.today)
-        side = self.tabs
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(scroll)
-        splitter.addWidget(side)
-        splitter.setStretchFactor(0, 11)
-        splitter.setStretchFactor(1, 9)
-        splitter.setChildrenCollapsible(False)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(top)
-        layout.addWidget(self.draft_banner)
-        layout.addWidget(self.result_banner)
-        layout.addWidget(splitter, 1)
-
+    def _build_timers(self) -> None:
         self.draft_timer = QTimer(self)
         self.draft_timer.setSingleShot(True)
         self.draft_timer.setInterval(DRAFT_DELAY_MS)
@@ -175,6 +185,7 @@ class ReceptionView(QWidget):
         self.place_timer.setInterval(LOOKUP_DELAY_MS)
         self.place_timer.timeout.connect(self.check_place)
 
+    def _connect(self) -> None:
         self.form.submit_requested.connect(self.submit)
         self.form.changed.connect(self._form_changed)
         self.form.cleared.connect(self._form_cleared)
@@ -188,7 +199,7 @@ class ReceptionView(QWidget):
             visits.reprint.connect(self.open_receipt)
             visits.open_case.connect(self.open_case)
             visits.reveal.connect(self.reveal)
-            visits.reveal_button.setVisible(ctx.can(Permission.REVEAL_PERSONAL_DATA))
+            visits.reveal_button.setVisible(self.ctx.can(Permission.REVEAL_PERSONAL_DATA))
         self.history.search_requested.connect(self.search_history)
         self.history.export_requested.connect(self.export_history)
         app = QApplication.instance()
@@ -197,12 +208,8 @@ class ReceptionView(QWidget):
         print_shortcut = QShortcut(QKeySequence("Ctrl+P"), self)
         print_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         print_shortcut.activated.connect(self.print_last_receipt)
-        ctx.events.reference_changed.connect(self.load_choices)
-        ctx.events.visits_changed.connect(lambda _ids: self.refresh_today())
-
-        self.load_choices()
-        self.refresh_today()
-        self.offer_draft()
+        self.ctx.events.reference_changed.connect(self.load_choices)
+        self.ctx.events.visits_changed.connect(lambda _ids: self.refresh_today())
 
     # ------------------------------------------------------------------ data
     def _in_background(self, key: str, work: Callable[[Session], T]) -> Op[T]:
