@@ -267,6 +267,8 @@ class ReceptionView(QWidget):
 
     # ------------------------------------------------------------------ drafts
     def offer_draft(self) -> None:
+        # Read at once, not in the background: until it is known whether a draft
+        # waits, typing would save over it (one row by its key, well under a ms).
         with self.ctx.read() as session:
             saved = drafts.load_draft(session, DRAFT_FORM, self.ctx.user.id)
         if saved is None:
