@@ -549,3 +549,25 @@ def test_field_errors_show_under_the_field_and_clear_on_edit(qtbot) -> None:  # 
     errors.set("phone", "Enter a phone number.")
     phone.setText("filled by the program")  # only the person's edits clear an error
     assert errors.text("phone") == "Enter a phone number."
+
+
+def test_the_county_reveal_dialog_asks_for_a_reason_under_its_field(
+    qtbot, ref_db: Database, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Without a reason nothing is asked of the county; the message sits under the
+    reason (the dialog's one line) and goes when the person types one."""
+    from services.errors import ValidationError
+    from views.queue.reveal import RevealDialog
+
+    view = make_view(qtbot, ref_db, tmp_path)
+    dialog = RevealDialog(view.ctx, "00000000-0000-4000-8000-000000000000", parent=view)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.ask()
+    assert dialog.ask_button.isEnabled()  # nothing was sent
+    assert dialog.errors.text("reason") and dialog.reason.property("invalid") is True
+    type_text(qtbot, dialog.reason, "回访")
+    assert dialog.errors.text("reason") == "" and dialog.message.isHidden()
+    dialog.failed(ValidationError("Give a shorter reason.", field="reason"))
+    assert dialog.errors.text("reason") == "Give a shorter reason."
+    assert dialog.reason.text() == "回访"  # what was typed stays

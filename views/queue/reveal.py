@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from models.enums import Role
 from services import sync
 from services.errors import DomainError
+from views.forms import FieldErrors
 from views.messages import error_text
 from views.tasks import Op
 
@@ -81,6 +82,9 @@ class RevealDialog(QDialog):
         self.message.setWordWrap(True)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.hide()
+        # The dialog's one message line also serves the reason field.
+        self.errors = FieldErrors(fallback=self.show_message)
+        self.errors.add("reason", self.reason, label=self.message)
 
         form = QFormLayout()
         form.addRow(self.tr("Reason"), self.reason)
@@ -109,9 +113,9 @@ class RevealDialog(QDialog):
     def ask(self) -> None:
         reason = self.reason.text().strip()
         if not reason:
-            self.show_message(self.tr("Say why you need the full number."))
-            self.reason.setFocus()
+            self.errors.set("reason", self.tr("Say why you need the full number."))
             return
+        self.errors.clear()
         self.message.hide()
         self.ask_button.setEnabled(False)
         self.ask_button.setText(self.tr("Asking the county…"))
@@ -136,7 +140,10 @@ class RevealDialog(QDialog):
     def failed(self, exc: BaseException) -> None:
         self.ask_button.setEnabled(True)
         self.ask_button.setText(self.tr("Ask the county"))
-        self.show_message(self.failure_text(exc))
+        if isinstance(exc, DomainError):
+            self.errors.show(exc)  # under the reason if it is about the reason
+        else:
+            self.show_message(self.failure_text(exc))
 
     def failure_text(self, exc: BaseException) -> str:
         if isinstance(exc, DomainError):
