@@ -18,7 +18,8 @@ from models.enums import CaseState
 from models.tables import Case, OrgUnit
 from services import settings
 from services.cases.permissions import Actor
-from services.cases.queue import OPEN_STATES, QueueFilter
+from services.cases.queue import QueueFilter
+from services.cases.queue_clauses import OPEN_STATES
 from services.errors import PermissionDenied, ValidationError
 from services.map.data import (
     CLASS_INDEX,

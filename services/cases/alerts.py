@@ -19,7 +19,7 @@ from models.queue import QueueAlert
 from models.tables import Case
 from models.types import UTCDateTime, utcnow
 from services.cases.permissions import Actor, Permission, require
-from services.cases.queue import near_clause, overdue_clause, scope_clause
+from services.cases.queue_clauses import near_clause, overdue_clause, scope_clause
 
 KINDS = ("overdue", "near")
 

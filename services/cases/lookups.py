@@ -12,9 +12,7 @@ from sqlalchemy.orm import Session
 from models.enums import AssigneeType, EventType, OrgLevel, Role
 from models.tables import CaseEvent, Category, Department, OrgUnit, User
 from services.cases import records as cases_service
-from services.cases.permissions import Actor, Permission, can_see_case, has
-from services.errors import PermissionDenied
-from services.i18n import QT_TRANSLATE_NOOP
+from services.cases.permissions import Actor, Permission, has, require_can_see
 
 
 @dataclass
@@ -101,7 +99,7 @@ class FilterChoices:
 def filter_choices(session: Session, actor: Actor) -> FilterChoices:
     """What the queue's filters offer ``actor``: every category, and only the
     assignees and areas whose cases the actor can see (the rule of
-    ``queue.scope_clause``): a department its own department and no grid
+    ``queue_clauses.scope_clause``): a department its own department and no grid
     workers, a grid worker itself, a unit's staff the workers and areas of
     their unit."""
     if not has(actor, Permission.VIEW_CASES):
@@ -134,13 +132,7 @@ def filter_choices(session: Session, actor: Actor) -> FilterChoices:
 def last_feedback_result(session: Session, actor: Actor, case_id: str) -> str:
     """What the handler's latest feedback says was done (empty: no feedback yet)."""
     case = cases_service.get_case(session, case_id)
-    if not can_see_case(actor, case):
-        raise PermissionDenied(
-            QT_TRANSLATE_NOOP(
-                "services", "Case {number} lies outside your area of responsibility."
-            ),
-            number=case.number,
-        )
+    require_can_see(actor, case)
     data = session.scalar(
         select(CaseEvent.data)
         .where(CaseEvent.case_id == case_id, CaseEvent.type == EventType.FEEDBACK)

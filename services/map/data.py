@@ -8,7 +8,7 @@ map asks for one case's summary when the pointer rests on it (and the view
 inserts it as text, never as HTML).
 
 Every function checks the map permission and the actor's scope (the same
-:func:`services.cases.queue.scope_clause` as the dispatch queue), so a screen can
+:func:`services.cases.queue_clauses.scope_clause` as the dispatch queue), so a screen can
 show no more than its user may see.
 """
 
@@ -26,13 +26,8 @@ from models.tables import Case, OrgUnit, User
 from services.cases.labels import STATE_LABELS
 from services.cases.lookups import Names
 from services.cases.permissions import Actor, Permission, can_see_case, require
-from services.cases.queue import (
-    OPEN_STATES,
-    RUNNING_STATES,
-    QueueFilter,
-    prefix_clause,
-    scope_clause,
-)
+from services.cases.queue import QueueFilter
+from services.cases.queue_clauses import OPEN_STATES, RUNNING_STATES, prefix_clause, scope_clause
 from services.errors import NotFound, PermissionDenied
 from services.i18n import QT_TRANSLATE_NOOP
 from services.reports.periods import Period, half_month_of

@@ -15,7 +15,7 @@ from models.enums import OrgLevel
 from models.tables import Case, OrgUnit
 from models.types import utcnow
 from services.cases.permissions import Actor, Permission, require
-from services.cases.queue import scope_clause
+from services.cases.queue_clauses import scope_clause
 from services.reception.lookups import dispatch_preview
 from services.reception.visits import DUPLICATE_STATES
 from services.worktime.workdays import WorkCalendar

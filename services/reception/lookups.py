@@ -21,7 +21,7 @@ from services import settings as settings_service
 from services.cases import records as case_service
 from services.cases.lookups import Names
 from services.cases.permissions import Actor, in_scope
-from services.cases.queue import prefix_clause
+from services.cases.queue_clauses import prefix_clause
 from services.errors import NotFound, PermissionDenied
 from services.i18n import QT_TRANSLATE_NOOP
 from services.reception.identity import visitor_key

@@ -34,7 +34,7 @@ from models.types import utcnow
 from services import settings as settings_service
 from services.cases import records as case_service
 from services.cases.permissions import Actor, Permission, can_see_case, has, require
-from services.cases.queue import OPEN_STATES
+from services.cases.queue_clauses import OPEN_STATES
 from services.errors import PermissionDenied, ValidationError
 from services.i18n import QT_TRANSLATE_NOOP
 from services.protocol.wire import visit_wire

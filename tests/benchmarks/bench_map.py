@@ -24,7 +24,8 @@ from sqlalchemy import select
 from models.db import open_database
 from models.tables import Case, User
 from services.cases.permissions import Actor
-from services.cases.queue import QueueFilter, scope_clause
+from services.cases.queue import QueueFilter
+from services.cases.queue_clauses import scope_clause
 from services.demo.district import demo_user_id
 from services.map.data import case_layer, grid_counts, grid_shapes
 from services.map.page import OfflineMap, _grid_features, rewrite_cdn

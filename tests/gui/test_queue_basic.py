@@ -16,7 +16,7 @@ from models.db import Database
 from models.tables import Case
 from services.accounts.auth import login
 from services.cases.permissions import Actor
-from services.cases.queue import scope_clause
+from services.cases.queue_clauses import scope_clause
 from views.queue.model import COL_CREATED, COL_NUMBER, COL_STATE
 
 pytestmark = pytest.mark.gui

@@ -20,7 +20,8 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from services.cases.lookups import Names
-from services.cases.queue import OPEN_STATES, QueueFilter
+from services.cases.queue import QueueFilter
+from services.cases.queue_clauses import OPEN_STATES
 from services.errors import DomainError
 from services.map.data import (
     CaseLayer,

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from models.enums import EventType, Source, Urgency
 from models.types import utcnow
 from services.cases import actions as case_actions
-from services.cases import queue
+from services.cases import queue_clauses
 from services.cases.detail import CaseDetail, TimelineEntry
 from services.cases.labels import EVENT_LABELS, STATE_LABELS
 from services.cases.lookups import Names
@@ -176,15 +176,27 @@ class DetailPanel(QWidget):
         return self._load is not None and self._load.pending
 
     def show_case(self, case_id: str | None) -> None:
-        """Show ``case_id``: its detail is read in the background, and only the
-        answer for the case asked last is shown."""
+        """Show ``case_id`` now (one case's rows, read here: a few ms). Any load
+        still running in the background is dropped."""
+        if self._load is not None:
+            self._load.cancel()
         self.case_id = case_id
         self.detail = None
         if case_id is None:
-            if self._load is not None:
-                self._load.cancel()
             self._render()
             return
+        try:
+            detail = ops.detail(self.ctx, case_id, attachments_folder(self.ctx))
+        except DomainError as exc:
+            self._detail_failed(exc)
+            return
+        self._show_detail(detail)
+
+    def load_case(self, case_id: str) -> None:
+        """Show ``case_id`` once its detail is read in the background: the queue's
+        selection moves with the arrow keys, and only the case asked last is shown."""
+        self.case_id = case_id
+        self.detail = None
         self._set_actions([])  # the buttons return with the case's detail
         ctx, folder = self.ctx, attachments_folder(self.ctx)
         self._load = (
@@ -208,7 +220,9 @@ class DetailPanel(QWidget):
         self._render()
 
     def refresh(self) -> None:
-        self.show_case(self.case_id)
+        """Read the shown case again, in the background (after a change)."""
+        if self.case_id is not None:
+            self.load_case(self.case_id)
 
     def _clear_form(self) -> None:
         while self.fields.rowCount():
@@ -242,8 +256,8 @@ class DetailPanel(QWidget):
     def _status_text(self, case: Any) -> str:
         now = utcnow()
         text = label(STATE_LABELS.get(case.state, case.state))
-        status = queue.deadline_status(case.state, case.deadline, case.dispatched_at, now)
-        if case.deadline is not None and case.state in queue.RUNNING_STATES:
+        status = queue_clauses.deadline_status(case.state, case.deadline, case.dispatched_at, now)
+        if case.deadline is not None and case.state in queue_clauses.RUNNING_STATES:
             left = self.ctx.calendar.working_days_between(now, case.deadline)
             if left < 0:
                 text += self.tr(" · overdue by %1 working days").replace("%1", working_days(-left))

@@ -22,7 +22,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from models.enums import CaseState, Urgency
 from models.types import utcnow
-from services.cases import queue
+from services.cases import queue, queue_clauses
 from services.cases.labels import STATE_LABELS
 from services.cases.lookups import Names
 
@@ -257,13 +257,13 @@ class CaseTableModel(QAbstractTableModel):
         self.set_sort(SORT_KEYS.get(column, "created_at"), order == Qt.SortOrder.DescendingOrder)
 
     def remaining(self, row: Any) -> float | None:
-        if row.state not in queue.RUNNING_STATES or row.deadline is None:
+        if row.state not in queue_clauses.RUNNING_STATES or row.deadline is None:
             return None
         return self.ctx.calendar.working_days_between(self._now, row.deadline)
 
     def deadline_status(self, row: Any) -> str | None:
         """ "overdue", "near" (under a quarter of the allowed time left) or None."""
-        return queue.deadline_status(row.state, row.deadline, row.dispatched_at, self._now)
+        return queue_clauses.deadline_status(row.state, row.deadline, row.dispatched_at, self._now)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

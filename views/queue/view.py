@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.cases import queue
+from services.cases import queue, queue_clauses
 from services.cases.permissions import Permission
 from services.cases.projection import ALLOWED
 
@@ -111,7 +111,7 @@ class QueueView(QWidget):
         self.buckets.setExpanding(False)
         self.bucket_keys: list[str | None] = []
         if self.handler:
-            for key in (None, *queue.BUCKETS):
+            for key in (None, *queue_clauses.BUCKETS):
                 self.buckets.addTab(self._bucket_title(key, None))
                 self.bucket_keys.append(key)
             self.buckets.currentChanged.connect(self._bucket_changed)
@@ -163,7 +163,7 @@ class QueueView(QWidget):
 
     # ---------------------------------------------------------------- counts
     def _bucket_title(self, key: str | None, count: int | None) -> str:
-        text = label(queue.BUCKET_LABELS[key]) if key else self.tr("All my cases")
+        text = label(queue_clauses.BUCKET_LABELS[key]) if key else self.tr("All my cases")
         return text if count is None else f"{text} ({count:,})"
 
     def update_count(self) -> None:
@@ -245,7 +245,7 @@ class QueueView(QWidget):
             case_id = ids[0]
         if case_id is None or case_id == self.detail.case_id:
             return
-        self.detail.show_case(case_id)
+        self.detail.load_case(case_id)
         self.ctx.events.case_selected.emit(case_id)
         self._mark_seen([case_id])
 
