@@ -25,10 +25,9 @@ from models.queue import Attachment
 from models.tables import Case, Visit
 from services.cases import records as cases_service
 from services.cases.event_checks import parse_time
-from services.cases.permissions import Actor, Permission, can_see_case, require
+from services.cases.permissions import Actor, Permission, require, require_can_see
 from services.cases.projection import CaseProjection, apply
-from services.errors import DomainError, PermissionDenied
-from services.i18n import QT_TRANSLATE_NOOP
+from services.errors import DomainError
 from services.reception.identity import mask_id_number, mask_name, mask_phone
 from services.reports.exports import clean_file_name
 
@@ -113,13 +112,7 @@ def case_detail(
 ) -> CaseDetail:
     require(actor, Permission.VIEW_CASES)
     case = cases_service.get_case(session, case_id)
-    if not can_see_case(actor, case):
-        raise PermissionDenied(
-            QT_TRANSLATE_NOOP(
-                "services", "Case {number} lies outside your area of responsibility."
-            ),
-            number=case.number,
-        )
+    require_can_see(actor, case)
     detail = CaseDetail(case=case)
     projection: CaseProjection | None = None
     for row in cases_service.events_of(session, case_id):

@@ -255,6 +255,17 @@ def can_see_case(actor: Actor, case: Any) -> bool:
     )
 
 
+def require_can_see(actor: Actor, case: Any) -> None:
+    """Raise :class:`PermissionDenied` unless ``case`` lies in ``actor``'s view."""
+    if not can_see_case(actor, case):
+        raise PermissionDenied(
+            QT_TRANSLATE_NOOP(
+                "services", "Case {number} lies outside your area of responsibility."
+            ),
+            number=case.number,
+        )
+
+
 def require_case_action(
     actor: Actor, case: Any, event_type: str, data: dict[str, Any] | None = None
 ) -> None:
@@ -294,13 +305,7 @@ def require_case_action(
                 number=case.number,
             )
         return
-    if not can_see_case(actor, case):
-        raise PermissionDenied(
-            QT_TRANSLATE_NOOP(
-                "services", "Case {number} lies outside your area of responsibility."
-            ),
-            number=case.number,
-        )
+    require_can_see(actor, case)
 
 
 def roles_with(permission: Permission) -> Iterable[str]:

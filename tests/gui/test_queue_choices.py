@@ -215,8 +215,8 @@ def test_the_detail_shows_the_case_asked_last_even_if_an_older_answer_comes_late
         return real_detail(ctx, case_id, folder)
 
     monkeypatch.setattr(ops, "detail", detail)
-    view.detail.show_case(first)
-    view.detail.show_case(second)
+    view.detail.load_case(first)
+    view.detail.load_case(second)
     assert view.detail.buttons == {}  # no buttons of a case that is not shown yet
     qtbot.waitUntil(lambda: view.detail.detail is not None)
     release.set()
