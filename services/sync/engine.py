@@ -55,7 +55,6 @@ from services.sync.config import (
 )
 from services.sync.errors import (
     LoginRequired,
-    RevealRefused,
     ServerFailed,
     SyncError,
 )
@@ -187,29 +186,6 @@ class SyncEngine(CountyClient):
         """A first login on a fresh desktop: its org unit arrives with the first pull."""
         await self.pull()
         await self._db(self._remember, body["user"], password)
-
-    # ------------------------------------------------------------ reveal
-    async def reveal(self, user_id: str, visit_id: str, field: str, reason: str) -> str | None:
-        answer = await self._authorised(
-            "POST",
-            "/reveal",
-            user_id,
-            json={"visit_id": visit_id, "field": field, "reason": reason},
-        )
-        if answer.status in (403, 404):
-            code, message, _reason = answer.error()
-            raise RevealRefused(
-                message or code, code="not_found" if answer.status == 404 else "forbidden"
-            )
-        if answer.status != 200:
-            raise refused(answer)
-        body = answer.json()
-        value = body.get("value") if isinstance(body, Mapping) else None
-        if value is not None and (
-            not isinstance(value, str) or len(value) > 40 or not value.isprintable()
-        ):
-            raise ServerFailed("the reveal answer is not the protocol's", code="not_protocol")
-        return value
 
     # ------------------------------------------------------------ push
     def _plan(self, usable: set[str]) -> PushPlan:
