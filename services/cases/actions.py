@@ -31,7 +31,7 @@ from services.cases.permissions import Actor, Permission, can_see_case, require,
 from services.cases.projection import ALLOWED, CaseProjection, Event, apply
 from services.errors import DomainError, PermissionDenied, ValidationError
 from services.i18n import QT_TRANSLATE_NOOP
-from services.reception.visits import default_department
+from services.reception.lookups import default_department
 from services.reports.exports import clean_file_name
 from services.worktime.workdays import WorkCalendar
 
