@@ -73,7 +73,13 @@ def downgrade() -> None:
     op.drop_table("sync_prune")
     op.drop_table("sync_quarantine")
     with op.batch_alter_table("visits") as batch:
-        for name in ("push_protocol", "pushed_address", "pushed_device", "pushed_by", "received_at"):
+        for name in (
+            "push_protocol",
+            "pushed_address",
+            "pushed_device",
+            "pushed_by",
+            "received_at",
+        ):
             batch.drop_column(name)
     with op.batch_alter_table("case_events") as batch:
         for name in ("push_protocol", "pushed_address", "pushed_device", "pushed_by"):

@@ -4,7 +4,7 @@ higher unit, with the deadlines each case will get shown before confirming."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QTableWidgetItem,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
 from models.enums import AssigneeType
 from services.cases import actions as case_actions
@@ -28,6 +27,9 @@ from ...formatting import local, plain_tip
 from ...messages import error_text
 from .. import ops
 from .base import ActionDialog
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 class DispatchDialog(ActionDialog):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -14,13 +14,15 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
 from services.cases import actions as case_actions
 
 from ...context import ViewContext
 from ...formatting import plain_tip
 from .base import ActionDialog
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 def attachments_folder(ctx: ViewContext) -> Path:

@@ -4,11 +4,10 @@ resume and comment."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QDateTime, QTimeZone
 from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QWidget
-from sqlalchemy.orm import Session
 
 from models.types import utcnow
 from services.cases import actions as case_actions
@@ -18,6 +17,9 @@ from ...context import ViewContext
 from ...formatting import local, working_days
 from .. import ops
 from .base import ActionDialog
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 def _deadline_text(dialog: ActionDialog, case: Any) -> str:

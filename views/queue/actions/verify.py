@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QButtonGroup, QComboBox, QHBoxLayout, QRadioButton, QWidget
-from sqlalchemy.orm import Session
 
 from models.enums import CaseState, CloseResolution, EvaluationMethod, Satisfaction
 from services.cases import actions as case_actions
@@ -13,6 +12,9 @@ from services.cases import actions as case_actions
 from ...context import ViewContext
 from .. import ops
 from .base import ActionDialog
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 class _Choice(QWidget):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
 from models.types import utcnow
 from services.cases import actions as case_actions
@@ -22,6 +21,9 @@ from services.cases import queue
 from ...context import ViewContext
 from .. import ops
 from .base import ActionDialog
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 class VoidDialog(ActionDialog):
