@@ -264,7 +264,7 @@ def test_the_other_coordinator_actions_through_the_screen(
         dialog.submit()
         assert "请从列表中选择原案件" in dialog.errors["duplicate_of"].text()
         dialog.search.setText("影响夜间")
-        dialog.find()
+        dialog.search_cases()
         assert dialog.matches.count() == 1
         dialog.matches.setCurrentRow(0)
 

@@ -81,13 +81,14 @@ def action_label(action: str) -> str:
 
 
 def source_label(source: str) -> str:
-    return {
+    labels: dict[str, str] = {
         Source.WALK_IN: QCoreApplication.translate("QueueDetail", "Walk-in"),
         Source.PATROL: QCoreApplication.translate("QueueDetail", "Patrol"),
         Source.HOTLINE: QCoreApplication.translate("QueueDetail", "Hotline"),
         Source.ONLINE: QCoreApplication.translate("QueueDetail", "Online"),
         Source.COUNTY: QCoreApplication.translate("QueueDetail", "County"),
-    }.get(source, source)
+    }
+    return labels.get(source, source)
 
 
 class DetailPanel(QWidget):
@@ -429,7 +430,7 @@ class DetailPanel(QWidget):
         self.timeline.expandAll()
 
     def _fill_deadlines(self, detail: CaseDetail) -> None:
-        kinds = {
+        kinds: dict[str, str] = {
             EventType.DISPATCHED: self.tr("Dispatched to %1"),
             EventType.EXTENDED: self.tr("Extended"),
             EventType.SUSPENDED: self.tr("Suspended (clock stopped)"),

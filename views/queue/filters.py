@@ -7,7 +7,7 @@ reuse the panel (``show_saved=False`` leaves out the saved filters).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
@@ -53,7 +53,7 @@ STATE_ORDER = (
 
 
 def _local_midnight_utc(day: QDate) -> datetime:
-    local = datetime.combine(day.toPython(), time(0, 0), tzinfo=SHANGHAI)
+    local = datetime(day.year(), day.month(), day.day(), tzinfo=SHANGHAI)
     return local.astimezone(UTC)
 
 

@@ -115,8 +115,8 @@ class ReportTab(QWidget):
                 self.table.sortByColumn(4, Qt.SortOrder.DescendingOrder)
             else:
                 self.proxy.sort(-1)  # the tree order of the categories
-            for index, column in enumerate(self.model.columns):
-                self.table.setColumnWidth(index, column.screen_width)
+            for index, spec in enumerate(self.model.columns):
+                self.table.setColumnWidth(index, spec.screen_width)
 
 
 class UnitsTab(QWidget):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QDateTime, QTimeZone
+from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QTime, QTimeZone
 from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QWidget
 
 from models.types import utcnow
@@ -163,7 +163,9 @@ class EscalateDialog(ActionDialog):
 def to_qdatetime(value: datetime) -> QDateTime:
     local_value = value.astimezone(SHANGHAI)
     return QDateTime(
-        local_value.date(), local_value.time().replace(microsecond=0), QTimeZone(b"Asia/Shanghai")
+        QDate(local_value.year, local_value.month, local_value.day),
+        QTime(local_value.hour, local_value.minute, local_value.second),
+        QTimeZone(b"Asia/Shanghai"),
     )
 
 

@@ -55,14 +55,14 @@ class VoidDialog(ActionDialog):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(250)
-        self._timer.timeout.connect(self.find)
+        self._timer.timeout.connect(self.search_cases)
         self.search.textChanged.connect(lambda _t: self._timer.start())
         self.set_ok_text(self.tr("Void case"))
         # Start with cases of the same title: the likeliest originals.
         self.search.setText(case.title[:12])
-        self.find()
+        self.search_cases()
 
-    def find(self) -> None:
+    def search_cases(self) -> None:
         self.matches.clear()
         text = self.search.text().strip()
         if not text:
