@@ -53,29 +53,7 @@ class SettingsView(QWidget):
         title = plain_label(self.tr("Settings"))
         title.setObjectName("screenTitle")
 
-        # Office hours: two periods a day.
-        self.hours_box = QGroupBox(self.tr("Office hours"))
-        hours_form = QFormLayout(self.hours_box)
-        self.period_edits: list[tuple[QTimeEdit, QTimeEdit]] = []
-        for name in (self.tr("Morning"), self.tr("Afternoon")):
-            start, end = QTimeEdit(), QTimeEdit()
-            for edit in (start, end):
-                edit.setDisplayFormat("HH:mm")
-            row = QHBoxLayout()
-            row.addWidget(start)
-            row.addWidget(plain_label("—"))
-            row.addWidget(end)
-            row.addStretch(1)
-            hours_form.addRow(name, row)
-            self.period_edits.append((start, end))
-        hint = plain_label(
-            self.tr("Deadlines in working hours count only these periods, on working days.")
-        )
-        hint.setObjectName("hintLabel")
-        hint.setWordWrap(True)
-        hours_form.addRow(hint)
-        can_manage = ctx.can(Permission.MANAGE_SETTINGS)
-        self.hours_box.setEnabled(can_manage)
+        self._build_hours_box()
 
         # Connection to the county.
         server_box = QGroupBox(self.tr("County server"))
@@ -125,6 +103,31 @@ class SettingsView(QWidget):
         layout.addWidget(self.column, 3)
         layout.addStretch(1)
         self.load()
+
+    def _build_hours_box(self) -> None:
+        """Office hours: two periods a day (only an administrator may change them)."""
+        self.hours_box = QGroupBox(self.tr("Office hours"))
+        hours_form = QFormLayout(self.hours_box)
+        self.period_edits: list[tuple[QTimeEdit, QTimeEdit]] = []
+        for name in (self.tr("Morning"), self.tr("Afternoon")):
+            start, end = QTimeEdit(), QTimeEdit()
+            for edit in (start, end):
+                edit.setDisplayFormat("HH:mm")
+            row = QHBoxLayout()
+            row.addWidget(start)
+            row.addWidget(plain_label("—"))
+            row.addWidget(end)
+            row.addStretch(1)
+            hours_form.addRow(name, row)
+            self.period_edits.append((start, end))
+        hint = plain_label(
+            self.tr("Deadlines in working hours count only these periods, on working days.")
+        )
+        hint.setObjectName("hintLabel")
+        hint.setWordWrap(True)
+        hours_form.addRow(hint)
+        can_manage = self.ctx.can(Permission.MANAGE_SETTINGS)
+        self.hours_box.setEnabled(can_manage)
 
     def load(self) -> None:
         from PySide6.QtCore import QTime

@@ -190,23 +190,8 @@ def _bounds(grids: Iterable[GridShape]) -> list[list[float]] | None:
     return [[min(ys), min(xs)], [max(ys), max(xs)]]
 
 
-def build_page(config: PageConfig) -> str:
-    """The whole HTML page, with no address outside ``config.asset_base`` but the tiles'."""
-    bounds = _bounds(config.grids)
-    center = (
-        ((bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2)
-        if bounds
-        else config.center
-    )
-    fmap = OfflineMap(
-        location=center,
-        zoom_start=14,
-        tiles=None,
-        prefer_canvas=True,
-        control_scale=False,  # the page adds a metric-only scale
-        max_zoom=19,
-        min_zoom=3,
-    )
+def _add_base_layers(fmap: folium.Map, config: PageConfig) -> None:
+    """The base map's tile layers (a source may stack an overlay of labels)."""
     base_name = config.base_names.get(config.tiles.source, "")
     for spec in config.tiles.layers:
         options: dict[str, Any] = {"max_native_zoom": spec.max_native_zoom or spec.max_zoom}
@@ -225,6 +210,26 @@ def build_page(config: PageConfig) -> str:
             control=not spec.overlay,
             **options,
         ).add_to(fmap)
+
+
+def build_page(config: PageConfig) -> str:
+    """The whole HTML page, with no address outside ``config.asset_base`` but the tiles'."""
+    bounds = _bounds(config.grids)
+    center = (
+        ((bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2)
+        if bounds
+        else config.center
+    )
+    fmap = OfflineMap(
+        location=center,
+        zoom_start=14,
+        tiles=None,
+        prefer_canvas=True,
+        control_scale=False,  # the page adds a metric-only scale
+        max_zoom=19,
+        min_zoom=3,
+    )
+    _add_base_layers(fmap, config)
 
     grids = folium.GeoJson(
         _grid_features(config.grids),

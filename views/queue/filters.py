@@ -82,6 +82,26 @@ class FilterPanel(QWidget):
         layout.setContentsMargins(0, 0, 6, 0)
         layout.setSpacing(4)
 
+        self._add_search(layout, show_search)
+        self._add_saved(layout, show_saved)
+        self._add_states(layout)
+        self._add_reference(layout, handler)
+        self._add_urgency_source(layout)
+        self._add_dates(layout)
+        self.supervised = QCheckBox(self.tr("Supervised only"))
+        self.supervised.setObjectName("supervisedFilter")
+        self.supervised.toggled.connect(lambda _c: self._emit())
+        layout.addWidget(self.supervised)
+
+        self.clear_button = QPushButton(self.tr("Clear filters"))
+        self.clear_button.setObjectName("clearFilters")
+        self.clear_button.clicked.connect(self.clear)
+        layout.addWidget(self.clear_button)
+        layout.addStretch(1)
+
+    # ---------------------------------------------------------------- building
+    def _add_search(self, layout: QVBoxLayout, show: bool) -> None:
+        """The free-text search, delayed while the person types."""
         self.search = QLineEdit()
         self.search.setObjectName("queueSearch")
         self.search.setPlaceholderText(self.tr("Search number, title, text, address"))
@@ -92,11 +112,13 @@ class FilterPanel(QWidget):
         self._search_timer.timeout.connect(self._emit)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.search.returnPressed.connect(self._emit)
-        if show_search:
+        if show:
             layout.addWidget(self.search)
         else:
             self.search.hide()
 
+    def _add_saved(self, layout: QVBoxLayout, show: bool) -> None:
+        """The saved filters of this user."""
         self.saved = QComboBox()
         self.saved.setObjectName("savedFilters")
         self.saved.setSizeAdjustPolicy(
@@ -111,7 +133,7 @@ class FilterPanel(QWidget):
         saved_row.addWidget(self.saved, 1)
         saved_row.addWidget(self.save_button)
         saved_row.addWidget(self.delete_button)
-        if show_saved:
+        if show:
             layout.addWidget(self._caption(self.tr("Saved filters")))
             layout.addLayout(saved_row)
             self.reload_saved()
@@ -122,6 +144,8 @@ class FilterPanel(QWidget):
         self.save_button.clicked.connect(self.save_current)
         self.delete_button.clicked.connect(self.delete_current)
 
+    def _add_states(self, layout: QVBoxLayout) -> None:
+        """One check box per case state."""
         layout.addWidget(self._caption(self.tr("Case state")))
         self.states = QListWidget()
         self.states.setObjectName("stateList")
@@ -135,6 +159,8 @@ class FilterPanel(QWidget):
         self.states.itemChanged.connect(lambda _i: self._emit())
         layout.addWidget(self.states)
 
+    def _add_reference(self, layout: QVBoxLayout, handler: bool) -> None:
+        """Deadline, category, assignee (not for handlers) and area."""
         self.deadline = self._combo(
             "deadlineFilter",
             [
@@ -161,6 +187,8 @@ class FilterPanel(QWidget):
         layout.addWidget(self._caption(self.tr("Area")))
         layout.addWidget(self.area)
 
+    def _add_urgency_source(self, layout: QVBoxLayout) -> None:
+        """Urgency and source side by side."""
         self.urgency = self._combo(
             "urgencyFilter",
             [
@@ -186,6 +214,8 @@ class FilterPanel(QWidget):
         layout.addWidget(self._caption(self.tr("Urgency and source")))
         layout.addLayout(pair)
 
+    def _add_dates(self, layout: QVBoxLayout) -> None:
+        """An optional range of registration dates."""
         self.use_dates = QCheckBox(self.tr("Registered between"))
         self.use_dates.setObjectName("useDates")
         today = QDate.currentDate()
@@ -204,18 +234,6 @@ class FilterPanel(QWidget):
         layout.addWidget(self.use_dates)
         layout.addLayout(dates)
 
-        self.supervised = QCheckBox(self.tr("Supervised only"))
-        self.supervised.setObjectName("supervisedFilter")
-        self.supervised.toggled.connect(lambda _c: self._emit())
-        layout.addWidget(self.supervised)
-
-        self.clear_button = QPushButton(self.tr("Clear filters"))
-        self.clear_button.setObjectName("clearFilters")
-        self.clear_button.clicked.connect(self.clear)
-        layout.addWidget(self.clear_button)
-        layout.addStretch(1)
-
-    # ---------------------------------------------------------------- building
     def _caption(self, text: str) -> QLabel:
         caption = plain_label(text)
         caption.setObjectName("filterCaption")

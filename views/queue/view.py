@@ -57,7 +57,34 @@ class QueueView(QWidget):
         if ops.ensure_search_index(ctx):  # a quick check; the rebuild happens once, if ever
             log.warning("the full-text index of cases was missing and has been rebuilt")
 
-        self.model = CaseTableModel(ctx, self)
+        self._build_table()
+        filter_scroll = self._build_panels()
+        self._build_title_bar()
+        self._lay_out(filter_scroll)
+
+        self.model.modelReset.connect(self.update_count)
+        self.model.count_changed.connect(lambda _n: self.update_count())
+        self.filters.changed.connect(self.apply_filter)
+        self.detail.action_requested.connect(self.run_action)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        ctx.events.cases_changed.connect(self.on_cases_changed)
+        ctx.events.reference_changed.connect(self.on_reference_changed)
+
+        if self.handler:
+            self.buckets.setCurrentIndex(0)
+            self.model.base_filter = queue.QueueFilter(bucket=self.bucket_keys[0])
+        self.model.refresh(keep_count=False)
+        self.update_count()
+        self.refresh_counts()
+
+        self.alerts = AlertWatcher(ctx, self)
+        self.alerts.unseen_changed.connect(self.show_unseen)
+        self.alerts.start()
+
+    # ---------------------------------------------------------------- building
+    def _build_table(self) -> None:
+        """The case table, sorted overdue first."""
+        self.model = CaseTableModel(self.ctx, self)
         self.table = QTableView()
         self.table.setObjectName("caseTable")
         self.table.setModel(self.model)
@@ -80,7 +107,9 @@ class QueueView(QWidget):
         self.table.sortByColumn(COL_REMAINING, Qt.SortOrder.AscendingOrder)
         self.model.deferred = False
 
-        self.filters = FilterPanel(ctx, self)
+    def _build_panels(self) -> QScrollArea:
+        """The filter panel (scrolling) and the detail panel."""
+        self.filters = FilterPanel(self.ctx, self)
         filter_scroll = QScrollArea()
         filter_scroll.setObjectName("filterScroll")
         filter_scroll.setWidgetResizable(True)
@@ -88,9 +117,12 @@ class QueueView(QWidget):
         filter_scroll.setWidget(self.filters)
         filter_scroll.setMinimumWidth(250)
         filter_scroll.setMaximumWidth(320)
-        self.detail = DetailPanel(ctx, self)
+        self.detail = DetailPanel(self.ctx, self)
         self.detail.setMinimumWidth(360)
+        return filter_scroll
 
+    def _build_title_bar(self) -> None:
+        """Title, the handler's buckets, the alert banner, batch dispatch and the count."""
         self.title = plain_label(self.tr("My cases") if self.handler else self.tr("Cases"))
         self.title.setObjectName("screenTitle")
         self.count_label = plain_label()
@@ -103,7 +135,7 @@ class QueueView(QWidget):
         self.batch_button = QPushButton(self.tr("Dispatch selected…"))
         self.batch_button.setObjectName("batchDispatch")
         self.batch_button.clicked.connect(self.dispatch_selected)
-        self.batch_button.setVisible(ctx.can(Permission.DISPATCH))
+        self.batch_button.setVisible(self.ctx.can(Permission.DISPATCH))
         self.batch_button.setEnabled(False)
 
         self.buckets = QTabBar()
@@ -118,6 +150,8 @@ class QueueView(QWidget):
         else:
             self.buckets.hide()
 
+    def _lay_out(self, filter_scroll: QScrollArea) -> None:
+        """The title bar over the filters, the table and the detail side by side."""
         top = QHBoxLayout()
         top.addWidget(self.title)
         top.addWidget(self.buckets)
@@ -141,25 +175,6 @@ class QueueView(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.splitter, 1)
-
-        self.model.modelReset.connect(self.update_count)
-        self.model.count_changed.connect(lambda _n: self.update_count())
-        self.filters.changed.connect(self.apply_filter)
-        self.detail.action_requested.connect(self.run_action)
-        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
-        ctx.events.cases_changed.connect(self.on_cases_changed)
-        ctx.events.reference_changed.connect(self.on_reference_changed)
-
-        if self.handler:
-            self.buckets.setCurrentIndex(0)
-            self.model.base_filter = queue.QueueFilter(bucket=self.bucket_keys[0])
-        self.model.refresh(keep_count=False)
-        self.update_count()
-        self.refresh_counts()
-
-        self.alerts = AlertWatcher(ctx, self)
-        self.alerts.unseen_changed.connect(self.show_unseen)
-        self.alerts.start()
 
     # ---------------------------------------------------------------- counts
     def _bucket_title(self, key: str | None, count: int | None) -> str:

@@ -190,22 +190,7 @@ class ReportsView(QWidget):
         self.warning.setWordWrap(True)
         self.warning.hide()
 
-        self.dashboard = Dashboard()
-        self.tabs = QTabWidget()
-        self.tabs.setObjectName("reportTabs")
-        self.departments = ReportTab(HANDLER)
-        self.units = UnitsTab()
-        self.grid_workers = ReportTab(HANDLER)
-        self.overdue = ReportTab(OVERDUE)
-        self.categories = ReportTab(CATEGORY)
-        self.tabs.addTab(self.dashboard, self.tr("Dashboard"))
-        self.tabs.addTab(self.departments, self.tr("Departments"))
-        self.tabs.addTab(self.units, self.tr("Streets and communities"))
-        self.tabs.addTab(self.grid_workers, self.tr("Grid workers"))
-        self.tabs.addTab(self.overdue, self.tr("Overdue cases"))
-        self.overdue.table.setToolTip(self.tr("Double-click a case to open it in the queue."))
-        self.overdue.table.doubleClicked.connect(self._open_overdue_case)
-        self.tabs.addTab(self.categories, self.tr("Categories"))
+        self._build_tabs()
 
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
@@ -225,6 +210,25 @@ class ReportsView(QWidget):
         self.export_button.clicked.connect(self.export)
         ctx.events.cases_changed.connect(lambda _ids: self.reload())
         self._kind_changed()
+
+    def _build_tabs(self) -> None:
+        """The dashboard and one table per sheet of the bulletin."""
+        self.dashboard = Dashboard()
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("reportTabs")
+        self.departments = ReportTab(HANDLER)
+        self.units = UnitsTab()
+        self.grid_workers = ReportTab(HANDLER)
+        self.overdue = ReportTab(OVERDUE)
+        self.categories = ReportTab(CATEGORY)
+        self.tabs.addTab(self.dashboard, self.tr("Dashboard"))
+        self.tabs.addTab(self.departments, self.tr("Departments"))
+        self.tabs.addTab(self.units, self.tr("Streets and communities"))
+        self.tabs.addTab(self.grid_workers, self.tr("Grid workers"))
+        self.tabs.addTab(self.overdue, self.tr("Overdue cases"))
+        self.overdue.table.setToolTip(self.tr("Double-click a case to open it in the queue."))
+        self.overdue.table.doubleClicked.connect(self._open_overdue_case)
+        self.tabs.addTab(self.categories, self.tr("Categories"))
 
     def _choice_bar(self) -> QHBoxLayout:
         """The title, the period and scope choices, Refresh and Export."""

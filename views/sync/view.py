@@ -52,7 +52,22 @@ class SyncView(QWidget):
         title = QLabel(self.tr("Synchronisation with the county"))
         title.setObjectName("screenTitle")
 
-        # --- connection
+        connection_box = self._connection_box()
+        login_box = self._login_box()
+        state_box = self._state_box()
+        self._build_waiting_box()
+        rejected_box = self._rejected_box()
+        self._lay_out(title, connection_box, login_box, state_box, rejected_box)
+
+        loop.status_changed.connect(self.show_status)
+        loop.round_finished.connect(lambda _result: self.load_rejected())
+        self.load_connection()
+        self.show_status(loop.status)
+        self.load_rejected()
+
+    # ------------------------------------------------------------ building
+    def _connection_box(self) -> QGroupBox:
+        """The server address, proxy and TLS settings."""
         connection_box = QGroupBox(self.tr("County server"))
         form = QFormLayout(connection_box)
         self.server_url = QLineEdit()
@@ -78,13 +93,16 @@ class SyncView(QWidget):
         form.addRow(self.tr("County CA file"), self.ca_file)
         form.addRow("", self.verify_tls)
         form.addRow("", self.save_button)
+        return connection_box
 
-        # --- login
+    def _login_box(self) -> QGroupBox:
+        """The county login of the person at the desk."""
         login_box = QGroupBox(self.tr("County login"))
         login_form = QFormLayout(login_box)
         self.login_state = QLabel()
+        self.login_state.setTextFormat(Qt.TextFormat.PlainText)
         self.login_state.setObjectName("syncLoginState")
-        self.username = QLineEdit(ctx.user.username)
+        self.username = QLineEdit(self.ctx.user.username)
         self.username.setObjectName("syncUsername")
         self.password = QLineEdit()
         self.password.setObjectName("syncPassword")
@@ -93,6 +111,7 @@ class SyncView(QWidget):
         self.login_button.setObjectName("syncLogin")
         self.login_button.clicked.connect(self.log_in)
         self.login_error = QLabel()
+        self.login_error.setTextFormat(Qt.TextFormat.PlainText)  # may quote the server
         self.login_error.setObjectName("fieldError")
         self.login_error.setWordWrap(True)
         self.login_error.hide()
@@ -101,8 +120,10 @@ class SyncView(QWidget):
         login_form.addRow(self.tr("Password"), self.password)
         login_form.addRow("", self.login_button)
         login_form.addRow(self.login_error)
+        return login_box
 
-        # --- state
+    def _state_box(self) -> QGroupBox:
+        """Connection, last sync, what waits and what was kept aside."""
         state_box = QGroupBox(self.tr("State"))
         state_form = QFormLayout(state_box)
         self.online = QLabel()
@@ -111,6 +132,7 @@ class SyncView(QWidget):
         self.pending = QLabel()
         self.pending.setObjectName("syncPending")
         self.problem = QLabel()
+        self.problem.setTextFormat(Qt.TextFormat.PlainText)  # may quote the server
         self.problem.setObjectName("syncProblem")
         self.problem.setWordWrap(True)
         self.sync_button = QPushButton(self.tr("Sync now"))
@@ -127,8 +149,10 @@ class SyncView(QWidget):
         self.quarantine.hide()
         state_form.addRow(self.quarantine)
         state_form.addRow("", self.sync_button)
+        return state_box
 
-        # --- items that wait for a person's county login (docs/protocol.md)
+    def _build_waiting_box(self) -> None:
+        """Items waiting for a person's county login (docs/protocol.md)."""
         self.waiting_box = QGroupBox(self.tr("Waiting for a county login"))
         self.waiting_box.setObjectName("syncWaiting")
         self.waiting_layout = QVBoxLayout(self.waiting_box)
@@ -144,7 +168,8 @@ class SyncView(QWidget):
         self.waiting_rows: list[QWidget] = []
         self.waiting_box.hide()
 
-        # --- rejected items
+    def _rejected_box(self) -> QGroupBox:
+        """Items the county refused, and what a person can do with them."""
         rejected_box = QGroupBox(self.tr("Rejected by the county"))
         rejected_layout = QVBoxLayout(rejected_box)
         self.rejected_hint = QLabel(
@@ -206,7 +231,16 @@ class SyncView(QWidget):
         rejected_layout.addWidget(self.table, 1)
         rejected_layout.addLayout(buttons)
         rejected_layout.addWidget(self.action_message)
+        return rejected_box
 
+    def _lay_out(
+        self,
+        title: QLabel,
+        connection_box: QGroupBox,
+        login_box: QGroupBox,
+        state_box: QGroupBox,
+        rejected_box: QGroupBox,
+    ) -> None:
         left = QVBoxLayout()
         left.addWidget(connection_box)
         left.addWidget(login_box)
@@ -228,12 +262,6 @@ class SyncView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(title)
         layout.addLayout(body, 1)
-
-        loop.status_changed.connect(self.show_status)
-        loop.round_finished.connect(lambda _result: self.load_rejected())
-        self.load_connection()
-        self.show_status(loop.status)
-        self.load_rejected()
 
     # ------------------------------------------------------------ connection
     def load_connection(self) -> None:
