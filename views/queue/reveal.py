@@ -119,12 +119,12 @@ class RevealDialog(QDialog):
         self.message.hide()
         self.ask_button.setEnabled(False)
         self.ask_button.setText(self.tr("Asking the county…"))
-        db, user_id, visit_id, field = self.ctx.db, self.ctx.user.id, self.visit_id, self.field
+        ctx, user_id, visit_id, field = self.ctx, self.ctx.user.id, self.visit_id, self.field
 
         def call() -> str | None:
-            with db.sessions() as session:
+            with ctx.read() as session:
                 conn = sync.connection(session)
-            return sync.reveal(db, conn, user_id, visit_id, field, reason)
+            return sync.reveal(ctx.db, conn, user_id, visit_id, field, reason)
 
         Op(self, call).success(self.shown).failure(self.failed).run_in_background()
 

@@ -27,23 +27,20 @@ from PySide6.QtWidgets import (
 from services.cases.lookups import Names
 from services.cases.permissions import Permission
 from services.errors import DomainError, ValidationError
-from services.reception import drafts
 from services.reception.duplicates import PlaceCheck, check_place
-from services.reception.export import export_visits
 from services.reception.history import search_visits, today_stats
 from services.reception.labels import Outcome
 from services.reception.lookups import DeskChoices, desk_choices
-from services.reception.privacy import reveal_visitor
-from services.reception.receipt import receipt_data
 from services.reception.returning import ReturningVisitor, find_returning
 from services.reception.validation import VisitInvalid
-from services.reception.visits import VisitResult, register_visit
+from services.reception.visits import VisitResult
 from views.map.picker import add_pick_button
 from views.messages import error_text, message_box
 from views.tasks import Op, show_failure
 
 from ..context import ViewContext
 from ..formatting import label, local, plain_label
+from . import ops
 from .form import VisitForm
 from .panels import DuplicatesPanel, ReturningPanel
 from .pickers import Choice
@@ -57,7 +54,6 @@ T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
-DRAFT_FORM = "reception"
 DRAFT_DELAY_MS = 500
 LOOKUP_DELAY_MS = 300
 
@@ -215,13 +211,7 @@ class ReceptionView(QWidget):
     def _in_background(self, key: str, work: Callable[[Session], T]) -> Op[T]:
         """``work`` with a read session in the thread pool; a newer op of the same
         ``key`` replaces an older one (latest wins)."""
-        ctx = self.ctx
-
-        def run() -> T:
-            with ctx.read() as session:
-                return work(session)
-
-        op = Op(self, run, key=key)
+        op = Op(self, ops.in_read(self.ctx, work), key=key)
         self._ops[key] = op
         return op
 
@@ -269,8 +259,7 @@ class ReceptionView(QWidget):
     def offer_draft(self) -> None:
         # Read at once, not in the background: until it is known whether a draft
         # waits, typing would save over it (one row by its key, well under a ms).
-        with self.ctx.read() as session:
-            saved = drafts.load_draft(session, DRAFT_FORM, self.ctx.user.id)
+        saved = ops.load_draft(self.ctx)
         if saved is None:
             return
         self._pending_draft = saved.payload
@@ -301,8 +290,7 @@ class ReceptionView(QWidget):
 
     def discard_draft(self) -> None:
         self._pending_draft = None
-        with self.ctx.write() as session:
-            drafts.clear_draft(session, DRAFT_FORM, self.ctx.user.id)
+        ops.clear_draft(self.ctx)
         self.draft_banner.hide()
         self.form.setEnabled(True)
         self.form.name.setFocus()
@@ -321,8 +309,7 @@ class ReceptionView(QWidget):
         if self._pending_draft is not None:
             return
         try:
-            with self.ctx.write() as session:
-                drafts.save_draft(session, DRAFT_FORM, self.ctx.user.id, self.form.draft())
+            ops.save_draft(self.ctx, self.form.draft())
         except Exception:  # noqa: BLE001 - a failed draft must never stop the typing
             log.exception("the reception draft could not be saved")
 
@@ -335,8 +322,7 @@ class ReceptionView(QWidget):
         self._show_tab(self.duplicates, False)
         self.form.set_dispatch_preview("")
         self.draft_timer.stop()
-        with self.ctx.write() as session:
-            drafts.clear_draft(session, DRAFT_FORM, self.ctx.user.id)
+        ops.clear_draft(self.ctx)
 
     # ------------------------------------------------------------------ look-ups
     def look_up_visitor(self) -> None:
@@ -419,9 +405,7 @@ class ReceptionView(QWidget):
         picker_errors = self.form.unresolved_picker_errors()
         data = self.form.visit_input()
         try:
-            with self.ctx.write() as session:
-                result = register_visit(session, self.ctx.actor, self.ctx.calendar, data)
-                drafts.clear_draft(session, DRAFT_FORM, self.ctx.user.id)
+            result = ops.register(self.ctx, data)
         except VisitInvalid as exc:
             self.form.show_errors(exc.errors, picker_errors)
             self.save_draft()
@@ -487,8 +471,7 @@ class ReceptionView(QWidget):
 
     def open_receipt(self, visit_id: str) -> ReceiptDialog | None:
         try:
-            with self.ctx.read() as session:
-                receipt = receipt_data(session, self.ctx.actor, self.ctx.calendar, visit_id)
+            receipt = ops.receipt(self.ctx, visit_id)
         except DomainError as exc:
             show_failure(exc, self)
             return None
@@ -525,10 +508,7 @@ class ReceptionView(QWidget):
         if target.suffix.lower() != ".xlsx":
             target = target.with_suffix(".xlsx")
         try:
-            with self.ctx.read() as session:
-                count = export_visits(
-                    session, self.ctx.actor, self.history.search(), target, translate=label
-                )
+            count = ops.export(self.ctx, self.history.search(), target, label)
         except DomainError as exc:
             self.history.show_error(error_text(exc))
             return None
@@ -546,17 +526,14 @@ class ReceptionView(QWidget):
 
     def reveal_text(self, visit_id: str) -> str:
         """The visit's personal data in clear; each field read is written to the audit log."""
-        lines = []
-        with self.ctx.write() as session:
-            for field, caption in (
-                ("name", self.tr("Name")),
-                ("phone", self.tr("Phone")),
-                ("id_number", self.tr("ID number")),
-                ("address", self.tr("Home address")),
-            ):
-                value = reveal_visitor(session, self.ctx.actor, visit_id, field)
-                lines.append(f"{caption}：{value or '—'}")
-        return "\n".join(lines)
+        captions = {
+            "name": self.tr("Name"),
+            "phone": self.tr("Phone"),
+            "id_number": self.tr("ID number"),
+            "address": self.tr("Home address"),
+        }
+        values = ops.reveal(self.ctx, visit_id, list(captions))
+        return "\n".join(f"{captions[f]}：{values[f] or '—'}" for f in captions)
 
     def reveal(self, visit_id: str) -> None:
         try:

@@ -58,7 +58,12 @@ class _ExportSignals(QObject):
 
 
 class _ExportJob(QRunnable):
-    """Writes the workbook on a pool thread; ``cancel`` is checked between rows."""
+    """Writes the workbook on a pool thread; ``cancel`` is checked between rows.
+
+    Not a ``views.tasks.Op`` on purpose: a cancelled op delivers nothing, but the
+    export must hear back from its worker that it stopped (and removed its partial
+    file) before the screen may say that no file was written.
+    """
 
     def __init__(self, fn: Any) -> None:
         super().__init__()

@@ -1,0 +1,84 @@
+"""The reception screen's database work, in one place.
+
+Each function runs one service call in a session of its own (``ctx.read()`` or
+``ctx.write()``) and returns plain results, so the widgets never hold a session.
+The look-ups (pick lists, returning visitors, the duplicate check, today's
+visits, the history) run in the background through ``views.tasks.Op`` with
+``in_read``; the draft and the registration run where they are called, on
+purpose: a draft must be on disk before the next keystroke can be lost, and the
+person waits for the receipt of the visit they just registered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from services.reception import drafts
+from services.reception.export import export_visits
+from services.reception.history import VisitSearch
+from services.reception.privacy import reveal_visitor
+from services.reception.receipt import Receipt, receipt_data
+from services.reception.visits import VisitResult, register_visit
+
+from ..context import ViewContext
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+DRAFT_FORM = "reception"  # the key drafts were saved under; keep it for saved drafts
+
+
+def in_read(ctx: ViewContext, work: Callable[[Session], T]) -> Callable[[], T]:
+    """``work`` with a read session of its own, for an op in the thread pool."""
+
+    def run() -> T:
+        with ctx.read() as session:
+            return work(session)
+
+    return run
+
+
+# ---------------------------------------------------------------- the draft
+def load_draft(ctx: ViewContext) -> Any:
+    with ctx.read() as session:
+        return drafts.load_draft(session, DRAFT_FORM, ctx.user.id)
+
+
+def save_draft(ctx: ViewContext, payload: dict[str, Any]) -> None:
+    with ctx.write() as session:
+        drafts.save_draft(session, DRAFT_FORM, ctx.user.id, payload)
+
+
+def clear_draft(ctx: ViewContext) -> None:
+    with ctx.write() as session:
+        drafts.clear_draft(session, DRAFT_FORM, ctx.user.id)
+
+
+# ---------------------------------------------------------------- visits
+def register(ctx: ViewContext, data: Any) -> VisitResult:
+    """The visit and the end of its draft, in one transaction."""
+    with ctx.write() as session:
+        result = register_visit(session, ctx.actor, ctx.calendar, data)
+        drafts.clear_draft(session, DRAFT_FORM, ctx.user.id)
+        return result
+
+
+def receipt(ctx: ViewContext, visit_id: str) -> Receipt:
+    with ctx.read() as session:
+        return receipt_data(session, ctx.actor, ctx.calendar, visit_id)
+
+
+def export(
+    ctx: ViewContext, search: VisitSearch, target: Path, translate: Callable[[str], str]
+) -> int:
+    with ctx.read() as session:
+        return export_visits(session, ctx.actor, search, target, translate=translate)
+
+
+def reveal(ctx: ViewContext, visit_id: str, fields: list[str]) -> dict[str, str | None]:
+    """The visitor's fields in clear; each read is written to the audit log."""
+    with ctx.write() as session:
+        return {field: reveal_visitor(session, ctx.actor, visit_id, field) for field in fields}
