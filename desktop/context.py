@@ -9,7 +9,7 @@ this class still satisfies it.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,11 +54,6 @@ class AppContext:
         """A session in one transaction: committed on success, rolled back on error."""
         with self.db.session() as session:
             yield session
-
-    def session(self) -> AbstractContextManager[Session]:
-        """The old spelling of ``write()``, kept until the reception and reports
-        screens switch; new code uses ``read()`` / ``write()``."""
-        return self.write()
 
     @property
     def calendar(self) -> WorkCalendar:
