@@ -26,6 +26,7 @@ from starlette.routing import Route
 from models.db import Database
 from models.tables import User
 from services.cases.event_checks import format_time
+from services.protocol.reference import user_wire
 
 from .tokens import (
     TOKEN_HOURS,
@@ -234,16 +235,21 @@ def client_address(request: Request, trusted_proxies: Iterable[str | Network]) -
 
 
 # ---------------------------------------------------------------- answers
+LOGIN_USER_KEYS = (
+    "id",
+    "username",
+    "display_name",
+    "role",
+    "org_unit_id",
+    "department_id",
+    "grid_ids",
+)
+
+
 def user_answer(user: User) -> dict[str, Any]:
-    return {
-        "id": user.id,
-        "username": user.username,
-        "display_name": user.display_name,
-        "role": user.role,
-        "org_unit_id": user.org_unit_id,
-        "department_id": user.department_id,
-        "grid_ids": list(user.grid_ids or []),
-    }
+    """The ``user`` of a login answer: the user's wire form, without the feed's extras."""
+    wire = user_wire(user)
+    return {key: wire[key] for key in LOGIN_USER_KEYS}
 
 
 def pair_answer(issued: Issued) -> JSONResponse:

@@ -10,24 +10,21 @@ message, is reported, and is never applied; the other items of its page are.
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import math
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
-from types import ModuleType
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.tables import PulledQuarantine
-from services.cases.event_checks import parse_time, validate_event
 from services.cases.projection import Event
 from services.errors import DomainError
-from services.protocol.wire import visit_columns
+from services.protocol import schemas
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +32,6 @@ PAYLOAD_LIMIT = 64 * 1024
 MAX_STRING = 100_000
 MAX_DEPTH = 24
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|[\ud800-\udfff]")
-_SHA256 = re.compile(r"[0-9a-f]{64}")
-EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 class ItemProblem(Exception):
@@ -84,87 +79,9 @@ def scan(value: Any, path: str = "", depth: int = 0) -> None:
     raise ItemProblem(path or "item", f"a value of type {type(value).__name__}")
 
 
-def _schemas() -> ModuleType | None:
-    """The lead engineer's item schemas, once they exist."""
-    try:
-        return importlib.import_module("services.protocol.schemas")
-    except ImportError:
-        return None
-
-
 def _problem_of(exc: Exception, default_field: str) -> ItemProblem:
     field = getattr(exc, "field", None) or default_field
     return ItemProblem(str(field), str(exc)[:500] or type(exc).__name__)
-
-
-# ---------------------------------------------------------------- stand-in checks
-def _check_time(value: datetime, field: str, now: datetime) -> None:
-    if value < EARLIEST or value > now + timedelta(hours=24):
-        raise ItemProblem(field, "time outside 2000-01-01 … now + 24 h")
-
-
-def _check_attachments(data: Mapping[str, Any]) -> None:
-    entries = data.get("attachments", [])
-    if entries is None:
-        return
-    if not isinstance(entries, list):
-        raise ItemProblem("data.attachments", "must be a list")
-    for index, entry in enumerate(entries):
-        where = f"data.attachments[{index}]"
-        if not isinstance(entry, Mapping):
-            raise ItemProblem(where, "must be an object")
-        sha = entry.get("sha256")
-        if not isinstance(sha, str) or not _SHA256.fullmatch(sha):
-            raise ItemProblem(where + ".sha256", "must be 64 lower-case hex digits")
-        name = entry.get("file_name")
-        if (
-            not isinstance(name, str)
-            or not name.strip()
-            or len(name) > 120
-            or any(c in name for c in "/\\")
-            or name in (".", "..")
-        ):
-            raise ItemProblem(where + ".file_name", "must be a file name without a path")
-        size = entry.get("size")
-        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
-            raise ItemProblem(where + ".size", "must be a whole number of bytes")
-        kind = entry.get("content_type")
-        if kind is not None and not isinstance(kind, str):
-            raise ItemProblem(where + ".content_type", "must be text")
-
-
-def _local_event(raw: Mapping[str, Any], now: datetime) -> Event:
-    event = Event.from_wire(raw)
-    validate_event(event)
-    _check_time(event.at, "at", now)
-    if event.type == "feedback":
-        _check_attachments(event.data)
-    return event
-
-
-def _local_visit(raw: Mapping[str, Any], now: datetime) -> dict[str, Any]:
-    columns = visit_columns(raw, "check")
-    _check_time(columns["at"], "at", now)
-    return dict(raw)
-
-
-_REFERENCE_KEYS = {
-    "org_unit": ("id", "level", "name"),
-    "department": ("id", "name"),
-    "category": ("code", "name"),
-    "user": ("id", "username", "role"),
-    "holiday": ("date", "kind"),
-    "setting": ("key",),
-}
-
-
-def _local_reference(kind: str, raw: Mapping[str, Any]) -> dict[str, Any]:
-    for key in _REFERENCE_KEYS.get(kind, ()):
-        if raw.get(key) in (None, ""):
-            raise ItemProblem(key, "missing")
-    if kind == "user" and raw.get("credentials_changed_at"):
-        parse_time(raw["credentials_changed_at"], "at")
-    return dict(raw)
 
 
 # ---------------------------------------------------------------- the checks
@@ -172,32 +89,19 @@ def check_event(raw: Any, now: datetime) -> Event:
     scan(raw)
     if not isinstance(raw, Mapping):
         raise ItemProblem("data", "must be an object")
-    schemas = _schemas()
     try:
-        if schemas is not None:
-            event: Event = schemas.check_event(raw, now=now)
-            if event.type == "feedback":
-                _check_attachments(event.data)
-            return event
-        return _local_event(raw, now)
-    except ItemProblem:
-        raise
+        event: Event = schemas.check_event(raw, now=now)
     except (DomainError, ValueError, TypeError, KeyError) as exc:
         raise _problem_of(exc, "data") from exc
+    return event
 
 
 def check_visit(raw: Any, now: datetime) -> dict[str, Any]:
     scan(raw)
     if not isinstance(raw, Mapping):
         raise ItemProblem("data", "must be an object")
-    schemas = _schemas()
     try:
-        if schemas is not None:
-            checked: dict[str, Any] = schemas.check_visit(raw, now=now)
-            return checked
-        return _local_visit(raw, now)
-    except ItemProblem:
-        raise
+        return schemas.check_visit(raw, now=now)
     except (DomainError, ValueError, TypeError, KeyError) as exc:
         raise _problem_of(exc, "data") from exc
 
@@ -206,19 +110,11 @@ def check_reference(kind: str, raw: Any) -> dict[str, Any]:
     scan(raw)
     if not isinstance(raw, Mapping):
         raise ItemProblem("data", "must be an object")
-    schemas = _schemas()
     try:
-        if schemas is not None:
-            checked: dict[str, Any] = schemas.check_reference(kind, raw)
-        else:
-            checked = _local_reference(kind, raw)
-    except ItemProblem:
-        raise
+        # Only the schema's own keys come back: a pulled user never brings a password.
+        return schemas.check_reference(kind, raw)
     except (DomainError, ValueError, TypeError, KeyError) as exc:
         raise _problem_of(exc, "data") from exc
-    if kind == "user":
-        checked.pop("password", None)  # never from a feed: a server cannot set a password here
-    return checked
 
 
 # ---------------------------------------------------------------- quarantine
