@@ -174,8 +174,13 @@ def revoke_tokens(db: Database, *, username: str) -> int:
     return _credential_change(db, username, lambda session, user: None, "revoked")
 
 
-def seed_demo(db: Database, *, cases: int, seed: int, today: date | None) -> dict[str, int]:
-    """The demo district (same ids as a desktop seeded alike), then its feed rows."""
+def seed_demo(
+    db: Database, *, cases: int, seed: int, today: date | None
+) -> tuple[date, dict[str, int]]:
+    """The demo district (same ids as a desktop seeded alike), then its feed rows.
+
+    Returns the day the history ends at the start of, and what was written.
+    """
     from services.demo.generator import seed_demo as generate
 
     summary = generate(db, cases=cases, seed=seed, today=today)
@@ -183,4 +188,9 @@ def seed_demo(db: Database, *, cases: int, seed: int, today: date | None) -> dic
         feed = FeedWriter()
         counts = backfill(session, feed)
         feed.flush(session)
-    return {"cases": summary.cases, "events": summary.events, "visits": summary.visits, **counts}
+    return summary.today, {
+        "cases": summary.cases,
+        "events": summary.events,
+        "visits": summary.visits,
+        **counts,
+    }

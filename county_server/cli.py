@@ -12,6 +12,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from services.demo.anchor import DEFAULT_CASES
+
 from .db import DEFAULT_URL
 
 PROXIES_ENV = "GRIDDESK_TRUSTED_PROXIES"
@@ -76,9 +78,18 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("seed-demo", help="load the demo district (as the demo desktop has it)")
     demo.add_argument("--db", default=DEFAULT_URL)
-    demo.add_argument("--cases", type=int, default=3000, help="as many as the demo desktop (3000)")
+    demo.add_argument(
+        "--cases",
+        type=int,
+        default=DEFAULT_CASES,
+        help=f"as many as the demo desktop ({DEFAULT_CASES})",
+    )
     demo.add_argument("--seed", type=int, default=2026)
-    demo.add_argument("--today", type=date.fromisoformat, help="YYYY-MM-DD (default: today)")
+    demo.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        help="YYYY-MM-DD: the history ends at 00:00 (Beijing) of that day (default: today)",
+    )
     return parser
 
 
@@ -168,8 +179,12 @@ def main(argv: list[str] | None = None) -> int:
             ended = admin.revoke_tokens(db, username=args.username)
             print(f"{ended} tokens of {args.username} ended")
         elif args.command == "seed-demo":
-            counts = admin.seed_demo(db, cases=args.cases, seed=args.seed, today=args.today)
-            print("demo district loaded: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+            day, counts = admin.seed_demo(db, cases=args.cases, seed=args.seed, today=args.today)
+            print(
+                "demo district loaded: "
+                + ", ".join(f"{k} {v}" for k, v in counts.items())
+                + f"; its history ends at 00:00 of {day} (Beijing)"
+            )
     except DomainError as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return 2

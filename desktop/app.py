@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from models.db import Database, DatabaseProblem, open_database
 from services.accounts.setup import needs_first_run
+from services.demo.anchor import DEFAULT_CASES
 
 from .app_settings import Preferences
 from .context import AppContext
@@ -25,7 +26,7 @@ from .paths import APP_NAME, ORG_NAME, resources_dir
 
 log = logging.getLogger(__name__)
 
-DEMO_GUI_CASES = 3000
+DEMO_GUI_CASES = DEFAULT_CASES  # as the county's seed-demo, so the two can sync
 EXIT_DATABASE = 2
 EXIT_CANCELLED = 1
 
@@ -82,8 +83,15 @@ def seed_demo_with_progress(db: Database, cases: int) -> None:
         dialog.setValue(done)
         QCoreApplication.processEvents()
 
-    seed_demo(db, cases=cases, progress=progress)
+    summary = seed_demo(db, cases=cases, progress=progress)
     dialog.close()
+    log.info(
+        "demo district seeded: %d cases up to 00:00 of %s (Beijing); "
+        "a county seeded with --today %s holds the same",
+        summary.cases,
+        summary.today,
+        summary.today,
+    )
 
 
 def demo_hint() -> str:

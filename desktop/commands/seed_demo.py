@@ -1,10 +1,17 @@
-"""``seed-demo --data-dir DIR --cases N``: the demo district with N cases."""
+"""``seed-demo --data-dir DIR [--cases N] [--today YYYY-MM-DD]``: the demo district with N cases.
+
+The same arguments on the same day give the district of the county server's
+``seed-demo`` (services/demo/anchor.py), so the two can sync.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 import time
+from datetime import date
+
+from services.demo.anchor import DEFAULT_CASES
 
 from .common import open_db_or_exit
 
@@ -13,8 +20,15 @@ HELP = "create the demo district with N cases"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--cases", type=int, default=2000)
+    parser.add_argument(
+        "--cases", type=int, default=DEFAULT_CASES, help=f"default {DEFAULT_CASES}, as the county's"
+    )
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        help="YYYY-MM-DD: the history ends at 00:00 (Beijing) of that day (default: today)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -35,7 +49,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {done:>9,} / {total:,} cases  ({now - started:.0f} s)", flush=True)
 
     try:
-        summary = seed_demo(db, cases=args.cases, seed=args.seed, progress=progress)
+        summary = seed_demo(
+            db, cases=args.cases, seed=args.seed, today=args.today, progress=progress
+        )
     except DomainError as exc:
         print(str(exc), file=sys.stderr)
         return 2
@@ -44,6 +60,6 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"demo district in {args.data_dir}: {summary.org_units} org units, {summary.departments} departments, "
         f"{summary.users} users, {summary.cases:,} cases, {summary.events:,} events, {summary.visits:,} visits "
-        f"in {summary.seconds:.1f} s"
+        f"up to 00:00 of {summary.today} (Beijing) in {summary.seconds:.1f} s"
     )
     return 0

@@ -3952,6 +3952,10 @@
             <translation>演示案件数量不能为负数。</translation>
         </message>
         <message>
+            <source>The demo's day {day} is after today ({today}); its history would lie in the future.</source>
+            <translation>演示数据的日期 {day} 晚于今天（{today}），其历史记录将落在未来。</translation>
+        </message>
+        <message>
             <source>This database already holds cases; the demo district can only be loaded into an empty database.</source>
             <translation>当前数据库中已有案件数据，演示辖区数据只能导入空数据库。</translation>
         </message>

@@ -19,7 +19,9 @@ path (one ORM flush per event) would take hours for a million cases.
 The generation is deterministic: the same ``seed``, number of cases and
 ``today`` give the same rows, UUIDs included (they are drawn from the seeded
 generator), so a county server seeded the same way holds the same case and
-event ids as the desktop. The exceptions are the secret visitor hash key
+event ids as the desktop. ``today`` left out is the date in Beijing, and the
+history ends at 00:00 of it whatever the hour (:mod:`services.demo.anchor`),
+so a desk and a county seeded on the same day hold the same district. The exceptions are the secret visitor hash key
 (``device.visitor_hash_key``, random per installation, so ``phone_key`` and
 ``id_number_key`` differ between databases) and the password hashes (salted).
 """
@@ -45,6 +47,7 @@ from models.tables import Case, User
 from services import settings as settings_service
 from services.accounts.auth import hash_password
 from services.cases.records import case_columns, street_code
+from services.demo.anchor import DEFAULT_CASES, demo_day, history_end
 from services.demo.bulk import indexes_deferred, write_batch
 from services.demo.district import COUNTY_NAME, DEMO_PASSWORD, demo_reference
 from services.demo.draws import Batch, CaseDraft, Draws, Stop, Weighted
@@ -102,12 +105,14 @@ class DemoSummary:
     events: int
     visits: int
     seconds: float
+    today: date
+    """The day the history ends at the start of (Beijing time)."""
 
 
 def seed_demo(
     db: Database,
     *,
-    cases: int,
+    cases: int = DEFAULT_CASES,
     seed: int = 2026,
     today: date | None = None,
     progress: Callable[[int, int], None] | None = None,
@@ -115,10 +120,10 @@ def seed_demo(
 ) -> DemoSummary:
     """Load the demo county and generate ``cases`` cases over the 60 days before ``today``.
 
-    ``today`` is a local (Asia/Shanghai) date; the history then ends at the
-    start of that day, so that the same arguments always give the same rows.
-    Without ``today`` the history ends now. It never ends in the future: a
-    ``today`` after the real date is cut at the real clock.
+    ``today`` is a local (Asia/Shanghai) date, by default the date in Beijing
+    now; the history ends at the start of that day, so that the same arguments
+    give the same rows at any hour (:mod:`services.demo.anchor`). A ``today``
+    after the real date is refused: the history never reaches the future.
 
     ``progress(done, total)`` is called after each committed chunk.
     ``outbox=True`` queues every visit and event for the push to the county,
@@ -132,7 +137,8 @@ def seed_demo(
             QT_TRANSLATE_NOOP("services", "The number of demo cases must be zero or more."),
             field="cases",
         )
-    now, today = _horizon(today)
+    today = demo_day(today)
+    now = history_end(today)
     reference = demo_reference(seed)
     with db.session() as session:
         if session.scalar(select(Case.id).limit(1)) is not None:
@@ -178,16 +184,8 @@ def seed_demo(
         events=written_events,
         visits=written_visits,
         seconds=time.perf_counter() - started,
+        today=today,
     )
-
-
-def _horizon(today: date | None) -> tuple[datetime, date]:
-    """(end of the history as aware UTC, local date of ``today``)."""
-    real_now = datetime.now(UTC).replace(microsecond=0)
-    if today is None:
-        return real_now, real_now.astimezone(SHANGHAI).date()
-    start = datetime(today.year, today.month, today.day, tzinfo=SHANGHAI).astimezone(UTC)
-    return min(start, real_now), today
 
 
 def _load_reference(session: Session, reference: Mapping[str, Any]) -> None:
