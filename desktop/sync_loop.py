@@ -45,6 +45,8 @@ class SyncStatus:
     # items that wait for a person's county login (services.sync.Waiting)
     waiting: tuple[object, ...] = ()
     quarantined: int = 0
+    # what the last finished round moved, per type (services.sync.RoundReport)
+    last_report: object = None
 
 
 class SyncLoop(QObject):
@@ -109,6 +111,7 @@ class SyncLoop(QObject):
             needs_login=bool(view.server_url) and not view.token_valid,
             waiting=tuple(view.waiting),
             quarantined=view.quarantined,
+            last_report=view.last_report,
         )
 
     def _set(self, **changes: object) -> None:

@@ -503,7 +503,10 @@ def test_client_killed_mid_push_and_restarted(server: ServerThread, tmp_path: Pa
     server.faults.decide = lambda path: None
     done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "already there" in done.stdout
+    went_up = done.stdout.split("went up:")[1].splitlines()
+    assert [line.split() for line in went_up if "case events" in line] == [
+        ["case", "events", "0", "5", "0"]  # accepted, already there, rejected
+    ]
     desk = Desktop.create(folder, server.url)
     assert outbox_statuses(desk.db) == {"sent": 5}
     for case_id in case_ids:
@@ -545,6 +548,217 @@ def test_sync_command_unreachable_and_output(server: ServerThread, tmp_path: Pat
         assert main(["sync", "--data-dir", str(folder), "--user", "coordinator"]) == 4
     finally:
         os.environ.pop("GRIDDESK_PASSWORD", None)
+
+
+# ---------------------------------------------------------------- the round's report
+def desk_counts(db: Any) -> dict[str, int]:
+    """What a desk holds, per type of the report (services.sync.report)."""
+    from models.tables import Department, Holiday, OrgUnit, Setting, Visit
+
+    models = {
+        "case": Case,
+        "case_event": CaseEvent,
+        "visit": Visit,
+        "user": User,
+        "org_unit": OrgUnit,
+        "department": Department,
+        "category": Category,
+        "holiday": Holiday,
+    }
+    with db.sessions() as session:
+        counts = {
+            kind: int(session.scalar(select(func.count()).select_from(model)) or 0)
+            for kind, model in models.items()
+        }
+        counts["setting"] = int(
+            session.scalar(
+                select(func.count())
+                .select_from(Setting)
+                .where(Setting.key.not_like("device.%"))  # a desk's own, never pulled
+            )
+            or 0
+        )
+    return counts
+
+
+def register_complaint(desk: Desktop, username: str = "reception") -> str:
+    """A visit that opens a case (a visit and a ``created`` event in the outbox)."""
+    from services.reception.labels import Outcome
+    from services.reception.validation import VisitInput, VisitorInput
+    from services.reception.visits import register_visit
+
+    data = VisitInput(
+        visitor=VisitorInput(name="张三", phone="13812345678"),
+        summary="小区门口井盖缺失",
+        outcome=Outcome.CASE,
+        category_code=_category(desk.db),
+        org_unit_id=GRID,
+        dispatch_now=False,
+    )
+    with desk.db.session() as session:
+        who = _actor(desk.db, username)
+        return register_visit(session, who, load_calendar(session), data).visit_id
+
+
+def _county_in_street(server: ServerThread, tmp_path: Path) -> None:
+    """The county holds 3 cases (one with a visit, one dispatched) in the coordinator's
+    street and one in another street."""
+    writer = Desktop.create(tmp_path / "writer", server.url)
+    writer.login("reception")
+    writer.login("coordinator")
+    register_complaint(writer)
+    do_dispatch(writer, new_case(writer))
+    new_case(writer)
+    other = Desktop.create(tmp_path / "other", server.url)
+    other.login("coordinator2")
+    new_case(other, "coordinator2", unit=OTHER_STREET + "001001")
+    assert writer.sync().report.accepted == {"visit": 1, "case_event": 4}
+    assert other.sync().report.accepted == {"case_event": 1}
+    writer.close()
+    other.close()
+
+
+def test_first_sync_reports_what_came_down_per_type(server: ServerThread, tmp_path: Path) -> None:
+    _county_in_street(server, tmp_path)
+    desk = Desktop.create(tmp_path / "fresh", server.url)
+    assert set(desk_counts(desk.db).values()) == {0}  # an empty desk
+    desk.login("coordinator")  # a first login pulls the feed before any round
+    result = desk.sync()
+    report = result.report
+    held = desk_counts(desk.db)
+    # The desk holds the street's three cases (not the other street's) with their
+    # four events and the visit, the county's 43 users and the reference data.
+    assert (held["case"], held["case_event"], held["visit"]) == (3, 4, 1)
+    assert held["user"] > 10 and held["org_unit"] > 10 and held["category"] > 100
+    assert {kind: report.count_new(kind) for kind in held} == held
+    assert {kind: report.count_updated(kind) for kind in held} == dict.fromkeys(held, 0)
+    assert report.from_start and report.went_up() == 0 and report.waiting == 0
+    # The login's pull is in the round's report, not lost (the round itself stored nothing).
+    assert result.new_events == 0
+    with desk.db.sessions() as session:
+        kept = sync.overview(session).last_report
+        assert sync.get_state(session, "login_pull") == {}
+    assert kept is not None and kept.to_json() == report.to_json()
+    assert kept.finished_at
+
+    # A second round moves nothing, and says so.
+    again = desk.sync().report
+    assert again.came_down() == 0 and again.went_up() == 0 and not again.from_start
+    assert {kind: again.count_new(kind) for kind in held} == dict.fromkeys(held, 0)
+    with desk.db.sessions() as session:
+        second = sync.overview(session).last_report
+    assert second is not None and second.new == {} and second.accepted == {}
+
+    # A new event of a case the desk holds: one case updated, one event new.
+    writer = Desktop.create(tmp_path / "writer", server.url)
+    with writer.db.sessions() as session:
+        case_id = session.scalar(
+            select(Case.id).where(Case.state == "registered").order_by(Case.id)
+        )
+    assert case_id is not None
+    do_dispatch(writer, case_id)
+    assert writer.sync().report.accepted == {"case_event": 1}
+    third = desk.sync().report
+    assert (third.count_new("case"), third.count_updated("case")) == (0, 1)
+    assert third.count_new("case_event") == 1 and third.came_down() == 2
+
+
+def test_push_reports_answers_per_kind(server: ServerThread, tmp_path: Path) -> None:
+    desk = Desktop.create(tmp_path / "d", server.url)
+    desk.login("reception")
+    desk.login("coordinator")
+    desk.sync()
+    visit_id = register_complaint(desk)
+    case_id = new_case(desk)
+    do_dispatch(desk, case_id)
+    report = desk.sync().report
+    assert report.accepted == {"visit": 1, "case_event": 3}
+    assert report.duplicate == {} and report.rejected == {} and report.waiting == 0
+    # Our own items come back with the pull: nothing new came down.
+    assert report.came_down() == 0
+    # The same items sent again (an answer lost on the way) are already at the county.
+    with desk.db.session() as session:
+        for item in session.scalars(select(OutboxItem)):
+            item.status = "pending"
+    again = desk.sync().report
+    assert again.accepted == {} and again.duplicate == {"visit": 1, "case_event": 3}
+    # A step of someone without a login here waits, counted.
+    new_case(desk)
+    assert desk.run(lambda e: e.logout(desk.user_id("coordinator"))) is True
+    waiting = desk.sync().report
+    assert waiting.waiting == 1 and waiting.accepted == {}
+    with desk.db.sessions() as session:
+        assert session.scalar(select(OutboxItem.status).where(OutboxItem.item_id == visit_id))
+
+
+def _printed(out: str) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The rows of the sync command's report, came down and went up: label → figures."""
+    sections: list[dict[str, list[str]]] = [{}, {}]
+    section = 0
+    for line in out.splitlines():
+        if line.startswith("went up"):
+            section = 1
+        words = line.split()
+        figures = [w for w in words if w.isdigit() or w == "-"]
+        if line.startswith("  ") and figures:
+            sections[section][" ".join(w for w in words if w not in figures)] = figures
+    return sections[0], sections[1]
+
+
+def test_sync_command_prints_the_first_round_per_type(
+    server: ServerThread, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from desktop.cli import main
+
+    _county_in_street(server, tmp_path)
+    folder = tmp_path / "new-desk"
+    os.environ["GRIDDESK_PASSWORD"] = PASSWORD
+    try:
+        command = ["sync", "--data-dir", str(folder), "--server", server.url]
+        command += ["--user", "coordinator"]
+        # A folder that does not exist is refused, and not made.
+        with pytest.raises(SystemExit) as exited:
+            main(command)
+        assert exited.value.code == 2
+        err = capsys.readouterr().err
+        assert f"no GridDesk database in {folder}" in err and "--create" in err
+        assert not folder.exists()
+        # With --create: the folder, the database and the first round.
+        assert main([*command, "--create"]) == 0
+        out = capsys.readouterr().out
+    finally:
+        os.environ.pop("GRIDDESK_PASSWORD", None)
+    assert "came down (the county's feed read from the beginning):" in out
+    desk = Desktop.create(folder, server.url)
+    held = desk_counts(desk.db)
+    down, up = _printed(out)
+    names = {
+        "case": "cases",
+        "case_event": "case events",
+        "visit": "visits",
+        "user": "users",
+        "org_unit": "org units",
+        "department": "departments",
+        "category": "categories",
+        "holiday": "holidays",
+        "setting": "settings",
+    }
+    assert held["case"] == 3 and held["user"] > 10
+    for kind, name in names.items():
+        updated = "-" if kind == "case_event" else "0"
+        assert down[name] == [str(held[kind]), updated], (name, out)
+    assert up == {
+        "visits": ["0", "0", "0"],
+        "case events": ["0", "0", "0"],
+        "waiting for a county login:": ["0"],
+    }
+    # The next round: zeros, from the cursor, in a folder that exists now.
+    assert main(["sync", "--data-dir", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "from the beginning" not in out
+    down, _up = _printed(out)
+    assert down["cases"] == ["0", "0"] and down["case events"] == ["0", "-"]
+    assert {figure for figures in down.values() for figure in figures} == {"0", "-"}
 
 
 # ---------------------------------------------------------------- the feed never skips

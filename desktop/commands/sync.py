@@ -1,11 +1,20 @@
-"""``sync --data-dir DIR [--server URL] [--user NAME] [--deadline SECONDS]``: one
-sync round without a window (docs/protocol.md).
+"""``sync --data-dir DIR [--create] [--server URL] [--user NAME] [--deadline SECONDS]``:
+one sync round without a window (docs/protocol.md).
+
+A folder without a GridDesk database is refused (a mistyped folder would
+otherwise become an empty desk); ``--create`` makes the folder and database,
+for a new desk's first sync.
 
 ``--user`` logs that person in to the county first (password from
 ``GRIDDESK_PASSWORD``, never stored); every person who logged in on this desk
 before has a device-bound token of their own, and each person's items go up
 with that person's token. Items whose author has no login here wait and are
 listed. Never ends with a traceback: the details go to the log file.
+
+It prints what came down and went up, per type (``services.sync.report``):
+new and updated cases, events, visits, users and reference records, and the
+county's answers to what was pushed (accepted, already there, rejected) —
+also on the first round, which reads the county's feed from the beginning.
 
 Exit status: 0 done, 2 usage (bad arguments, no or a bad server address, the
 database), 3 the server cannot be reached, is broken or too slow (deadline),
@@ -41,6 +50,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = __doc__
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument(
+        "--create",
+        action="store_true",
+        help="make the data folder and an empty database when there is none (a new desk)",
+    )
+    parser.add_argument(
         "--server", help="county server address, http://… or https://… (stored for next time)"
     )
     parser.add_argument(
@@ -71,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from models.db import DB_FILENAME
     from services import settings as settings_service
     from services import sync
     from services.errors import DomainError
@@ -85,7 +100,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.user and not password:
         _say("set GRIDDESK_PASSWORD to the password of --user")
         return EXIT_USAGE
-    db = open_db_or_exit(args, must_exist=False)  # as before: a new desk's first sync
+    try:
+        db = open_db_or_exit(args, must_exist=not args.create)
+    except SystemExit:
+        if not args.create and not (args.data_dir / DB_FILENAME).exists():
+            _say("to start a new desk in that folder, add --create")
+        raise
     try:
         with db.session() as session:
             if args.server:
@@ -142,22 +162,52 @@ def _run(args: argparse.Namespace) -> int:
         db.dispose()
 
 
+# The rows of the report: (kind, label); services.sync.report names the kinds.
+_DOWN_ROWS = (
+    ("case", "cases"),
+    ("case_event", "case events"),
+    ("visit", "visits"),
+    ("user", "users"),
+    ("org_unit", "org units"),
+    ("department", "departments"),
+    ("category", "categories"),
+    ("holiday", "holidays"),
+    ("setting", "settings"),
+)
+_UP_ROWS = (("visit", "visits"), ("case_event", "case events"))
+
+
+def report_lines(report: object) -> list[str]:
+    """The round's figures per type, as the command prints them."""
+    from services import sync
+
+    assert isinstance(report, sync.RoundReport)
+    start = " (the county's feed read from the beginning)" if report.from_start else ""
+    lines = [f"came down{start}:", f"  {'':<14}{'new':>8}{'updated':>9}"]
+    for kind, name in _DOWN_ROWS:
+        updated = "-" if kind == "case_event" else str(report.count_updated(kind))
+        lines.append(f"  {name:<14}{report.count_new(kind):>8}{updated:>9}")
+    lines.append("went up:")
+    lines.append(f"  {'':<14}{'accepted':>9}{'already there':>15}{'rejected':>10}")
+    for kind, name in _UP_ROWS:
+        lines.append(
+            f"  {name:<14}{report.accepted.get(kind, 0):>9}"
+            f"{report.duplicate.get(kind, 0):>15}{report.rejected.get(kind, 0):>10}"
+        )
+    lines.append(f"  waiting for a county login: {report.waiting}")
+    return lines
+
+
 def _report(db: object, result: object) -> int:
     from services import sync
 
     assert isinstance(result, sync.RoundResult)
-    print(
-        f"pushed {result.pushed} (accepted {result.accepted}, already there {result.duplicate}, "
-        f"rejected {len(result.rejected)})"
-    )
-    print(
-        f"pulled {result.pulled} changes: {result.new_events} new events, "
-        f"{result.new_visits} new visits, {result.reference} reference updates, "
-        f"{len(result.case_ids)} cases updated"
-    )
-    if result.pruned_cases or result.pruned_visits:
+    report = result.report
+    for line in report_lines(report):
+        print(line)
+    if report.pruned_cases or report.pruned_visits:
         print(
-            f"dropped {result.pruned_cases} cases and {result.pruned_visits} visits "
+            f"dropped {report.pruned_cases} cases and {report.pruned_visits} visits "
             "outside this desk's scope"
         )
     for item in result.rejected:
@@ -167,11 +217,11 @@ def _report(db: object, result: object) -> int:
     for waiting in view.waiting:
         name = waiting.username or waiting.user_id
         print(f"{waiting.count} items wait for {waiting.display_name} ({name}) to log in")
-    if result.quarantined:
+    if report.quarantined:
         print(
-            f"{result.quarantined} 条区县数据不符合协议，已隔离 "
-            f"({result.quarantined} pulled items break the protocol and were kept aside)"
+            f"{report.quarantined} 条区县数据不符合协议，已隔离 "
+            f"({report.quarantined} pulled items break the protocol and were kept aside)"
         )
     if view.rejected:
         print(f"{view.rejected} rejected items wait for a decision on the sync screen")
-    return EXIT_REJECTED if result.rejected or result.quarantined else EXIT_OK
+    return EXIT_REJECTED if result.rejected or report.quarantined else EXIT_OK

@@ -2106,6 +2106,113 @@
         </message>
     </context>
     <context>
+        <name>RoundReportBox</name>
+        <message>
+            <source>Cases</source>
+            <translation>案件</translation>
+        </message>
+        <message>
+            <source>Case events</source>
+            <translation>案件事件</translation>
+        </message>
+        <message>
+            <source>Visits</source>
+            <translation>来访记录</translation>
+        </message>
+        <message>
+            <source>Users</source>
+            <translation>用户</translation>
+        </message>
+        <message>
+            <source>Org units</source>
+            <translation>组织单位</translation>
+        </message>
+        <message>
+            <source>Departments</source>
+            <translation>部门</translation>
+        </message>
+        <message>
+            <source>Categories</source>
+            <translation>分类</translation>
+        </message>
+        <message>
+            <source>Holidays</source>
+            <translation>节假日</translation>
+        </message>
+        <message>
+            <source>Settings</source>
+            <translation>设置</translation>
+        </message>
+        <message>
+            <source>%1 org units</source>
+            <translation>组织单位 %1 个</translation>
+        </message>
+        <message>
+            <source>%1 departments</source>
+            <translation>部门 %1 个</translation>
+        </message>
+        <message>
+            <source>%1 categories</source>
+            <translation>分类 %1 个</translation>
+        </message>
+        <message>
+            <source>%1 holidays</source>
+            <translation>节假日 %1 天</translation>
+        </message>
+        <message>
+            <source>%1 settings</source>
+            <translation>设置 %1 项</translation>
+        </message>
+        <message>
+            <source>Last sync round</source>
+            <translation>最近一次同步</translation>
+        </message>
+        <message>
+            <source>No round has finished on this desk yet.</source>
+            <translation>本机还没有完成过同步。</translation>
+        </message>
+        <message>
+            <source>Came down</source>
+            <translation>从区县收到</translation>
+        </message>
+        <message>
+            <source>Went up</source>
+            <translation>上报区县</translation>
+        </message>
+        <message>
+            <source>Reference data</source>
+            <translation>基础数据</translation>
+        </message>
+        <message>
+            <source>%1 accepted</source>
+            <translation>已接收 %1</translation>
+        </message>
+        <message>
+            <source>%1: %2 new, %3 updated</source>
+            <translation>%1：新增 %2，更新 %3</translation>
+        </message>
+        <message>
+            <source>Sent before (already at the county): %1 · Rejected: %2 · Waiting for a login: %3</source>
+            <translation>区县已有（此前已上报）：%1 · 被退回：%2 · 待登录后上报：%3</translation>
+        </message>
+        <message>
+            <source>Finished %1.</source>
+            <translation>完成于 %1。</translation>
+        </message>
+        <message>
+            <source>The county's records were read from the beginning.</source>
+            <translation>本次从头读取了区县的全部记录。</translation>
+        </message>
+        <message>
+            <source>%1 new</source>
+            <translation>新增 %1</translation>
+        </message>
+        <message>
+            <source>%1 new · %2 updated</source>
+            <translation>新增 %1 · 更新 %2</translation>
+        </message>
+    </context>
+    <context>
         <name>Screens</name>
         <message>
             <source>Reception desk</source>

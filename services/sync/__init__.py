@@ -88,6 +88,7 @@ from services.sync.rejected import (
     rejected_items,
     retry_rejected,
 )
+from services.sync.report import RoundReport, last_report
 from services.sync.status import (
     Overview,
     Waiting,
@@ -126,6 +127,7 @@ __all__ = [
     "RejectedItem",
     "Rejection",
     "RevealRefused",
+    "RoundReport",
     "RoundResult",
     "Run",
     "ServerFailed",
@@ -142,6 +144,7 @@ __all__ = [
     "deadline_setting",
     "discard_rejected",
     "get_state",
+    "last_report",
     "login_blocking",
     "logout_blocking",
     "make_batch",

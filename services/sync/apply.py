@@ -13,14 +13,25 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.enums import OutboxKind, OutboxStatus
-from models.tables import Case, CaseEvent, OutboxItem, User, Visit
+from models.tables import (
+    Case,
+    CaseEvent,
+    Category,
+    Department,
+    Holiday,
+    OrgUnit,
+    OutboxItem,
+    Setting,
+    User,
+    Visit,
+)
 from models.types import utcnow
 from services import settings as settings_service
 from services.cases.event_checks import parse_time
@@ -43,6 +54,7 @@ from services.sync.checks import (
     quarantine,
     safe_uuid_text,
 )
+from services.sync.report import EVENT, VISIT, RoundReport
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +116,10 @@ class PageResult:
     quarantined: int = 0
     case_ids: set[str] = field(default_factory=set)
     visit_ids: set[str] = field(default_factory=set)
+    # cases that received events this desk did not hold (services.sync.report)
+    new_event_cases: set[str] = field(default_factory=set)
+    # what the page stored, per type (services.sync.report)
+    report: RoundReport = field(default_factory=RoundReport)
 
 
 def chunks(items: Sequence[T], size: int = 500) -> Iterable[Sequence[T]]:
@@ -283,9 +299,15 @@ def apply_changes(
             with session.begin_nested():
                 if kind == "user":
                     _note_credentials(session, data)
-                if UPSERTS[kind](session, data):
+                had_row = _holds_reference(session, kind, data)
+                changed = UPSERTS[kind](session, data)
+                if changed:
                     result.reference += 1
                 session.flush()
+                if had_row and changed:
+                    result.report.add_updated(kind)
+                elif not had_row and _holds_reference(session, kind, data):
+                    result.report.add_new(kind)  # a setting equal to the default is a new row too
         except (DomainError, ValueError, TypeError, KeyError) as exc:
             with session.begin_nested():
                 if quarantine(
@@ -302,10 +324,52 @@ def apply_changes(
     for data, provenance in checked.visits:
         _apply_visit(session, data, provenance, held, result, server)
     _apply_events(session, checked.events, result)
+    cases_before = _held_cases(session, result.case_ids)
     for case_id in sorted(result.case_ids):
         reproject_case(session, case_id)
     session.flush()
+    cases_after = _held_cases(session, result.case_ids)
+    result.report.note_cases(
+        cases_after - cases_before, cases_after & cases_before & result.new_event_cases
+    )
+    result.report.add_new(EVENT, result.new_events)
+    result.report.add_new(VISIT, result.new_visits)
+    result.report.add_updated(VISIT, result.updated_visits)
+    result.report.quarantined += result.quarantined
     return result
+
+
+_REFERENCE_ROWS: dict[str, tuple[type[Any], str]] = {
+    "org_unit": (OrgUnit, "id"),
+    "department": (Department, "id"),
+    "category": (Category, "code"),
+    "user": (User, "id"),
+    "holiday": (Holiday, "date"),
+    "setting": (Setting, "key"),
+}
+
+
+def _holds_reference(session: Session, kind: str, data: Mapping[str, Any]) -> bool:
+    """Whether this desk already holds the reference row ``data`` names (new or updated)."""
+    model, key_name = _REFERENCE_ROWS[kind]
+    key: Any = data.get(key_name)
+    if key is None:
+        return False
+    try:
+        if kind == "holiday" and not isinstance(key, date):
+            key = date.fromisoformat(str(key))
+        elif kind != "holiday":
+            key = str(key)
+    except ValueError:
+        return False  # the upsert refuses it
+    return session.get(model, key) is not None
+
+
+def _held_cases(session: Session, case_ids: set[str]) -> set[str]:
+    held: set[str] = set()
+    for chunk in chunks(sorted(case_ids)):
+        held.update(session.scalars(select(Case.id).where(Case.id.in_(chunk))))
+    return held
 
 
 _PERSONAL = {
@@ -410,6 +474,7 @@ def _apply_events(
         existing[event.id] = row
         result.new_events += 1
         result.case_ids.add(event.case_id)
+        result.new_event_cases.add(event.case_id)
         confirmed.append(event.id)
     session.flush()
     _mark_sent(session, OutboxKind.CASE_EVENT, confirmed)

@@ -67,6 +67,7 @@ from services.sync.outbox import (
     note_failure,
     record_results,
 )
+from services.sync.report import RoundReport, finish_report, keep_login_pull
 from services.sync.status import usable_users
 from services.sync.tokens import TokenRecord
 from services.sync.transport import Answer
@@ -92,6 +93,9 @@ class RoundResult:
     pruned_visits: int = 0
     waiting: dict[str, int] = field(default_factory=dict)  # user id → items waiting for them
     pushed_as: list[str] = field(default_factory=list)
+    # What came down and went up per type, with what a first login pulled before
+    # the round (services.sync.report); the fields above count this round alone.
+    report: RoundReport = field(default_factory=RoundReport)
 
 
 def scope_key(user: User | None) -> str:
@@ -183,9 +187,17 @@ class SyncEngine(CountyClient):
             return remember_login(session, user, password) is not None
 
     async def pull_reference_then_remember(self, body: Mapping[str, Any], password: str) -> None:
-        """A first login on a fresh desktop: its org unit arrives with the first pull."""
-        await self.pull()
+        """A first login on a fresh desktop: its org unit arrives with the first pull.
+
+        What this pull stored is kept for the next round's report.
+        """
+        pulled = await self.pull()
+        await self._db(self._keep_login_pull, pulled.report)
         await self._db(self._remember, body["user"], password)
+
+    def _keep_login_pull(self, report: RoundReport) -> None:
+        with self.db.session() as session:
+            keep_login_pull(session, report)
 
     # ------------------------------------------------------------ push
     def _plan(self, usable: set[str]) -> PushPlan:
@@ -210,6 +222,7 @@ class SyncEngine(CountyClient):
                 usable.add(author)
         plan = await self._db(self._plan, usable)
         result.waiting = dict(plan.waiting)
+        result.report.waiting = sum(plan.waiting.values())
         for run in plan.runs:
             for chunk in chunks(run.items, self.push_batch):
                 await self._push_batch(run.user_id, make_batch(chunk), result)
@@ -244,6 +257,7 @@ class SyncEngine(CountyClient):
         result.accepted += outcome.accepted
         result.duplicate += outcome.duplicate
         result.rejected.extend(outcome.rejected)
+        result.report.merge(outcome.report)
         if outcome.unanswered:
             raise ServerFailed(f"{outcome.unanswered} items had no answer")
 
@@ -307,6 +321,7 @@ class SyncEngine(CountyClient):
         self._start_deadline()
         user_id = await self._pull_token_user()
         state = await self._db(self._begin_pull, user_id)
+        result.report.from_start = result.report.from_start or not state.get("cursor")
         restarted = False
         seen: set[str] = set()
         while True:
@@ -318,6 +333,7 @@ class SyncEngine(CountyClient):
             if answer.status == 410 and not restarted:
                 restarted = True
                 result.restarted_feed = True
+                result.report.from_start = True
                 state = dict(state, cursor=None)
                 await self._db(self._store_cursor, state)
                 continue
@@ -340,10 +356,13 @@ class SyncEngine(CountyClient):
             result.quarantined += page.quarantined
             result.case_ids |= page.case_ids
             result.visit_ids |= page.visit_ids
+            result.report.merge(page.report)
             if not more:
                 if state.get("pruning"):
                     cases, visits = await self._db(self._finish_prune, state, user_id)
                     result.pruned_cases, result.pruned_visits = cases, visits
+                    result.report.pruned_cases += cases
+                    result.report.pruned_visits += visits
                 return result
 
     def _read_page(self, answer: Answer) -> tuple[list[Any], str, bool]:
@@ -400,14 +419,17 @@ class SyncEngine(CountyClient):
         except SyncError as exc:
             await self._db(self._note, STATE_LAST_ERROR, str(exc))
             raise
-        await self._db(self._success)
+        await self._db(self._success, result.report)
         return result
 
     def _note(self, key: str, value: Any) -> None:
         with self.db.session() as session:
             put_state(session, key, value)
 
-    def _success(self) -> None:
+    def _success(self, report: RoundReport) -> None:
+        """The round is done: note the time, and keep its report (with a login's pull)."""
         with self.db.session() as session:
-            put_state(session, STATE_LAST_SUCCESS, utcnow().isoformat())
+            now = utcnow().isoformat()
+            put_state(session, STATE_LAST_SUCCESS, now)
             put_state(session, STATE_LAST_ERROR, "")
+            finish_report(session, report, now)

@@ -19,6 +19,7 @@ from models.tables import CaseEvent, OutboxItem
 from models.types import utcnow
 from services.sync.apply import chunks, reproject_case
 from services.sync.config import PUSH_BATCH
+from services.sync.report import RoundReport
 
 
 # ---------------------------------------------------------------- push bookkeeping
@@ -77,6 +78,7 @@ class PushOutcome:
     duplicate: int = 0
     rejected: list[Rejection] = field(default_factory=list)
     unanswered: int = 0
+    report: RoundReport = field(default_factory=RoundReport)  # the answers per kind
 
 
 def record_results(
@@ -97,6 +99,8 @@ def record_results(
         answer = by_id.get(item.item_id)
         status = answer.get("status") if answer else None
         item.attempts = (item.attempts or 0) + 1
+        if status in ("accepted", "duplicate", "rejected"):
+            outcome.report.add_answer(item.kind, str(status))
         if status in ("accepted", "duplicate"):
             item.status = OutboxStatus.SENT
             item.last_error = None

@@ -1,6 +1,6 @@
 """What the sync screen shows: who holds a county token on this desk, whose
 items wait for them to log in, and the overview (pending, rejected,
-quarantined, last success, last error).
+quarantined, last success, last error, the last round's report).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from services.sync.checks import (
     quarantined_count,
 )
 from services.sync.config import STATE_LAST_ERROR, STATE_LAST_SUCCESS, STATE_TOKENS, get_state
+from services.sync.report import RoundReport, last_report
 from services.sync.tokens import index_entry_usable
 
 
@@ -49,6 +50,7 @@ class Overview:
     waiting: list[Waiting] = field(default_factory=list)
     quarantined: int = 0
     logged_in: list[str] = field(default_factory=list)
+    last_report: RoundReport | None = None  # what the last round moved, per type
 
 
 def token_index(session: Session, server: str) -> dict[str, dict[str, Any]]:
@@ -114,4 +116,5 @@ def overview(session: Session) -> Overview:
         waiting=waiting_for_login(session, server) if pending else [],
         quarantined=quarantined_count(session),
         logged_in=names,
+        last_report=last_report(session),
     )

@@ -167,9 +167,7 @@ def test_a_damaged_database_is_refused_in_chinese_and_left_as_it_was(
     assert not (tmp_path / "b.xlsx").exists()
 
 
-@pytest.mark.parametrize(
-    "words", [w for w in COMMANDS_ON_A_DATABASE if w[0] != "seed-demo" and w[0] != "sync"]
-)
+@pytest.mark.parametrize("words", [w for w in COMMANDS_ON_A_DATABASE if w[0] != "seed-demo"])
 def test_a_folder_without_a_database_gets_none(words: list[str], tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     data_dir = tmp_path / "empty"
     data_dir.mkdir()
@@ -178,3 +176,24 @@ def test_a_folder_without_a_database_gets_none(words: list[str], tmp_path: Path,
     assert exited.value.code == 2
     assert f"no GridDesk database in {data_dir}" in capsys.readouterr().err
     assert list(data_dir.iterdir()) == []
+
+
+def test_sync_makes_a_new_desk_only_when_asked(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A mistyped folder is refused; ``--create`` makes the folder and the database."""
+    missing = tmp_path / "no-such-folder"
+    with pytest.raises(SystemExit) as exited:
+        main(["sync", "--data-dir", str(missing), "--server", "http://127.0.0.1:9"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert f"no GridDesk database in {missing}" in err
+    assert "add --create" in err
+    assert not missing.exists()
+    # With --create the desk is made (and the address kept), then the round is tried.
+    assert (
+        main(["sync", "--data-dir", str(missing), "--create", "--server", "http://127.0.0.1:9"])
+        == 4  # nobody logged in to the county here yet
+    )
+    assert (missing / "griddesk.sqlite3").exists()
+    assert "nobody is logged in to http://127.0.0.1:9" in capsys.readouterr().err
+    # From now on the folder is a desk: no --create needed.
+    assert main(["sync", "--data-dir", str(missing)]) == 4

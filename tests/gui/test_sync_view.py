@@ -132,3 +132,62 @@ def test_sync_view_lists_items_waiting_for_a_login(qtbot: Any, ctx: Any, tmp_pat
     loop.refresh()
     assert not view.waiting_box.isVisibleTo(view)
     assert not view.quarantine.isVisibleTo(view)
+
+
+def test_sync_screen_shows_the_last_round_per_type(qtbot: Any, tmp_path: Any) -> None:
+    """A real first round against a county server: the screen shows what came down, per type."""
+    import asyncio
+
+    from desktop.app_settings import Preferences
+    from desktop.context import AppContext
+    from desktop.sync_loop import SyncLoop
+    from models.tables import User
+    from tests.sync_harness import Desktop, ServerThread, demo_server_db, fresh_server_url
+    from tests.test_sync import _county_in_street, desk_counts
+    from views.sync.view import SyncView
+
+    with fresh_server_url("sqlite", tmp_path) as url:
+        server_db = demo_server_db(url)
+        with ServerThread(server_db) as server:
+            _county_in_street(server, tmp_path)
+            desk = Desktop.create(tmp_path / "fresh", server.url)
+            desk.login("coordinator")
+            with desk.db.sessions() as session:
+                user = session.scalar(select(User).where(User.username == "coordinator"))
+                session.expunge(user)
+            ctx = AppContext(db=desk.db, data_dir=desk.folder, user=user, prefs=Preferences())  # type: ignore[arg-type]
+            loop = SyncLoop(ctx)
+            view = SyncView(ctx, loop)
+            qtbot.addWidget(view)
+            box = view.report_box
+            # Before any round (the login pulled, but no round finished): no figures.
+            assert loop.status.last_report is None
+            assert box.empty.isVisibleTo(view) and not box.down["case"].isVisibleTo(view)
+            finished: list[Any] = []
+            loop.round_finished.connect(finished.append)
+            asyncio.run(loop._round())
+            assert finished, loop.status
+        server_db.dispose()
+    held = desk_counts(desk.db)
+    assert (held["case"], held["case_event"], held["visit"]) == (3, 4, 1)
+    view.resize(1400, 900)
+    view.show()
+    assert not box.empty.isVisibleTo(view)
+    assert box.down["case"].text() == "3 new · 0 updated"
+    assert box.down["case_event"].text() == "4 new"
+    assert box.down["visit"].text() == "1 new · 0 updated"
+    assert box.down["user"].text() == f"{held['user']} new · 0 updated"
+    assert box.up["case_event"].text() == "0 accepted"
+    assert box.up["visit"].text() == "0 accepted"
+    reference = box.reference.text()
+    for kind, name in [
+        ("org_unit", "org units"),
+        ("department", "departments"),
+        ("category", "categories"),
+        ("holiday", "holidays"),
+        ("setting", "settings"),
+    ]:
+        assert f"{held[kind]} {name}" in reference
+    assert "Rejected: 0" in box.answers.text() and "Waiting for a login: 0" in box.answers.text()
+    assert "from the beginning" in box.when.text()
+    desk.close()

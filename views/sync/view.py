@@ -1,5 +1,6 @@
-"""The sync screen: the county connection, the state of the sync, and the
-rejected items with what a person can do about each."""
+"""The sync screen: the county connection, the state of the sync, what the last
+round moved per type (``views/sync/report.py``), and the rejected items with
+what a person can do about each."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ from views.tasks import TaskSlot
 
 from ..context import ViewContext
 from . import ops
+from .report import RoundReportBox
 from .texts import failure_text, reject_advice, reject_reason
 
 
@@ -57,6 +59,7 @@ class SyncView(QWidget):
         state_box = self._state_box()
         self._build_waiting_box()
         rejected_box = self._rejected_box()
+        self.report_box = RoundReportBox()  # the last round, per type
         self._lay_out(title, connection_box, login_box, state_box, rejected_box)
 
         loop.status_changed.connect(self.show_status)
@@ -244,6 +247,7 @@ class SyncView(QWidget):
         left = QVBoxLayout()
         left.addWidget(connection_box)
         left.addWidget(login_box)
+        left.addWidget(self.report_box)
         left.addStretch(1)
         left_widget = QWidget()
         left_widget.setObjectName("syncColumn")
@@ -359,6 +363,7 @@ class SyncView(QWidget):
         )
         self.quarantine.setVisible(quarantined > 0)
         self.show_waiting(list(getattr(status, "waiting", ()) or ()))
+        self.report_box.show_report(getattr(status, "last_report", None))
         if status.rejected != len(self.items):
             self.load_rejected()
 
