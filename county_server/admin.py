@@ -1,6 +1,7 @@
 """The server's administrative operations behind the command line: loading the
 reference file, creating users and the demo district, setting passwords,
-disabling and enabling users and revoking their tokens, each writing its feed rows.
+disabling and enabling users and revoking their tokens, each writing its feed rows;
+and reserving desk codes for desks installed without network.
 
 A password change, a disabled user or a revocation ends every token of the user
 at once (:func:`county_server.tokens.revoke_user`) and sets the user's
@@ -9,6 +10,7 @@ at once (:func:`county_server.tokens.revoke_user`) and sets the user's
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
@@ -20,7 +22,7 @@ from models.db import Database
 from models.tables import Category, Department, Holiday, OrgUnit, Setting, User
 from services.accounts.auth import create_user as create_user_row
 from services.accounts.auth import set_password as set_password_hash
-from services.errors import NotFound
+from services.errors import NotFound, ValidationError
 from services.protocol.reference import (
     category_wire,
     department_wire,
@@ -32,7 +34,8 @@ from services.protocol.reference import (
 
 from .db import write_session
 from .feed import FeedWriter, backfill
-from .tokens import revoke_user
+from .models import Device
+from .tokens import RESERVED_PREFIX, free_code, lock_street_codes, revoke_user
 
 
 def reference_snapshot(session: Session) -> dict[tuple[str, str], Any]:
@@ -113,6 +116,43 @@ def create_user(db: Database, **fields: Any) -> User:
         feed.flush(session)
         session.expunge(user)
     return user
+
+
+def reserve_desk_code(db: Database, *, street: str, name: str = "") -> str:
+    """Reserve the next free desk code of ``street`` for a desk installed without network.
+
+    The code is kept in a device row of its own (``reserved:…``), so it is never
+    handed to another desk; the desk that numbers its cases with it sends it at
+    its first login and the row becomes that desk's (``tokens.desk_code``).
+    """
+    street = street.strip()
+    name = " ".join(name.split())[:100]
+    with write_session(db) as session:
+        unit = session.get(OrgUnit, street)
+        if len(street) != 9 or not street.isdigit() or unit is None or unit.level != "street":
+            raise NotFound(
+                "There is no street with the code {street} (nine digits, a street of the county).",
+                field="street",
+                street=street,
+            )
+        lock_street_codes(session, street)
+        code = free_code(session, street)
+        if code is None:
+            raise ValidationError(
+                "The street {street} has no free desk code left (01 to 99 are taken).",
+                field="street",
+                street=street,
+            )
+        session.add(
+            Device(
+                id=f"{RESERVED_PREFIX}{uuid.uuid4()}",
+                name=name,
+                user_id=None,
+                street=street,
+                desk_code=code,
+            )
+        )
+    return code
 
 
 def _user_named(session: Session, username: str) -> User:

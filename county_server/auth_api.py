@@ -41,6 +41,7 @@ from .tokens import (
 
 API = "/api/v1"
 MAX_BODY = 64 * 1024
+DESK_CODE_PATTERN = r"^(0[1-9]|[1-9][0-9])$"  # 01 … 99
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -78,6 +79,8 @@ class TokenBody(BaseModel):
     password: Annotated[str, Field(min_length=1, max_length=256), Clean]
     device_id: DeviceId
     device_name: Annotated[str, Field(max_length=100), Clean] = ""
+    # The code a desk installed without network numbers with (``desk-code``); optional.
+    desk_code: Annotated[str, Field(pattern=DESK_CODE_PATTERN)] | None = None
 
 
 class RefreshBody(BaseModel):
@@ -93,6 +96,7 @@ FIELD_RULES = {
     "password": "a string of 1 to 256 characters without control characters",
     "device_id": "this desk's id, a UUID such as 0f8fad5b-d9cb-469f-a165-70867728950e",
     "device_name": "a string of at most 100 characters without control characters",
+    "desk_code": "two digits from 01 to 99 (the code this desk numbers its cases with), or null",
     "refresh_token": "the refresh_token of the last login or refresh answer",
 }
 
@@ -304,6 +308,7 @@ def routes(
                 device_name=body.device_name,
                 client=client_address(request, proxies),
                 token_hours=token_hours,
+                wanted_code=body.desk_code,
             )
         except LoginRefused as exc:
             return login_refused(exc)

@@ -1,5 +1,5 @@
 """``python -m county_server``: serve, load-reference, create-user, set-password,
-disable-user, enable-user, revoke-tokens, seed-demo."""
+desk-code, disable-user, enable-user, revoke-tokens, seed-demo."""
 
 from __future__ import annotations
 
@@ -67,6 +67,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     password.add_argument("--db", default=DEFAULT_URL)
     password.add_argument("--username", required=True)
+    code = sub.add_parser(
+        "desk-code",
+        help="reserve the next free desk code of a street for a desk installed without "
+        "network, and print it (type it into that desk's first-start wizard)",
+    )
+    code.add_argument("--db", default=DEFAULT_URL)
+    code.add_argument("--street", required=True, help="the street's 9-digit code")
+    code.add_argument("--name", default="", help="which desk it is for, e.g. a room or a PC")
     for command, text in (
         ("disable-user", "stop a user from logging in; ends their tokens"),
         ("enable-user", "let a disabled user log in again"),
@@ -175,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"user {args.username} enabled")
             else:
                 print(f"user {args.username} was enabled already")
+        elif args.command == "desk-code":
+            print(admin.reserve_desk_code(db, street=args.street, name=args.name))
         elif args.command == "revoke-tokens":
             ended = admin.revoke_tokens(db, username=args.username)
             print(f"{ended} tokens of {args.username} ended")

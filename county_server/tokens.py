@@ -46,6 +46,7 @@ from .models import AccessToken, Device, LoginThrottle, RefreshToken
 
 TOKEN_HOURS = 12  # the longest a token lives (docs/protocol.md)
 DESK_CODE_LOCK = 0x4445534B  # "DESK"; with the street code, one advisory lock per street
+RESERVED_PREFIX = "reserved:"  # the id of a Device row that only keeps a reserved desk code
 REFRESH_DAYS = 30  # the longest a refresh token lives
 
 THROTTLE_WINDOW = timedelta(minutes=15)
@@ -254,7 +255,12 @@ def _new_pair(
 
 
 def _seen_device(
-    session: Session, device_id: str, device_name: str, user: User, now: datetime
+    session: Session,
+    device_id: str,
+    device_name: str,
+    user: User,
+    now: datetime,
+    wanted: str | None = None,
 ) -> str | None:
     """Remember the desk; returns its desk code (handed out at its first login)."""
     device = session.get(Device, device_id)
@@ -266,26 +272,25 @@ def _seen_device(
     else:
         device.name = device_name or device.name
         device.user_id, device.last_seen = user.id, now
-    return desk_code(session, device, user)
+    return desk_code(session, device, user, wanted)
 
 
-def desk_code(session: Session, device: Device, user: User) -> str | None:
-    """The desk's 2-digit code, unique among the desks of its street; it never changes.
+def is_reserved(device_id: str) -> bool:
+    """A row of ``desk-code``: a code kept for a desk installed without network."""
+    return device_id.startswith(RESERVED_PREFIX)
 
-    The street is that of the first user who logs in on the desk. A street with 99
-    desks already gets no more codes (those desks keep v1 four-digit serials).
-    """
-    if device.desk_code:
-        return device.desk_code
-    street = (user.org_unit_id or "")[:9]
-    if len(street) != 9:
-        return None
+
+def lock_street_codes(session: Session, street: str) -> None:
+    """Two desks of one street (or a desk and ``desk-code``) never take the same code at once."""
     if session.get_bind().dialect.name == "postgresql":
-        # Two desks of one street logging in at once must not take the same code.
         session.execute(
             text("SELECT pg_advisory_xact_lock(:kind, :street)"),
             {"kind": DESK_CODE_LOCK, "street": int(street)},
         )
+
+
+def free_code(session: Session, street: str) -> str | None:
+    """The lowest code no desk of ``street`` holds and none is reserved for (call under the lock)."""
     used = set(
         session.scalars(
             select(Device.desk_code).where(Device.street == street, Device.desk_code.is_not(None))
@@ -294,10 +299,48 @@ def desk_code(session: Session, device: Device, user: User) -> str | None:
     for number in range(1, 100):
         code = f"{number:02d}"
         if code not in used:
-            device.street, device.desk_code = street, code
-            session.flush()
             return code
     return None
+
+
+def _claim_reserved(session: Session, device: Device, street: str, wanted: str) -> bool:
+    """Bind ``wanted`` to ``device`` if ``desk-code`` reserved it in ``street`` and no desk
+    holds it yet; a code of another street, or one bound to a desk, is never taken."""
+    row = session.scalar(select(Device).where(Device.street == street, Device.desk_code == wanted))
+    if row is None or not is_reserved(row.id):
+        return False
+    session.delete(row)
+    session.flush()  # the (street, code) pair is free for the desk's own row
+    device.street, device.desk_code = street, wanted
+    session.flush()
+    return True
+
+
+def desk_code(
+    session: Session, device: Device, user: User, wanted: str | None = None
+) -> str | None:
+    """The desk's 2-digit code, unique among the desks of its street; it never changes.
+
+    The street is that of the first user who logs in on the desk. A desk installed
+    without network may send the code ``desk-code`` reserved for it (``wanted``):
+    it is bound to the desk if it was reserved in this street and nobody claimed it;
+    otherwise the desk gets the next free code, as any desk. A street with 99 codes
+    taken gets no more (those desks keep v1 four-digit serials).
+    """
+    if device.desk_code:
+        return device.desk_code
+    street = (user.org_unit_id or "")[:9]
+    if len(street) != 9:
+        return None
+    lock_street_codes(session, street)
+    if wanted and _claim_reserved(session, device, street, wanted):
+        return wanted
+    code = free_code(session, street)
+    if code is None:
+        return None
+    device.street, device.desk_code = street, code
+    session.flush()
+    return code
 
 
 def _drop_dead_rows(session: Session, now: datetime) -> None:
@@ -323,11 +366,14 @@ def issue_token(
     client: str,
     token_hours: float = TOKEN_HOURS,
     now: datetime | None = None,
+    wanted_code: str | None = None,
 ) -> Issued:
     """A new token pair for a correct username and password, or :class:`LoginRefused`.
 
     ``device_id`` must be a UUID (see :func:`canonical_device_id`); ``client`` is
-    the caller's address (:func:`county_server.auth_api.client_address`).
+    the caller's address (:func:`county_server.auth_api.client_address`);
+    ``wanted_code`` the desk code a desk installed without network numbers with (bound
+    if it was reserved for the user's street, see :func:`desk_code`).
     """
     now = now or utcnow()
     device = canonical_device_id(device_id)
@@ -347,7 +393,7 @@ def issue_token(
         if user is not None and user.active and user.password_hash == started.password_hash:
             _undo_failure(session, username, client, started)
             issued = _new_pair(session, user, device, token_hours, now)
-            issued.desk_code = _seen_device(session, device, device_name, user, now)
+            issued.desk_code = _seen_device(session, device, device_name, user, now, wanted_code)
             _drop_dead_rows(session, now)
             session.flush()
             session.expunge(user)
