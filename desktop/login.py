@@ -105,7 +105,14 @@ class LoginDialog(QDialog):
         except AuthError as exc:
             if exc.code == "invalid_credentials" and self._try_county(username, exc):
                 return
-            self.show_error(error_text(exc))
+            text = error_text(exc)
+            if exc.code == "invalid_credentials" and not self._county_set():
+                text += "\n" + self.tr(
+                    "This desk is not connected to a county server, so only people who have "
+                    "logged in here before can log in. An administrator sets the server's "
+                    "address in Settings."
+                )
+            self.show_error(text)
             self.password.selectAll()
             self.password.setFocus()
             return
@@ -133,23 +140,38 @@ class LoginDialog(QDialog):
 
         threading.Thread(target=quietly, name="county-login", daemon=True).start()
 
-    def _try_county(self, username: str, local_error: AuthError) -> bool:
-        """Not known here (or a new password): ask the county server, if one is set."""
+    def _county_set(self) -> bool:
         from services import settings as settings_service
+
+        with self.db.sessions() as session:
+            return bool(settings_service.get(session, "device.server_url"))
+
+    def _try_county(self, username: str, local_error: AuthError) -> bool:
+        """Not known here (or a new password): ask the county server, if one is set.
+
+        A person the county knows logs in on any desk of theirs while it is online:
+        the login brings down their account and what it needs (services.sync.engine).
+        """
         from services.sync import SyncError, login_blocking
         from views.sync.texts import failure_text
         from views.tasks import Op
 
-        with self.db.sessions() as session:
-            if not settings_service.get(session, "device.server_url"):
-                return False
+        if not self._county_set():
+            return False
         password = self.password.text()
         self.setEnabled(False)
         self.show_error(self.tr("Checking with the county server…"))
 
         def failed(exc: BaseException) -> None:
             self.setEnabled(True)
-            if isinstance(exc, SyncError) and exc.code in ("offline", "server_error"):
+            if isinstance(exc, SyncError) and exc.code == "user_not_stored":
+                self.show_error(
+                    self.tr(
+                        "The county accepted the login, but this desk could not keep the "
+                        "account (its org unit did not arrive). Try again, or synchronise first."
+                    )
+                )
+            elif isinstance(exc, SyncError) and exc.code in ("offline", "server_error"):
                 self.show_error(error_text(local_error))
             else:
                 self.show_error(failure_text(getattr(exc, "code", "")))

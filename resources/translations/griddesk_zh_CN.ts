@@ -964,10 +964,6 @@
             <translation>网格工作台 — 首次启动</translation>
         </message>
         <message>
-            <source>Welcome. This database is empty. Name the org unit this desk belongs to, with the codes used by your county, and create the administrator's account. Categories and departments start from the national defaults; the county server replaces them at the first sync.</source>
-            <translation>欢迎使用。当前数据库为空。请按本区县使用的编码填写本工作台所属的组织单位，并创建管理员账号。案件分类和职能部门先采用国家标准默认值，首次同步后由区县服务器下发的数据替换。</translation>
-        </message>
-        <message>
             <source>Org unit</source>
             <translation>组织单位</translation>
         </message>
@@ -1054,6 +1050,54 @@
         <message>
             <source>Create and log in</source>
             <translation>创建并登录</translation>
+        </message>
+        <message>
+            <source>Welcome. This database is empty. If this desk reaches the county server, log in there with your county account: your org unit and the reference data come with it. Without network, name this desk's org unit and create the administrator's account.</source>
+            <translation>欢迎使用。数据库目前为空。本机能连上区（县）服务器时，请用区县账号登录：您的组织单位和基础数据会随登录一并下载。没有网络时，请填写本机所属的组织单位并创建管理员账号。</translation>
+        </message>
+        <message>
+            <source>&amp;Join the county server</source>
+            <translation>加入区（县）服务器(&amp;J)</translation>
+        </message>
+        <message>
+            <source>Set up &amp;without network</source>
+            <translation>无网络时设置(&amp;W)</translation>
+        </message>
+        <message>
+            <source>County server</source>
+            <translation>区（县）服务器</translation>
+        </message>
+        <message>
+            <source>Server address</source>
+            <translation>服务器地址</translation>
+        </message>
+        <message>
+            <source>your county account</source>
+            <translation>您的区县账号</translation>
+        </message>
+        <message>
+            <source>The county's administrator creates your account. After this first login you can also log in here without network.</source>
+            <translation>账号由区县管理员创建。首次登录后，没有网络时也可以在本机登录。</translation>
+        </message>
+        <message>
+            <source>Desk code (optional)</source>
+            <translation>台号（选填）</translation>
+        </message>
+        <message>
+            <source>2 digits, if the county reserved one</source>
+            <translation>2 位数字，区县预留了台号时填写</translation>
+        </message>
+        <message>
+            <source>Connect and log in</source>
+            <translation>连接并登录</translation>
+        </message>
+        <message>
+            <source>Connecting to the county server…</source>
+            <translation>正在连接区（县）服务器…</translation>
+        </message>
+        <message>
+            <source>The county server cannot be reached at this address. Check the address and the network, or set this desk up without network.</source>
+            <translation>无法通过该地址连接区（县）服务器。请检查地址和网络，或选择无网络时设置。</translation>
         </message>
     </context>
     <context>
@@ -1209,6 +1253,14 @@
         <message>
             <source>Checking with the county server…</source>
             <translation>正在向区（县）服务器核验…</translation>
+        </message>
+        <message>
+            <source>This desk is not connected to a county server, so only people who have logged in here before can log in. An administrator sets the server's address in Settings.</source>
+            <translation>本机尚未连接区（县）服务器，只有以前在本机登录过的人员才能登录。请管理员在“设置”中填写服务器地址。</translation>
+        </message>
+        <message>
+            <source>The county accepted the login, but this desk could not keep the account (its org unit did not arrive). Try again, or synchronise first.</source>
+            <translation>区县已通过登录，但本机未能保存该账号（其组织单位尚未下载）。请重试，或先进行同步。</translation>
         </message>
     </context>
     <context>
@@ -4469,6 +4521,22 @@
         <message>
             <source>The {label} is {length} characters long; shorten it to {maximum}.</source>
             <translation>{label}有 {length} 个字，请缩短到 {maximum} 个字以内。</translation>
+        </message>
+        <message>
+            <source>The desk code has two digits, 01 to 99, as the county gave it; leave it empty if you have none.</source>
+            <translation>台号为区县给出的两位数字（01 至 99）；没有台号请留空。</translation>
+        </message>
+        <message>
+            <source>Enter the county server's address, e.g. https://county.example:8443.</source>
+            <translation>请输入区（县）服务器地址，例如 https://county.example:8443。</translation>
+        </message>
+        <message>
+            <source>Enter your username.</source>
+            <translation>请输入用户名。</translation>
+        </message>
+        <message>
+            <source>Enter your password.</source>
+            <translation>请输入密码。</translation>
         </message>
     </context>
 </TS>

@@ -41,7 +41,7 @@ def login_blocking(db: Database, username: str, password: str) -> User:
     with db.sessions() as session:
         found = session.get(User, body["user"]["id"])
         if found is None:
-            raise ServerFailed("the county's user could not be stored here")
+            raise ServerFailed("the county's user could not be stored here", code="user_not_stored")
         session.expunge(found)
         return found
 

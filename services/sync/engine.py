@@ -37,8 +37,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from models.tables import User
 from models.types import utcnow
+from services.cases import records
+from services.protocol.reference import UPSERTS
 from services.sync import prune
 from services.sync.apply import PageResult, apply_changes, begin_write, chunks
 from services.sync.authors import PushPlan, pending_authors, pending_items, plan_push
@@ -111,6 +115,17 @@ def scope_key(user: User | None) -> str:
     return f"grid_worker:{user.id}"
 
 
+def _answered_user(data: Mapping[str, Any]) -> User:
+    """The login answer's user as an unsaved row: enough to name their scope."""
+    return User(
+        id=data["id"],
+        username=data["username"],
+        role=data["role"],
+        org_unit_id=data.get("org_unit_id"),
+        department_id=data.get("department_id"),
+    )
+
+
 _CURSOR_NUMBER = re.compile(r"^(.*?)(\d+)$")
 
 
@@ -131,19 +146,30 @@ class SyncEngine(CountyClient):
     for the arguments.
     """
 
+    _answered: User | None = None  # the user of the last login answer, until stored here
+
     # ------------------------------------------------------------ logging in and out
     async def login(self, username: str, password: str) -> dict[str, Any]:
-        """Get a device-bound token; keep it, and the user with a hash of the password."""
-        answer = await self._request(
-            "POST",
-            "/auth/token",
-            json={
-                "username": username,
-                "password": password,
-                "device_id": self.conn.device_id,
-                "device_name": self.conn.device_name,
-            },
-        )
+        """Get a device-bound token; keep it, and the user with a hash of the password.
+
+        A desk installed without network sends the desk code it numbers with (the
+        county binds it if it reserved it for the street) and adopts the code the
+        county answers. A person not known here yet comes down with what they need:
+        on a desk that has not pulled yet, the first pull is in their scope; on a
+        desk that follows another person's scope, only the reference data is read
+        (their org unit chain, department, grids …), so the desk's cases, its
+        cursor and its scope stay as they were.
+        """
+        request: dict[str, Any] = {
+            "username": username,
+            "password": password,
+            "device_id": self.conn.device_id,
+            "device_name": self.conn.device_name,
+        }
+        used_code = await self._db(self._stored_desk_code)
+        if used_code:
+            request["desk_code"] = used_code
+        answer = await self._request("POST", "/auth/token", json=request)
         if answer.status != 200:
             raise refused(answer)
         body = check_login_answer(answer.json())
@@ -153,10 +179,20 @@ class SyncEngine(CountyClient):
         await self._db(self._note, STATE_PULL_USER, record.user_id)
         desk_code = body.get("desk_code")
         if isinstance(desk_code, str) and desk_code.isdigit() and len(desk_code) == 2:
+            if used_code and desk_code != used_code:
+                log.info(
+                    "the county gave this desk the code %s instead of %s", desk_code, used_code
+                )
             await self._db(self._note, STATE_DESK_CODE, desk_code)
         remembered = await self._db(self._remember, body["user"], password)
         if not remembered:
-            await self.pull_reference_then_remember(body, password)
+            self._answered = _answered_user(body["user"])
+            after = await self._db(self._other_scope_cursor, self._answered)
+            if after is None:
+                await self.pull_reference_then_remember(body, password)
+            else:
+                await self._pull_reference(record.user_id, after or None)
+                await self._db(self._remember, body["user"], password)
         return body
 
     async def logout(self, user_id: str) -> bool:
@@ -185,6 +221,70 @@ class SyncEngine(CountyClient):
     def _remember(self, user: Mapping[str, Any], password: str) -> bool:
         with self.db.session() as session:
             return remember_login(session, user, password) is not None
+
+    def _stored_desk_code(self) -> str | None:
+        with self.db.sessions() as session:
+            return records.desk_code(session)
+
+    def _scope_user(self, session: Session, user_id: str) -> User | None:
+        """Whose scope a pull takes: the stored user, or one the county just logged in."""
+        found = session.get(User, user_id)
+        if found is None and self._answered is not None and self._answered.id == user_id:
+            return self._answered
+        return found
+
+    def _other_scope_cursor(self, user: User) -> str | None:
+        """The desk's cursor when it follows another scope of this county ("" when that
+        cursor is of another server or protocol), or None: pull in ``user``'s scope."""
+        with self.db.sessions() as session:
+            state = get_state(session, STATE_CURSOR)
+        if not isinstance(state, dict) or not state.get("cursor"):
+            return None  # never pulled here: the first pull is this person's
+        same_feed = (
+            state.get("server") == self.conn.server_url
+            and state.get("protocol") == PROTOCOL_VERSION
+        )
+        if same_feed and state.get("scope") == scope_key(user):
+            return None  # the same scope: the next pages bring what is missing
+        return str(state["cursor"]) if same_feed else ""
+
+    async def _pull_reference(self, user_id: str, after: str | None) -> int:
+        """Read the feed after ``after`` with ``user_id``'s token and keep only the
+        reference data; the desk's cursor, scope, cases and visits are left alone.
+        Returns how many reference items changed here."""
+        cursor, restarted, seen, changed = after, False, set[str](), 0
+        while True:
+            params: dict[str, Any] = {"limit": self.pull_limit}
+            if cursor:
+                params["after"] = cursor
+            answer = await self._authorised("GET", "/sync/changes", user_id, params=params)
+            if answer.status == 410 and cursor and not restarted:
+                cursor, restarted = None, True
+                continue
+            if answer.status != 200:
+                raise refused(answer)
+            changes, next_cursor, more = self._read_page(answer)
+            if more and (_went_back(cursor, next_cursor) or next_cursor in seen):
+                raise ServerFailed(
+                    "the county answered more: true with the same or an earlier cursor",
+                    code="feed_loop",
+                )
+            seen.add(next_cursor)
+            reference = [
+                change
+                for change in changes
+                if isinstance(change, Mapping) and change.get("type") in UPSERTS
+            ]
+            if reference:
+                changed += await self._db(self._apply_reference, reference)
+            if not more:
+                return changed
+            cursor = next_cursor
+
+    def _apply_reference(self, changes: Sequence[Any]) -> int:
+        with self.db.session() as session:
+            begin_write(session)
+            return apply_changes(session, changes, server=self.conn.server_url).reference
 
     async def pull_reference_then_remember(self, body: Mapping[str, Any], password: str) -> None:
         """A first login on a fresh desktop: its org unit arrives with the first pull.
@@ -295,7 +395,7 @@ class SyncEngine(CountyClient):
         with self.db.session() as session:
             begin_write(session)
             state = get_state(session, STATE_CURSOR) or {}
-            scope = scope_key(session.get(User, user_id))
+            scope = scope_key(self._scope_user(session, user_id))
             if (
                 isinstance(state, dict)
                 and state.get("server") == self.conn.server_url

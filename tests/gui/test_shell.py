@@ -23,6 +23,9 @@ pytestmark = pytest.mark.gui
 
 
 def fill_first_run(qtbot, dialog: FirstRunDialog, **overrides: str) -> None:  # type: ignore[no-untyped-def]
+    """The first start's path without network, filled in."""
+    dialog.offline_choice.click()
+    assert dialog.offline_choice.isChecked()
     values = {
         "county_code": "990101",
         "county_name": "河西示范区",
@@ -86,7 +89,7 @@ def test_login_dialog_refuses_a_wrong_password_in_chinese(
     qtbot.keyClicks(dialog.password, "wrong-password")
     qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
     assert dialog.user is None
-    assert dialog.error.text() == "用户名或密码错误。"
+    assert dialog.error.text().splitlines()[0] == "用户名或密码错误。"
     dialog.password.clear()
     qtbot.keyClicks(dialog.password, PASSWORD)
     dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
