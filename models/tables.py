@@ -193,7 +193,8 @@ class Case(Base):
 
 
 class CaseEvent(Base):
-    """One step of a case (全程留痕). Append-only: never updated, never deleted.
+    """One step of a case (全程留痕). Append-only: never deleted; a local event's
+    only later change is the county's answer (``server_seq`` or the rejection mark).
 
     ``seq`` is the local order of acceptance; ``server_seq`` the county's, once
     known. The few columns after ``data`` copy values out of ``data`` so that
@@ -218,6 +219,13 @@ class CaseEvent(Base):
     pushed_device: Mapped[str | None] = mapped_column(String(100))
     pushed_address: Mapped[str | None] = mapped_column(String(64))
     push_protocol: Mapped[str | None] = mapped_column(String(8))
+    # A local event the county refused keeps its place here, marked with the
+    # county's code and message (docs/sync-rules.md "Two desks, one case"). The
+    # projection, the queue and the figures leave marked events out; the
+    # timeline shows them struck through. A person's resend clears the mark.
+    rejected_code: Mapped[str | None] = mapped_column(String(30))
+    rejected_message: Mapped[str | None] = mapped_column(Text)
+    rejected_at: Mapped[datetime | None] = mapped_column()
 
     assignee_type: Mapped[str | None] = mapped_column(String(12))
     assignee_id: Mapped[str | None] = mapped_column(String(40))

@@ -271,6 +271,12 @@ class Run:
                 if len(local_ids) != len(set(local_ids)):
                     problems.append(f"{name}: an event is stored twice")
                 for event in local_events:
+                    if event.rejected_code is not None:
+                        # Refused and kept, marked (shown on the sync screen and struck
+                        # through in the timeline); the county must not hold it.
+                        if event.id in server_events:
+                            problems.append(f"{name}: rejected event {event.id} is at the county")
+                        continue
                     if event.id not in server_events:
                         problems.append(f"{name}: local event {event.id} never reached the county")
                     elif event.server_seq is None:

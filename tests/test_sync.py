@@ -109,9 +109,12 @@ def _department(session: Any) -> str:
     return str(session.scalar(select(Department.id).order_by(Department.id)))
 
 
-def event_ids(db: Any, case_id: str | None = None) -> list[str]:
+def event_ids(db: Any, case_id: str | None = None, *, with_rejected: bool = False) -> list[str]:
+    """The events a desk holds as the case's history (without those the county refused)."""
     with db.sessions() as session:
         query = select(CaseEvent.id)
+        if not with_rejected:
+            query = query.where(CaseEvent.rejected_code.is_(None))
         if case_id:
             query = query.where(CaseEvent.case_id == case_id)
         return list(session.scalars(query))
@@ -325,6 +328,9 @@ def test_two_desktops_change_the_same_case_offline(server: ServerThread, tmp_pat
             select(AuditEntry).where(AuditEntry.action == "sync.discard_rejected")
         )
         assert audit is not None and audit.detail["payload"]["type"] == "dispatched"
+        # Discarded, and still in the case's history, marked with the county's answer.
+        kept = session.scalar(select(CaseEvent).where(CaseEvent.id == items[0].item_id))
+        assert kept is not None and kept.rejected_code == "illegal_transition"
     assert sorted(event_ids(a.db, case_id)) == sorted(event_ids(b.db, case_id))
     assert sorted(event_ids(server.db, case_id)) == sorted(event_ids(a.db, case_id))
     assert_same_case(server.db, b, case_id)

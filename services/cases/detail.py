@@ -60,9 +60,18 @@ class TimelineEntry:
     push_protocol: str | None = None
     """``"1.0"``: accepted before the county checked who pushed it."""
 
+    rejected_code: str | None = None
+    """The county refused this local event (docs/sync-rules.md): it stays in the
+    history, struck through, and counts nowhere."""
+    rejected_message: str = ""
+
     @property
     def unverified_author(self) -> bool:
         return self.push_protocol == PROTOCOL_BEFORE_AUTHORSHIP
+
+    @property
+    def rejected(self) -> bool:
+        return self.rejected_code is not None
 
 
 @dataclass(frozen=True)
@@ -115,16 +124,33 @@ def case_detail(
     require_can_see(actor, case)
     detail = CaseDetail(case=case)
     projection: CaseProjection | None = None
-    for row in cases_service.events_of(session, case_id):
+    for row in cases_service.events_of(session, case_id, with_rejected=True):
+        data = dict(row.data) if isinstance(row.data, dict) else {}
+        if row.data is not None and not isinstance(row.data, dict):
+            log.warning("case %s event %s: data is not an object; shown empty", case_id, row.id)
+        if row.rejected_code is not None:
+            # Refused by the county: shown where it was recorded, with the reason; the
+            # state after it is the state before it, and it moves no deadline.
+            detail.timeline.append(
+                TimelineEntry(
+                    row.id,
+                    row.type,
+                    row.at,
+                    row.actor_id,
+                    data,
+                    projection.state if projection is not None else "",
+                    True,
+                    rejected_code=row.rejected_code,
+                    rejected_message=row.rejected_message or "",
+                )
+            )
+            continue
         event = cases_service.event_from_row(row)
         try:
             projection = apply(projection, event)
             state = projection.state
         except Exception:  # a corrupt history still shows what it holds
             state = projection.state if projection is not None else ""
-        data = dict(row.data) if isinstance(row.data, dict) else {}
-        if row.data is not None and not isinstance(row.data, dict):
-            log.warning("case %s event %s: data is not an object; shown empty", case_id, row.id)
         detail.timeline.append(
             TimelineEntry(
                 row.id,

@@ -135,7 +135,11 @@ def last_feedback_result(session: Session, actor: Actor, case_id: str) -> str:
     require_can_see(actor, case)
     data = session.scalar(
         select(CaseEvent.data)
-        .where(CaseEvent.case_id == case_id, CaseEvent.type == EventType.FEEDBACK)
+        .where(
+            CaseEvent.case_id == case_id,
+            CaseEvent.type == EventType.FEEDBACK,
+            CaseEvent.rejected_code.is_(None),
+        )
         .order_by(CaseEvent.seq.desc())
         .limit(1)
     )

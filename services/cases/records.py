@@ -146,6 +146,8 @@ def next_case_number(session: Session, org_unit_id: str, at: datetime) -> str:
 
 
 def _last_number(session: Session, prefix: str, digits: int) -> str | None:
+    """The highest number with this prefix held here, counting numbers the county
+    refused: a number once handed to a visitor is never handed out again."""
     found: str | None = session.scalar(
         select(func.max(Case.number)).where(
             Case.number >= prefix,
@@ -153,6 +155,19 @@ def _last_number(session: Session, prefix: str, digits: int) -> str | None:
             func.length(Case.number) == len(prefix) + digits,
         )
     )
+    for data in session.scalars(
+        select(CaseEvent.data).where(
+            CaseEvent.type == EventType.CREATED, CaseEvent.rejected_code.is_not(None)
+        )
+    ):
+        number = data.get("number") if isinstance(data, dict) else None
+        if (
+            isinstance(number, str)
+            and number.startswith(prefix)
+            and len(number) == len(prefix) + digits
+            and (found is None or number > found)
+        ):
+            found = number
     return found
 
 
@@ -386,13 +401,25 @@ def dispatch(
     )
 
 
-def events_of(session: Session, case_id: str) -> list[CaseEvent]:
-    """A case's events in order of acceptance: the county's order first, then local ones."""
+def events_of(session: Session, case_id: str, *, with_rejected: bool = False) -> list[CaseEvent]:
+    """A case's events in order of acceptance: the county's order first, then local ones.
+
+    Events the county rejected are left out unless ``with_rejected`` (the
+    timeline shows them struck through). Among local events a ``created``
+    comes first: a case renumbered after a ``duplicate_number`` has its new
+    ``created`` recorded after the steps that follow it.
+    """
+    query = select(CaseEvent).where(CaseEvent.case_id == case_id)
+    if not with_rejected:
+        query = query.where(CaseEvent.rejected_code.is_(None))
     return list(
         session.scalars(
-            select(CaseEvent)
-            .where(CaseEvent.case_id == case_id)
-            .order_by(CaseEvent.server_seq.is_(None), CaseEvent.server_seq, CaseEvent.seq)
+            query.order_by(
+                CaseEvent.server_seq.is_(None),
+                CaseEvent.server_seq,
+                CaseEvent.type != EventType.CREATED,
+                CaseEvent.seq,
+            )
         )
     )
 

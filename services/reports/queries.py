@@ -119,7 +119,7 @@ ev AS (
     SELECT e.case_id, e.seq, e.type, e.at, e.assignee_type, e.assignee_id, e.deadline, e.outcome,
            ROW_NUMBER() OVER (PARTITION BY e.case_id, e.type ORDER BY e.at DESC, e.seq DESC) AS rn
     FROM case_events e JOIN rel ON rel.id = e.case_id
-    WHERE e.at < :e AND e.type IN ('dispatched', 'extended', 'acknowledged', 'returned',
+    WHERE e.at < :e AND e.rejected_code IS NULL AND e.type IN ('dispatched', 'extended', 'acknowledged', 'returned',
         'escalated', 'feedback', 'verified', 'closed', 'suspended', 'resumed', 'voided',
         'supervised')
 ),
@@ -194,6 +194,7 @@ _DISPATCH_SQL = """
 WITH touched AS (
     SELECT DISTINCT e.case_id FROM case_events e
     WHERE e.type IN ('dispatched', 'returned') AND e.at >= :s AND e.at < :e
+      AND e.rejected_code IS NULL
 ),
 seqd AS (
     SELECT e.case_id, e.type, e.at, e.assignee_type, e.assignee_id, e.ack_deadline,
@@ -201,6 +202,7 @@ seqd AS (
             PARTITION BY e.case_id ORDER BY e.at, e.seq ROWS UNBOUNDED PRECEDING) AS seg
     FROM case_events e JOIN touched t ON t.case_id = e.case_id
     WHERE e.type IN ('dispatched', 'escalated', 'acknowledged', 'returned') AND e.at < :e
+      AND e.rejected_code IS NULL
 ),
 segs AS (
     SELECT case_id, seg,
@@ -226,7 +228,7 @@ SELECT c.assignee_type, c.assignee_id, c.street_id, c.community_id,
     COUNT(*) AS evaluations,
     SUM(CASE WHEN e.outcome IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END) AS satisfied
 FROM case_events e JOIN cases c ON c.id = e.case_id
-WHERE e.type = 'evaluated' AND e.at >= :s AND e.at < :e
+WHERE e.type = 'evaluated' AND e.at >= :s AND e.at < :e AND e.rejected_code IS NULL
   AND substr(c.org_unit_id, 1, :scope_len) = :scope
 GROUP BY c.assignee_type, c.assignee_id, c.street_id, c.community_id
 """

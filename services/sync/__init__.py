@@ -83,9 +83,11 @@ from services.sync.outbox import (
 )
 from services.sync.rejected import (
     RejectedItem,
+    Renumbered,
     discard_rejected,
     redispatch_rejected,
     rejected_items,
+    renumber_rejected,
     retry_rejected,
 )
 from services.sync.report import RoundReport, last_report
@@ -159,6 +161,8 @@ __all__ = [
     "record_results",
     "redispatch_rejected",
     "rejected_items",
+    "renumber_rejected",
+    "Renumbered",
     "remember_login",
     "reproject_case",
     "retry_rejected",

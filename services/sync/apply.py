@@ -461,6 +461,9 @@ def _apply_events(
             result.known += 1
             if known.server_seq is None and server_seq is not None:
                 known.server_seq = server_seq
+                # The county holds it after all (a resend answered before a crash):
+                # whatever it said earlier, it is part of the history now.
+                known.rejected_code = known.rejected_message = known.rejected_at = None
                 for key, value in provenance.columns().items():
                     setattr(known, key, value)
                 result.case_ids.add(known.case_id)

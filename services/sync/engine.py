@@ -19,11 +19,13 @@ Guarantees, and how they are kept:
 * **The county decides the order** — pulled events carry ``server_seq``;
   ``services.cases.records.events_of`` orders a case's events by it, local events not
   yet accepted after them, and :func:`~services.sync.apply.reproject_case` recomputes the case.
-* **A rejected event leaves the case's history** — the server never accepted
-  it, so it is removed from ``case_events`` (its full content stays in the
-  outbox row, status ``rejected``), and the case is re-projected from what the
-  county accepted. The person then re-records what is still needed (for
-  example a new dispatch) or discards the item, which is audited.
+* **A rejected event stays, marked** — the server never accepted it, so it is
+  marked in ``case_events`` with the county's code and message (never
+  deleted: SPEC, 全程留痕), left out of the projection, the queue and the
+  figures, and shown struck through in the timeline; the case is re-projected
+  from what the county accepted. The person then resends it, re-records what
+  is still needed (a new dispatch, a new number) or discards it; each is
+  audited (``services.sync.rejected``, docs/sync-rules.md).
 * **The cursor moves with the data** — each pulled page is applied and its
   ``next`` cursor stored in one transaction, so a crash repeats at most one
   page, which is harmless (delivery is at least once, applying is idempotent).

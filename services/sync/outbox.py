@@ -1,8 +1,9 @@
 """Push bookkeeping: the next batch of the outbox and what the county answered.
 
 ``accepted``/``duplicate`` mark an item sent; ``rejected`` keeps it with the
-code and message, removes a rejected event from the case's history and
-re-projects the case; a failed push leaves the items pending with a back-off.
+code and message, marks a rejected event in ``case_events`` (it stays there,
+left out of the projection) and re-projects the case; a failed push leaves the
+items pending with a back-off.
 """
 
 from __future__ import annotations
@@ -120,7 +121,7 @@ def record_results(
                 row = session.scalar(select(CaseEvent).where(CaseEvent.id == item.item_id))
                 if row is not None and row.server_seq is None:
                     touched_cases.add(row.case_id)
-                    session.delete(row)
+                    mark_rejected(row, code, message)
         else:
             item.last_error = "no answer for this item"
             outcome.unanswered += 1
@@ -128,6 +129,13 @@ def record_results(
     for case_id in touched_cases:
         reproject_case(session, case_id)
     return outcome
+
+
+def mark_rejected(row: CaseEvent, code: str, message: str) -> None:
+    """The county refused this local event: it stays, marked, out of the projection."""
+    row.rejected_code = code[:30]
+    row.rejected_message = message
+    row.rejected_at = utcnow()
 
 
 def note_failure(session: Session, seqs: Sequence[int], error: str) -> None:

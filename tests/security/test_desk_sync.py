@@ -8,6 +8,7 @@ resident ID number; refresh, logout and the county's revocation reach the desk.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -188,7 +189,11 @@ def test_sync_command_lists_whose_login_is_needed(county: ServerThread, tmp_path
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    assert "accepted 2" in done.stdout
+    # The reception's visit and case went up with the reception's token (the report's
+    # "went up" table: accepted, already there, rejected); the coordinator's case waits.
+    went_up = done.stdout.split("went up:", 1)[1]
+    assert re.search(r"^\s*visits\s+1\s+0\s+0\s*$", went_up, re.M), done.stdout
+    assert re.search(r"^\s*case events\s+1\s+0\s+0\s*$", went_up, re.M), done.stdout
     assert "1 items wait for" in done.stdout and "(coordinator)" in done.stdout
     assert PASSWORD not in done.stdout + done.stderr
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QColor, QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -54,6 +54,7 @@ from ..formatting import (
     wrappable,
 )
 from ..messages import error_text
+from ..sync.texts import reject_reason
 from ..tasks import Op, show_failure
 from . import ops
 from .actions.feedback import attachments_folder
@@ -392,6 +393,11 @@ class DetailPanel(QWidget):
 
     def _sent_text(self, entry: TimelineEntry) -> str:
         """Who pushed the event to the county, from which desk and when (PROTOCOL 1.1)."""
+        if entry.rejected:
+            reason = reject_reason(entry.rejected_code or "")
+            said = clean(entry.rejected_message, LINE_LIMIT)
+            text = self.tr("Rejected by the county: %1").replace("%1", reason)
+            return f"{text}（{said}）" if said else text
         if entry.pending:
             return self.tr("Not yet accepted by the county")
         when = local(entry.received_at)
@@ -418,12 +424,25 @@ class DetailPanel(QWidget):
                 ]
             )
             item.setToolTip(3, plain_tip(item.text(3)))
-            if entry.pending:
+            if entry.rejected:
+                # Refused by the county: kept where it was recorded, struck through,
+                # counted nowhere (docs/sync-rules.md).
+                item.setData(0, Qt.ItemDataRole.UserRole, "rejected")
+                font = item.font(0)
+                font.setStrikeOut(True)
+                for column in range(item.columnCount()):
+                    item.setFont(column, font)
+                    item.setForeground(column, self.palette().placeholderText())
+                item.setText(2, "")
+                item.setToolTip(0, self.tr("Rejected by the county; not part of the case"))
+            elif entry.pending:
                 item.setToolTip(0, self.tr("Not yet sent to the county"))
             self.timeline.addTopLevelItem(item)
             sent = QTreeWidgetItem([self._sent_text(entry)])
             sent.setData(0, Qt.ItemDataRole.UserRole, "sent")
-            sent.setForeground(0, self.palette().placeholderText())
+            sent.setForeground(
+                0, QColor("#b3261e") if entry.rejected else self.palette().placeholderText()
+            )
             sent.setToolTip(0, plain_tip(sent.text(0)))
             item.addChild(sent)
             sent.setFirstColumnSpanned(True)

@@ -12,6 +12,7 @@ from typing import Any
 from services import settings as settings_service
 from services import sync
 from services.errors import DomainError
+from services.reception.receipt import Receipt, receipt_data
 
 from ..context import ViewContext
 
@@ -53,3 +54,14 @@ def retry(ctx: ViewContext, seq: int) -> None:
 def discard(ctx: ViewContext, seq: int, reason: str) -> None:
     with ctx.write() as session:
         sync.discard_rejected(session, ctx.actor, seq, reason)
+
+
+def renumber(ctx: ViewContext, seq: int) -> sync.Renumbered:
+    with ctx.write() as session:
+        return sync.renumber_rejected(session, ctx.actor, seq)
+
+
+def receipt(ctx: ViewContext, visit_id: str) -> Receipt:
+    """The visitor's receipt again, with the case's new number."""
+    with ctx.read() as session:
+        return receipt_data(session, ctx.actor, ctx.calendar, visit_id)

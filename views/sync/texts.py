@@ -46,6 +46,12 @@ def reject_reason(code: str) -> str:
         ),
         "unknown_case": QCoreApplication.translate("Sync", "The county does not know this case."),
         "invalid": QCoreApplication.translate("Sync", "The county found the content not valid."),
+        "duplicate_number": QCoreApplication.translate(
+            "Sync", "Another case in the county already has this case number."
+        ),
+        "missing_blob": QCoreApplication.translate(
+            "Sync", "The county does not yet hold a file this step names."
+        ),
     }
     return texts.get(code, QCoreApplication.translate("Sync", "The county refused this item."))
 
@@ -65,6 +71,11 @@ def reject_advice(code: str, event_type: str | None) -> str:
         return QCoreApplication.translate(
             "Sync",
             "Ask the county administrator to check your area or role, then send again; or discard.",
+        )
+    if code == "duplicate_number":
+        return QCoreApplication.translate(
+            "Sync",
+            "Give the case a new number, then print the visitor a new receipt.",
         )
     if code == "unknown_case":
         return QCoreApplication.translate(

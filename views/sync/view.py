@@ -212,6 +212,12 @@ class SyncView(QWidget):
         self.redispatch_button = QPushButton(self.tr("Dispatch again"))
         self.redispatch_button.setObjectName("rejectedRedispatch")
         self.redispatch_button.clicked.connect(self.redispatch)
+        self.renumber_button = QPushButton(self.tr("New number…"))
+        self.renumber_button.setObjectName("rejectedRenumber")
+        self.renumber_button.setToolTip(
+            self.tr("Give the case the next free number of this desk and print a new receipt")
+        )
+        self.renumber_button.clicked.connect(self.renumber)
         self.retry_button = QPushButton(self.tr("Send again"))
         self.retry_button.setObjectName("rejectedRetry")
         self.retry_button.clicked.connect(self.retry)
@@ -225,6 +231,7 @@ class SyncView(QWidget):
         for button in (
             self.open_button,
             self.redispatch_button,
+            self.renumber_button,
             self.retry_button,
             self.discard_button,
         ):
@@ -468,7 +475,14 @@ class SyncView(QWidget):
             and item.event_type == "dispatched"
             and self.ctx.can(Permission.DISPATCH)
         )
-        self.retry_button.setEnabled(item is not None)
+        self.renumber_button.setVisible(any(i.code == "duplicate_number" for i in self.items))
+        self.renumber_button.setEnabled(
+            item is not None
+            and item.code == "duplicate_number"
+            and item.event_type == "created"
+            and self.ctx.can(Permission.CREATE_CASE)
+        )
+        self.retry_button.setEnabled(item is not None and item.code != "duplicate_number")
         self.discard_button.setEnabled(item is not None)
 
     def open_case(self) -> None:
@@ -496,6 +510,53 @@ class SyncView(QWidget):
             self.tr("Dispatched again; it will be sent with the next sync."), item.case_id
         )
         self.loop.sync_now()
+
+    def renumber(self) -> None:
+        item = self.selected()
+        if item is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            self.tr("New case number"),
+            self.tr(
+                "Another case in the county already has the number %1. Give this case the "
+                "next free number of this desk? The old number stays in the case's history "
+                "and the audit log, and the visitor needs a new receipt."
+            ).replace("%1", item.case_number or ""),
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self.renumber_item(item.seq)
+
+    def renumber_item(self, seq: int) -> sync.Renumbered | None:
+        try:
+            done = ops.renumber(self.ctx, seq)
+        except DomainError as exc:
+            self.action_message.setText(error_text(exc))
+            return None
+        self._after_change(
+            self.tr("The case is now %1 (was %2); it will be sent with the next sync.")
+            .replace("%1", done.new_number)
+            .replace("%2", done.old_number),
+            done.case_id,
+        )
+        self.loop.sync_now()
+        if done.visit_id and self.ctx.can(Permission.REGISTER_VISIT):
+            self.reprint_receipt(done.visit_id)
+        return done
+
+    def reprint_receipt(self, visit_id: str) -> None:
+        """The visitor's receipt with the new number, to print and hand over again."""
+        from ..reception.receipt import ReceiptDialog
+
+        try:
+            receipt = ops.receipt(self.ctx, visit_id)
+        except DomainError as exc:
+            self.action_message.setText(error_text(exc))
+            return
+        self.receipt_dialog = ReceiptDialog(receipt, self)
+        self.receipt_dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.receipt_dialog.show()
 
     def retry(self) -> None:
         item = self.selected()
