@@ -164,6 +164,10 @@ def test_a_new_county_user_logs_in_on_a_working_desk_which_keeps_its_data(
 
     for username, user_id in (("xinren1", same_street), ("xinren2", other)):
         assert login(desk.db, username, NEW_PASSWORD).id == user_id  # offline now
+    # The next round's report counts what the two logins brought down: the two new
+    # people and the new community.
+    report = desk.sync(user_id=desk.user_id("coordinator")).report
+    assert report.count_new("user") >= 2 and report.count_new("org_unit") >= 1
     desk.close()
 
 

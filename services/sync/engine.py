@@ -73,7 +73,7 @@ from services.sync.outbox import (
     note_failure,
     record_results,
 )
-from services.sync.report import RoundReport, finish_report, keep_login_pull
+from services.sync.report import USER, RoundReport, finish_report, keep_login_pull
 from services.sync.status import usable_users
 from services.sync.tokens import TokenRecord
 from services.sync.transport import Answer
@@ -222,7 +222,14 @@ class SyncEngine(CountyClient):
 
     def _remember(self, user: Mapping[str, Any], password: str) -> bool:
         with self.db.session() as session:
-            return remember_login(session, user, password) is not None
+            known = session.get(User, user.get("id")) is not None
+            if remember_login(session, user, password) is None:
+                return False
+            if not known:  # stored from the login answer: the next round's report says so
+                came = RoundReport()
+                came.add_new(USER)
+                keep_login_pull(session, came)
+            return True
 
     def _stored_desk_code(self) -> str | None:
         with self.db.sessions() as session:
@@ -284,9 +291,12 @@ class SyncEngine(CountyClient):
             cursor = next_cursor
 
     def _apply_reference(self, changes: Sequence[Any]) -> int:
+        """Store reference items; what changed goes into the next round's report."""
         with self.db.session() as session:
             begin_write(session)
-            return apply_changes(session, changes, server=self.conn.server_url).reference
+            page = apply_changes(session, changes, server=self.conn.server_url)
+            keep_login_pull(session, page.report)
+            return page.reference
 
     async def pull_reference_then_remember(self, body: Mapping[str, Any], password: str) -> None:
         """A first login on a fresh desktop: its org unit arrives with the first pull.
