@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
 
 from services.cases.permissions import ROLE_LABELS, Permission
 from views.formatting import label
+from views.reception.enquiry import SHORTCUT as ENQUIRY_SHORTCUT
+from views.reception.enquiry import EnquiryDialog, raise_enquiry
 
 from .context import AppContext
 from .logging_setup import current_log_file
@@ -63,6 +65,7 @@ class MainWindow(QMainWindow):
         self.navigation.setFixedWidth(168)
         self.stack = QStackedWidget()
         self.screens: list[Screen] = screens_for(ctx)
+        self.enquiry_dialog: EnquiryDialog | None = None
         self.widgets: dict[str, QWidget] = {}
         for screen in self.screens:
             item = QListWidgetItem(nav_icon(screen.icon), screen.title)
@@ -144,10 +147,22 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+        if self.ctx.can(Permission.ENQUIRE_PROGRESS):
+            cases_menu = self.menuBar().addMenu(self.tr("&Cases"))
+            enquiry = QAction(self.tr("Progress &enquiry…"), self)
+            enquiry.setObjectName("enquiryAction")
+            enquiry.setShortcut(QKeySequence(ENQUIRY_SHORTCUT))
+            enquiry.triggered.connect(self.open_enquiry)
+            cases_menu.addAction(enquiry)
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         about = QAction(self.tr("&About GridDesk"), self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
+
+    def open_enquiry(self) -> EnquiryDialog:
+        """The progress enquiry by query code or phone (reception and coordinators)."""
+        self.enquiry_dialog = raise_enquiry(self.ctx, self, self.enquiry_dialog)
+        return self.enquiry_dialog
 
     def _build_status_bar(self) -> None:
         user = self.ctx.user

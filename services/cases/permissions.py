@@ -20,6 +20,7 @@ from services.i18n import QT_TRANSLATE_NOOP
 class Permission(StrEnum):
     VIEW_CASES = "view_cases"
     REGISTER_VISIT = "register_visit"
+    ENQUIRE_PROGRESS = "enquire_progress"
     CREATE_CASE = "create_case"
     DISPATCH = "dispatch"
     ACKNOWLEDGE = "acknowledge"
@@ -56,6 +57,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
         {
             P.VIEW_CASES,
             P.REGISTER_VISIT,
+            P.ENQUIRE_PROGRESS,
             P.CREATE_CASE,
             P.CLOSE_ON_THE_SPOT,
             P.COMMENT,
@@ -68,6 +70,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
         {
             P.VIEW_CASES,
             P.REGISTER_VISIT,
+            P.ENQUIRE_PROGRESS,
             P.CREATE_CASE,
             P.CLOSE_ON_THE_SPOT,
             P.DISPATCH,
@@ -126,6 +129,7 @@ ROLE_LABELS: dict[str, str] = {
 PERMISSION_LABELS: dict[str, str] = {
     P.VIEW_CASES: QT_TRANSLATE_NOOP("services", "view cases"),
     P.REGISTER_VISIT: QT_TRANSLATE_NOOP("services", "register visits"),
+    P.ENQUIRE_PROGRESS: QT_TRANSLATE_NOOP("services", "look up a case's progress for a visitor"),
     P.CREATE_CASE: QT_TRANSLATE_NOOP("services", "open cases"),
     P.DISPATCH: QT_TRANSLATE_NOOP("services", "dispatch cases"),
     P.ACKNOWLEDGE: QT_TRANSLATE_NOOP("services", "sign for cases"),

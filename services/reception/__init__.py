@@ -10,7 +10,8 @@ Read in this order:
 - ``lookups`` — the pick lists (categories, places), a category's default
   department, the visits an actor may see;
 - ``history`` (past visits, the day's counts), ``export`` (as a workbook),
-  ``receipt`` (what the receipt prints);
+  ``receipt`` (what the receipt prints), ``enquiry`` (a case's progress asked
+  by the receipt's number and query code, or by the visitor's phone; audited);
 - ``privacy`` — revealing a clear value (audited) and the retention purge;
 - ``identity`` — ID numbers and phones: checking, masking, keyed hashes;
 - ``drafts`` — the form kept across a crash.

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from services.reception import drafts
+from services.reception import drafts, enquiry
 from services.reception.export import export_visits
 from services.reception.history import VisitSearch
 from services.reception.privacy import reveal_visitor
@@ -82,3 +82,20 @@ def reveal(ctx: ViewContext, visit_id: str, fields: list[str]) -> dict[str, str 
     """The visitor's fields in clear; each read is written to the audit log."""
     with ctx.write() as session:
         return {field: reveal_visitor(session, ctx.actor, visit_id, field) for field in fields}
+
+
+# ---------------------------------------------------------------- progress enquiries
+# Each writes its audit line, found or not, so each is a write.
+def enquire_by_code(ctx: ViewContext, number: str, code: str) -> enquiry.Enquiry:
+    with ctx.write() as session:
+        return enquiry.enquire_by_code(session, ctx.actor, ctx.calendar, number, code)
+
+
+def enquire_by_phone(ctx: ViewContext, phone: str) -> enquiry.Enquiry:
+    with ctx.write() as session:
+        return enquiry.enquire_by_phone(session, ctx.actor, ctx.calendar, phone)
+
+
+def enquire_phone_case(ctx: ViewContext, phone: str, case_id: str) -> enquiry.Enquiry:
+    with ctx.write() as session:
+        return enquiry.enquire_phone_case(session, ctx.actor, ctx.calendar, phone, case_id)

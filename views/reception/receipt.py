@@ -6,36 +6,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QMarginsF, QSizeF
-from PySide6.QtGui import (
-    QFont,
-    QPagedPaintDevice,
-    QPageLayout,
-    QPageSize,
-    QPainter,
-    QPdfWriter,
-    QTextDocument,
-)
-from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QFileDialog,
-    QHBoxLayout,
-    QPushButton,
-    QTextBrowser,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QPagedPaintDevice, QTextDocument
+from PySide6.QtWidgets import QWidget
 
 from services.reception.labels import OUTCOME_LABELS, PURPOSE_LABELS
 from services.reception.receipt import Receipt
-from services.reports.exports import clean_file_name
 
-from ..formatting import clean, label, local, plain, plain_label
-from ..messages import show_message
-
-PAGE_SIZES = {"A5": QPageSize.PageSizeId.A5, "A4": QPageSize.PageSizeId.A4}
+from ..formatting import clean, label, local, plain
+from ..paper import PaperDialog, html_document, paint_html, write_html_pdf
 
 
 def receipt_html(receipt: Receipt) -> str:
@@ -111,48 +90,21 @@ def receipt_html(receipt: Receipt) -> str:
 
 def receipt_document(receipt: Receipt, device: QPagedPaintDevice | None = None) -> QTextDocument:
     """The receipt laid out for ``device`` (its resolution turns points into pixels)."""
-    document = QTextDocument()
-    if device is not None:
-        document.documentLayout().setPaintDevice(device)
-    font = QFont()
-    font.setPointSizeF(10.5)
-    document.setDefaultFont(font)
-    document.setHtml(receipt_html(receipt))
-    if device is not None:
-        rect = device.pageLayout().paintRectPixels(device.logicalDpiX())
-        document.setPageSize(QSizeF(rect.width(), rect.height()))
-    return document
+    return html_document(receipt_html(receipt), device)
 
 
 def paint_receipt(receipt: Receipt, device: QPagedPaintDevice) -> None:
     """Draw the receipt on one page of a printer or PDF writer, at its true size."""
-    document = receipt_document(receipt, device)
-    painter = QPainter(device)
-    try:
-        document.drawContents(painter)
-    finally:
-        painter.end()
+    paint_html(receipt_html(receipt), device)
 
 
 def write_pdf(receipt: Receipt, path: Path, page: str = "A5") -> Path:
     """Save the receipt as a PDF file (the text stays searchable)."""
-    writer = QPdfWriter(str(path))
-    writer.setTitle(QCoreApplication.translate("Receipt", "Visit receipt"))
-    writer.setCreator("GridDesk")
-    writer.setResolution(300)
-    writer.setPageLayout(
-        QPageLayout(
-            QPageSize(PAGE_SIZES.get(page, QPageSize.PageSizeId.A5)),
-            QPageLayout.Orientation.Portrait,
-            QMarginsF(12, 12, 12, 12),
-            QPageLayout.Unit.Millimeter,
-        )
-    )
-    paint_receipt(receipt, writer)
-    return path
+    title = QCoreApplication.translate("Receipt", "Visit receipt")
+    return write_html_pdf(receipt_html(receipt), path, page, title)
 
 
-class ReceiptDialog(QDialog):
+class ReceiptDialog(PaperDialog):
     """Preview of the receipt with print (Ctrl+P) and save-as-PDF (Ctrl+S)."""
 
     def __init__(self, receipt: Receipt, parent: QWidget | None = None) -> None:
@@ -161,76 +113,19 @@ class ReceiptDialog(QDialog):
         self.receipt = receipt
         self.setWindowTitle(self.tr("Receipt %1").replace("%1", clean(receipt.case_number, 80)))
         self.resize(620, 640)
-        self.view = QTextBrowser()
         self.view.setObjectName("receiptPreview")
-        self.view.setOpenLinks(False)
-        self.view.setHtml(receipt_html(receipt))
-        self.page = QComboBox()
-        self.page.addItems(list(PAGE_SIZES))
-        self.page.setToolTip(self.tr("Paper size"))
-        self.print_button = QPushButton(self.tr("Print…"))
-        self.print_button.setToolTip(self.tr("Ctrl+P — print preview, then print"))
-        self.print_button.setShortcut("Ctrl+P")
-        self.print_button.setProperty("primary", True)
-        self.print_button.clicked.connect(self.print_preview)
-        self.pdf_button = QPushButton(self.tr("Save as PDF…"))
-        self.pdf_button.setToolTip(self.tr("Ctrl+S"))
-        self.pdf_button.setShortcut("Ctrl+S")
-        self.pdf_button.clicked.connect(self.save_pdf)
-        close = QPushButton(self.tr("Close"))
-        close.setToolTip(self.tr("Esc"))
-        close.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addWidget(plain_label(self.tr("Paper")))
-        buttons.addWidget(self.page)
-        buttons.addStretch(1)
-        buttons.addWidget(self.pdf_button)
-        buttons.addWidget(self.print_button)
-        buttons.addWidget(close)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.view, 1)
-        layout.addLayout(buttons)
+        self.show_paper()
         self.print_button.setFocus()
 
-    def page_name(self) -> str:
-        return self.page.currentText()
+    def paper_html(self) -> str:
+        return receipt_html(self.receipt)
 
-    def make_printer(self) -> QPrinter:
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        printer.setPageSize(QPageSize(PAGE_SIZES[self.page_name()]))
-        printer.setPageMargins(QMarginsF(12, 12, 12, 12), QPageLayout.Unit.Millimeter)
-        printer.setDocName(self.windowTitle())
-        return printer
+    def paper_title(self) -> str:
+        return QCoreApplication.translate("Receipt", "Visit receipt")
 
-    def print_preview(self) -> None:
-        printer = self.make_printer()
-        preview = QPrintPreviewDialog(printer, self)
-        preview.setWindowTitle(self.tr("Print preview"))
-        preview.paintRequested.connect(lambda p: paint_receipt(self.receipt, p))
-        preview.exec()
+    def file_stem(self) -> str:
+        stem = self.tr("receipt")  # outside the f-string, where lupdate finds it
+        return f"{stem}-{self.receipt.case_number or self.receipt.query_code}"
 
-    def save_pdf(self, path: str | None = None) -> Path | None:
-        if not path:
-            suggested = clean_file_name(
-                f"{self.tr('receipt')}-{self.receipt.case_number or self.receipt.query_code}.pdf"
-            )
-            path, _filter = QFileDialog.getSaveFileName(
-                self, self.tr("Save the receipt as PDF"), suggested, self.tr("PDF files (*.pdf)")
-            )
-        if not path:
-            return None
-        target = Path(path)
-        if target.suffix.lower() != ".pdf":
-            target = target.with_suffix(".pdf")
-        try:
-            write_pdf(self.receipt, target, self.page_name())
-        except OSError as exc:
-            show_message(
-                self,
-                self.tr("Save as PDF"),
-                self.tr("The file %1 could not be written: %2")
-                .replace("%1", str(target))
-                .replace("%2", str(exc)),
-            )
-            return None
-        return target
+    def save_caption(self) -> str:
+        return self.tr("Save the receipt as PDF")

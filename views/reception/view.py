@@ -41,6 +41,8 @@ from views.tasks import Op, show_failure
 from ..context import ViewContext
 from ..formatting import label, local, plain_label
 from . import ops
+from .enquiry import SHORTCUT as ENQUIRY_SHORTCUT
+from .enquiry import EnquiryDialog, raise_enquiry
 from .form import VisitForm
 from .panels import DuplicatesPanel, ReturningPanel
 from .pickers import Choice
@@ -66,6 +68,7 @@ class ReceptionView(QWidget):
         self.last_result: VisitResult | None = None
         self._ops: dict[str, Op[Any]] = {}  # the running look-up of each kind
         self.receipt_dialog: ReceiptDialog | None = None
+        self.enquiry_dialog: EnquiryDialog | None = None
         self.names = Names()  # filled with the choices, off the GUI thread
 
         self.title = plain_label(self.tr("Reception desk"))
@@ -78,6 +81,16 @@ class ReceptionView(QWidget):
         top.addWidget(self.title)
         top.addStretch(1)
         top.addWidget(keys)
+        self.enquiry_button = QPushButton(self.tr("Progress enquiry…"))
+        self.enquiry_button.setObjectName("enquiryButton")
+        self.enquiry_button.setToolTip(
+            self.tr(
+                "%1 — a case's progress, by the receipt's query code or the visitor's phone"
+            ).replace("%1", ENQUIRY_SHORTCUT)
+        )
+        self.enquiry_button.clicked.connect(self.open_enquiry)
+        self.enquiry_button.setVisible(ctx.can(Permission.ENQUIRE_PROGRESS))
+        top.addWidget(self.enquiry_button)
         self._build_banners()
         self.form = VisitForm(ctx.can(Permission.DISPATCH))
         if ctx.can(Permission.VIEW_MAP):
@@ -480,6 +493,11 @@ class ReceptionView(QWidget):
         self.receipt_dialog = ReceiptDialog(receipt, self)
         self.receipt_dialog.open()
         return self.receipt_dialog
+
+    def open_enquiry(self) -> EnquiryDialog:
+        """The progress enquiry (the main window's F9 opens its own)."""
+        self.enquiry_dialog = raise_enquiry(self.ctx, self, self.enquiry_dialog)
+        return self.enquiry_dialog
 
     def search_history(self) -> None:
         actor, search = self.ctx.actor, self.history.search()
