@@ -47,6 +47,7 @@ class SyncStatus:
     quarantined: int = 0
     # what the last finished round moved, per type (services.sync.RoundReport)
     last_report: object = None
+    desk_code: str | None = None  # numbers this desk's cases (services.cases.records)
 
 
 class SyncLoop(QObject):
@@ -112,6 +113,7 @@ class SyncLoop(QObject):
             waiting=tuple(view.waiting),
             quarantined=view.quarantined,
             last_report=view.last_report,
+            desk_code=view.desk_code,
         )
 
     def _set(self, **changes: object) -> None:

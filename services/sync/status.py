@@ -17,6 +17,7 @@ from models.tables import OutboxItem, User
 from models.types import utcnow
 from services import settings as settings_service
 from services.cases.event_checks import parse_time
+from services.cases.records import desk_code
 from services.sync.authors import pending_items, plan_push
 from services.sync.checks import (
     quarantined_count,
@@ -51,6 +52,7 @@ class Overview:
     quarantined: int = 0
     logged_in: list[str] = field(default_factory=list)
     last_report: RoundReport | None = None  # what the last round moved, per type
+    desk_code: str | None = None  # this desk's 2-digit code from the county (case numbers)
 
 
 def token_index(session: Session, server: str) -> dict[str, dict[str, Any]]:
@@ -117,4 +119,5 @@ def overview(session: Session) -> Overview:
         quarantined=quarantined_count(session),
         logged_in=names,
         last_report=last_report(session),
+        desk_code=desk_code(session),
     )

@@ -4,6 +4,7 @@ refused for its number a new one and opens the visitor's new receipt."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -147,8 +148,14 @@ def test_a_refused_number_is_renumbered_from_the_sync_screen(
 
     opened: list[ReceiptDialog] = []
     monkeypatch.setattr(ReceiptDialog, "show", lambda self: opened.append(self))
-    view = SyncView(_context(db, tmp_path, "reception"), FakeLoop())
+    loop = FakeLoop()
+    view = SyncView(_context(db, tmp_path, "reception"), loop)
     qtbot.addWidget(view)
+    assert "首次登录" in view.desk_code.text()  # the stand-in loop knows no code
+    with db.sessions() as session:
+        loop.status = replace(loop.status, desk_code=sync.overview(session).desk_code)
+    loop.refresh()
+    assert view.desk_code.text() == "07"
     assert view.table.rowCount() == 1
     assert "已被其他案件使用" in view.table.item(0, 3).text()
     assert view.renumber_button.isVisibleTo(view)

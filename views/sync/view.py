@@ -144,6 +144,14 @@ class SyncView(QWidget):
         state_form.addRow(self.tr("Connection"), self.online)
         state_form.addRow(self.tr("Last successful sync"), self.last_success)
         state_form.addRow(self.tr("Waiting to be sent"), self.pending)
+        self.desk_code = QLabel()
+        self.desk_code.setObjectName("syncDeskCode")
+        self.desk_code.setToolTip(
+            self.tr(
+                "The county's code for this desk: the two digits before the serial of a case number"
+            )
+        )
+        state_form.addRow(self.tr("Desk code"), self.desk_code)
         state_form.addRow(self.problem)
         self.quarantine = QLabel()
         self.quarantine.setObjectName("syncQuarantine")
@@ -344,6 +352,10 @@ class SyncView(QWidget):
         self.online.style().polish(self.online)
         self.last_success.setText(local(status.last_success) or self.tr("never"))
         self.pending.setText(self.tr("%1 items").replace("%1", str(status.pending)))
+        code = getattr(status, "desk_code", None)
+        self.desk_code.setText(
+            code if code else self.tr("none yet (given at the first county login)")
+        )
         if status.logged_in_as and not status.needs_login:
             self.login_state.setText(
                 self.tr("Logged in to the county as %1.").replace("%1", status.logged_in_as)
