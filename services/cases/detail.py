@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from models.enums import EventType
 from models.queue import Attachment
 from models.tables import Case, Visit
+from services.attachments.store import local_blob
 from services.cases import records as cases_service
 from services.cases.event_checks import parse_time
 from services.cases.permissions import Actor, Permission, require, require_can_see
@@ -85,6 +86,10 @@ class DeadlineChange:
     reason: str = ""
 
 
+PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
+_PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
+
+
 @dataclass(frozen=True)
 class AttachmentInfo:
     file_name: str
@@ -94,6 +99,39 @@ class AttachmentInfo:
     at: datetime
     path: Path | None
     """The copy in the data folder, or None when it is not on this computer."""
+    content_type: str = ""
+    """As the entry says (empty before 1.1); the bytes decide when the file is opened."""
+    step: str = ""
+    """The type of the event that carries it (``created``, ``feedback``, ``commented``…)."""
+    actor_id: str | None = None
+
+    @property
+    def is_pdf(self) -> bool:
+        if self.content_type:
+            return self.content_type == "application/pdf"
+        return self.file_name.lower().endswith(".pdf")
+
+    @property
+    def is_photo(self) -> bool:
+        if self.content_type:
+            return self.content_type in PHOTO_TYPES
+        return self.file_name.lower().endswith(_PHOTO_SUFFIXES)
+
+
+@dataclass(frozen=True)
+class AttachmentStep:
+    """One step of the case that brought files: the registration, a feedback, a comment…"""
+
+    event_id: str
+    kind: str
+    """The event's type (``created``, ``feedback``, ``commented`` or another)."""
+    at: datetime
+    actor_id: str | None
+    files: tuple[AttachmentInfo, ...]
+
+    @property
+    def photos(self) -> tuple[AttachmentInfo, ...]:
+        return tuple(f for f in self.files if f.is_photo)
 
 
 @dataclass(frozen=True)
@@ -110,6 +148,9 @@ class CaseDetail:
     timeline: list[TimelineEntry] = field(default_factory=list)
     deadlines: list[DeadlineChange] = field(default_factory=list)
     attachments: list[AttachmentInfo] = field(default_factory=list)
+    """Every file of every step, in the order of the events."""
+    attachment_steps: list[AttachmentStep] = field(default_factory=list)
+    """The same files grouped by the step that brought them (refused steps left out)."""
     visitor: VisitorInfo | None = None
     duplicate_number: str | None = None
     unreadable_attachments: int = 0
@@ -192,11 +233,15 @@ def case_detail(
             detail.deadlines.append(
                 DeadlineChange(row.at, row.type, None, None, reason=str(data.get("reason") or ""))
             )
-        if row.type == EventType.FEEDBACK:
+        if "attachments" in data:
             shown, unreadable = _attachments(
-                session, row.id, row.at, data, case_id, attachments_folder
+                session, row.id, row.type, row.at, row.actor_id, data, case_id, attachments_folder
             )
-            detail.attachments.extend(shown)
+            if shown:
+                detail.attachments.extend(shown)
+                detail.attachment_steps.append(
+                    AttachmentStep(row.id, str(row.type), row.at, row.actor_id, tuple(shown))
+                )
             detail.unreadable_attachments += unreadable
     if case.visit_id:
         visit = session.get(Visit, case.visit_id)
@@ -260,15 +305,40 @@ def read_attachment(item: Any) -> dict[str, Any] | None:
     }
 
 
+def before_and_after(
+    steps: list[AttachmentStep],
+) -> tuple[list[AttachmentInfo], list[AttachmentInfo]]:
+    """The photos to compare when verifying (核查): "after" is the photos of the last
+    feedback; "before" is every photo of the steps before it (the registration,
+    earlier feedbacks and comments). With no feedback, everything is "before"."""
+    last = max((i for i, s in enumerate(steps) if s.kind == EventType.FEEDBACK), default=None)
+    if last is None:
+        return [p for s in steps for p in s.photos], []
+    before = [p for s in steps[:last] for p in s.photos]
+    return before, list(steps[last].photos)
+
+
+def case_photos(
+    session: Session, actor: Actor, case_id: str, folder: Path, limit: int = 3
+) -> list[AttachmentInfo]:
+    """Up to ``limit`` photos of a case that are on this computer, newest step first
+    (for the map's case tooltip)."""
+    detail = case_detail(session, actor, case_id, folder)
+    photos = [f for s in reversed(detail.attachment_steps) for f in s.photos if f.path]
+    return photos[:limit]
+
+
 def _attachments(
     session: Session,
     event_id: str,
+    kind: str,
     at: datetime,
+    actor_id: str | None,
     data: dict[str, Any],
     case_id: str,
     folder: Path | None,
 ) -> tuple[list[AttachmentInfo], int]:
-    """The attachments of one feedback event, and how many entries were left out."""
+    """The attachments of one event, and how many entries were left out."""
     items = data.get("attachments")
     if items is None:
         return [], 0
@@ -306,10 +376,25 @@ def _attachments(
                 entry["size"],
                 event_id,
                 at,
-                _local_copy(folder, stored.get(sha)),
+                _local_copy(folder, stored.get(sha))
+                or _local_copy(folder, _blob_name(folder, sha)),
+                entry["content_type"],
+                str(kind),
+                actor_id,
             )
         )
     return out, unreadable
+
+
+def _blob_name(folder: Path | None, sha: str) -> str | None:
+    """The blob store's name of ``sha`` (a pulled or downloaded file), if it is here."""
+    if folder is None:
+        return None
+    try:
+        path = local_blob(folder, sha)
+    except OSError:
+        return None
+    return f"{sha[:2]}/{path.name}" if path is not None else None
 
 
 def _local_copy(folder: Path | None, stored_name: str | None) -> Path | None:
