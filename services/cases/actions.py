@@ -9,8 +9,6 @@ state. Nothing commits: the caller's ``with db.session()`` does.
 
 from __future__ import annotations
 
-import hashlib
-import shutil
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +23,9 @@ from models.enums import AssigneeType, CloseResolution, EventType, OrgLevel, Rol
 from models.queue import Attachment
 from models.tables import Case, Department, OrgUnit, User
 from models.types import utcnow
+from services.attachments import photos
+from services.attachments.photos import NewFile
+from services.attachments.store import MAX_BYTES, sniff
 from services.cases import records as cases_service
 from services.cases.event_checks import format_time
 from services.cases.permissions import Actor, Permission, can_see_case, require, require_case_action
@@ -32,30 +33,13 @@ from services.cases.projection import ALLOWED, CaseProjection, Event, apply
 from services.errors import DomainError, PermissionDenied, ValidationError
 from services.i18n import QT_TRANSLATE_NOOP
 from services.reception.lookups import default_department
-from services.reports.exports import clean_file_name
 from services.worktime.workdays import WorkCalendar
 
-ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+ATTACHMENT_MAX_BYTES = MAX_BYTES
 """docs/protocol.md "Push": the county takes blobs of at most 20 MB."""
 ATTACHMENTS_MAX = 20
-ATTACHMENT_NAME_MAX = 120
+ATTACHMENT_NAME_MAX = photos.NAME_MAX
 """docs/protocol.md: file names of at most 120 characters, without path separators."""
-
-# What a file is, told by its first bytes (never by its name): the four types
-# docs/protocol.md allows, with the extension a stored copy gets.
-_SIGNATURES: tuple[tuple[bytes, int, bytes, str, str], ...] = (
-    # (prefix, offset of a second mark, second mark, content type, extension)
-    (b"\xff\xd8\xff", 0, b"", "image/jpeg", ".jpg"),
-    (b"\x89PNG\r\n\x1a\n", 0, b"", "image/png", ".png"),
-    (b"RIFF", 8, b"WEBP", "image/webp", ".webp"),
-    (b"%PDF-", 0, b"", "application/pdf", ".pdf"),
-)
-_EXTENSIONS = {
-    "image/jpeg": (".jpg", ".jpeg", ".jpe", ".jfif"),
-    "image/png": (".png",),
-    "image/webp": (".webp",),
-    "application/pdf": (".pdf",),
-}
 
 # The actions of the screen, in the order of its buttons, and the event each records.
 ACTIONS: dict[str, str] = {
@@ -293,140 +277,56 @@ class StoredFile:
 def sniff_content_type(head: bytes) -> tuple[str, str] | None:
     """``(content type, extension)`` of a file from its first 16 bytes, or None
     when it is none of the allowed types (a renamed program, a Word file …)."""
-    for prefix, offset, mark, content_type, extension in _SIGNATURES:
-        if head.startswith(prefix) and (not mark or head[offset : offset + len(mark)] == mark):
-            return content_type, extension
-    return None
+    return sniff(head)
 
 
-def attachment_name(name: str, content_type: str, extension: str) -> str:
-    """The name an attachment is recorded under: no folders, no controls, at most
-    120 characters, ending in an extension of its real type (``照片.JPG`` stays,
-    ``scan`` becomes ``scan.pdf``, ``invoice.pdf.exe`` holding a PDF becomes
-    ``invoice.pdf.exe.pdf``)."""
-    cleaned = clean_file_name(name, limit=ATTACHMENT_NAME_MAX, fallback="attachment")
-    if cleaned.lower().endswith(_EXTENSIONS[content_type]):
-        return cleaned
-    return clean_file_name(
-        cleaned[: ATTACHMENT_NAME_MAX - len(extension)] + extension,
-        limit=ATTACHMENT_NAME_MAX,
-        fallback="attachment",
-    )
-
-
-def _unreadable(source: Path) -> ValidationError:
-    return ValidationError(
-        QT_TRANSLATE_NOOP(
-            "services", "The file {name} cannot be read; check that it still exists."
-        ),
-        field="attachments",
-        name=clean_file_name(source.name),
-    )
-
-
-def store_attachment(folder: Path, source: Path) -> StoredFile:
-    """Copy ``source`` into ``folder`` under its SHA-256 (the same file is stored once).
-
-    Only photos (JPEG, PNG, WebP) and PDF documents of at most 20 MB are taken,
-    told by their content; anything else is refused with a message that says so.
-    """
-    name = clean_file_name(source.name)
-    try:
-        size = source.stat().st_size
-    except OSError:
-        raise _unreadable(source) from None
-    if not source.is_file():
-        raise ValidationError(
-            QT_TRANSLATE_NOOP("services", "{name} is a folder; attach files only."),
-            field="attachments",
-            name=name,
-        )
-    if size > ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            QT_TRANSLATE_NOOP(
-                "services",
-                "The file {name} is {size} MB; attachments may be at most {maximum} MB.",
-            ),
-            field="attachments",
-            name=name,
-            size=f"{size / 1048576:.1f}",
-            maximum=ATTACHMENT_MAX_BYTES // 1048576,
-        )
-    digest = hashlib.sha256()
-    try:
-        with source.open("rb") as handle:
-            head = handle.read(16)
-            digest.update(head)
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    except OSError:
-        raise _unreadable(source) from None
-    kind = sniff_content_type(head)
-    if kind is None:
-        raise ValidationError(
-            QT_TRANSLATE_NOOP(
-                "services",
-                "The file {name} is not a photo (JPEG, PNG, WebP) or a PDF document; "
-                "only those can be attached. Save it as one of them and attach it again.",
-            ),
-            field="attachments",
-            name=name,
-        )
-    content_type, extension = kind
-    sha = digest.hexdigest()
-    stored_name = f"{sha[:2]}/{sha}{extension}"
-    target = folder / stored_name
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + ".part")
-        try:
-            shutil.copyfile(source, partial)
-            if hashlib.sha256(partial.read_bytes()).hexdigest() != sha:
-                partial.unlink()  # the file changed while it was being attached
-                raise _unreadable(source)
-            partial.replace(target)
-        except OSError:
-            raise _unreadable(source) from None
+def store_attachment(folder: Path, source: Path | NewFile) -> StoredFile:
+    """Prepare ``source`` (:func:`services.attachments.photos.prepare`: a large photo
+    made smaller, a document's GPS stripped) and keep it in ``folder`` under its
+    SHA-256 (the same file is stored once). Only photos (JPEG, PNG, WebP) and PDF
+    documents of at most 20 MB are taken, told by their content; anything else is
+    refused with a message that says so."""
+    new = source if isinstance(source, NewFile) else NewFile(Path(source))
+    ready = photos.prepare(new.path, keep_original=new.keep_original, document=new.document)
+    photos.store(folder, ready)
     return StoredFile(
-        attachment_name(source.name, content_type, extension), stored_name, sha, size, content_type
+        ready.file_name, ready.stored_name, ready.sha256, ready.size, ready.content_type
     )
 
 
-def feedback(
-    session: Session,
-    actor: Actor,
-    case_id: str,
-    result: str,
-    files: Sequence[Path] = (),
-    folder: Path | None = None,
-) -> Case:
-    """Report the result (反馈), with attachments copied into ``folder``."""
-    result = _required(
-        result,
-        "result",
-        QT_TRANSLATE_NOOP("services", "Describe what was done and the result."),
-    )
+def check_attachment_count(files: Sequence[object]) -> None:
     if len(files) > ATTACHMENTS_MAX:
         raise ValidationError(
             QT_TRANSLATE_NOOP("services", "Attach at most {maximum} files."),
             field="attachments",
             maximum=ATTACHMENTS_MAX,
         )
-    # Check the permission and the state before copying anything.
-    case = cases_service.get_case(session, case_id)
-    require_case_action(actor, case, EventType.FEEDBACK)
-    if files and folder is None:
+
+
+def attach_files(
+    session: Session,
+    actor: Actor,
+    folder: Path | None,
+    case_id: str,
+    event_id: str,
+    files: Sequence[Path | NewFile],
+) -> list[dict[str, Any]]:
+    """Store ``files`` in ``folder`` and add an :class:`Attachment` row for each, to
+    the event ``event_id`` (recorded next by the caller, with the entries returned
+    as its ``data.attachments``).
+
+    The caller checks the permission and the state first: nothing is copied
+    before that. The same file chosen twice is attached once."""
+    check_attachment_count(files)
+    if not files:
+        return []
+    if folder is None:
         raise ValueError("a folder for the attachments is needed")
-    stored = [store_attachment(folder, Path(f)) for f in files] if folder else []
-    event_id = str(uuid.uuid4())
-    case = cases_service.record(
-        session,
-        actor,
-        case_id,
-        EventType.FEEDBACK,
-        {"result": result, "attachments": [s.wire() for s in stored]},
-        event_id=event_id,
-    )
+    stored: list[StoredFile] = []
+    for item in files:
+        one = store_attachment(folder, item)
+        if all(s.sha256 != one.sha256 for s in stored):
+            stored.append(one)
     for s in stored:
         session.add(
             Attachment(
@@ -439,6 +339,37 @@ def feedback(
                 added_by=actor.id,
             )
         )
+    return [s.wire() for s in stored]
+
+
+def feedback(
+    session: Session,
+    actor: Actor,
+    case_id: str,
+    result: str,
+    files: Sequence[Path | NewFile] = (),
+    folder: Path | None = None,
+) -> Case:
+    """Report the result (反馈), with attachments copied into ``folder``."""
+    result = _required(
+        result,
+        "result",
+        QT_TRANSLATE_NOOP("services", "Describe what was done and the result."),
+    )
+    check_attachment_count(files)
+    # Check the permission and the state before copying anything.
+    case = cases_service.get_case(session, case_id)
+    require_case_action(actor, case, EventType.FEEDBACK)
+    event_id = str(uuid.uuid4())
+    entries = attach_files(session, actor, folder, case_id, event_id, files)
+    case = cases_service.record(
+        session,
+        actor,
+        case_id,
+        EventType.FEEDBACK,
+        {"result": result, "attachments": entries},
+        event_id=event_id,
+    )
     session.flush()
     return case
 
@@ -590,6 +521,30 @@ def void(
     )
 
 
-def comment(session: Session, actor: Actor, case_id: str, text: str) -> Case:
+def comment(
+    session: Session,
+    actor: Actor,
+    case_id: str,
+    text: str,
+    files: Sequence[Path | NewFile] = (),
+    folder: Path | None = None,
+) -> Case:
+    """A comment on the case, with photos or documents copied into ``folder``."""
     text = _required(text, "text", QT_TRANSLATE_NOOP("services", "Write the comment first."))
-    return cases_service.record(session, actor, case_id, EventType.COMMENTED, {"text": text})
+    if not files:
+        return cases_service.record(session, actor, case_id, EventType.COMMENTED, {"text": text})
+    check_attachment_count(files)
+    case = cases_service.get_case(session, case_id)
+    require_case_action(actor, case, EventType.COMMENTED)  # before copying anything
+    event_id = str(uuid.uuid4())
+    entries = attach_files(session, actor, folder, case_id, event_id, files)
+    case = cases_service.record(
+        session,
+        actor,
+        case_id,
+        EventType.COMMENTED,
+        {"text": text, "attachments": entries},
+        event_id=event_id,
+    )
+    session.flush()
+    return case

@@ -10,6 +10,7 @@ atomic unit, so a crash can never leave an event without its outbox entry.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import fields
 from datetime import datetime
 from typing import Any
@@ -276,8 +277,11 @@ def create_case(
     at: datetime | None = None,
     case_id: str | None = None,
     outbox: bool = True,
+    event_id: str | None = None,
+    attachments: Sequence[dict[str, Any]] = (),
 ) -> Case:
-    """Register a new case (受理) and give it its number."""
+    """Register a new case (受理) and give it its number. ``attachments`` are the
+    entries :func:`services.cases.actions.attach_files` gave for ``event_id``."""
     require_case_action(actor, None, EventType.CREATED)
     title = require_text(
         title,
@@ -315,7 +319,7 @@ def create_case(
     at = at or utcnow()
     case_id = case_id or str(uuid.uuid4())
     event = Event(
-        id=str(uuid.uuid4()),
+        id=event_id or str(uuid.uuid4()),
         case_id=case_id,
         type=EventType.CREATED,
         at=at,
@@ -332,6 +336,7 @@ def create_case(
             "lat": lat,
             "lon": lon,
             "visit_id": visit_id,
+            **({"attachments": list(attachments)} if attachments else {}),
         },
     )
     projection = apply(None, event)

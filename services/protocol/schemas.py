@@ -127,6 +127,7 @@ class CreatedData(Strict):
     lat: Annotated[float | None, coordinate(90.0)] = None
     lon: Annotated[float | None, coordinate(180.0)] = None
     visit_id: Uuid | None = None
+    attachments: Annotated[list[AttachmentItem], Field(max_length=MAX_ATTACHMENTS)] = []
 
     @model_validator(mode="after")
     def _pair(self) -> CreatedData:
@@ -206,6 +207,7 @@ class VoidedData(Strict):
 
 class CommentedData(Strict):
     text: RequiredLong
+    attachments: Annotated[list[AttachmentItem], Field(max_length=MAX_ATTACHMENTS)] = []
 
 
 DATA_SCHEMAS: dict[str, type[Strict]] = {

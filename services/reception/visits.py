@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,7 +34,9 @@ from models.enums import AssigneeType, CaseState, CloseResolution, EventType, Ou
 from models.tables import Case, Category, Visit
 from models.types import utcnow
 from services import settings as settings_service
+from services.attachments.photos import NewFile
 from services.cases import records as case_service
+from services.cases.actions import attach_files, check_attachment_count
 from services.cases.permissions import Actor, Permission, can_see_case, has, require
 from services.cases.queue_clauses import OPEN_STATES
 from services.errors import PermissionDenied, ValidationError
@@ -56,6 +60,11 @@ ATTACH_OUTSIDE = QT_TRANSLATE_NOOP(
 NO_DEPARTMENT = QT_TRANSLATE_NOOP(
     "services",
     "The category {name} has no default department, so the case cannot be dispatched at once; open it without dispatching and dispatch it from the queue.",
+)
+FILES_WITHOUT_CASE = QT_TRANSLATE_NOOP(
+    "services",
+    "Files go on a new case; a visit only recorded, or added to an open case, keeps none. "
+    "Remove the files, or open a new case.",
 )
 QUERY_CODE_WRONG = QT_TRANSLATE_NOOP(
     "services", "The query code does not match case {number}; check both and try again."
@@ -119,8 +128,14 @@ def register_visit(
     data: VisitInput,
     *,
     at: datetime | None = None,
+    files: Sequence[Path | NewFile] = (),
+    folder: Path | None = None,
 ) -> VisitResult:
-    """Record one visit with its outcome, in the caller's transaction."""
+    """Record one visit with its outcome, in the caller's transaction.
+
+    ``files`` (the visitor's photos, a scanned letter) go on the new case's
+    ``created`` event, copied into ``folder`` once every check has passed; a visit
+    that opens no case of its own keeps none and says so."""
     require(actor, Permission.REGISTER_VISIT)
     clean = validate_visit(session, actor, data)
     if clean.outcome == Outcome.ON_THE_SPOT:
@@ -128,13 +143,19 @@ def register_visit(
         require(actor, Permission.CLOSE_ON_THE_SPOT)
     elif clean.outcome == Outcome.CASE and not clean.attach_to_case_id:
         require(actor, Permission.CREATE_CASE)
+    if files:
+        if clean.outcome == Outcome.RECORD_ONLY or clean.attach_to_case_id:
+            raise ValidationError(FILES_WITHOUT_CASE, field="attachments")
+        check_attachment_count(files)
     at = at or utcnow()
     visit = _new_visit(session, actor, clean, at)
     session.add(visit)
     if clean.outcome == Outcome.CASE and clean.attach_to_case_id:
         result = _attach(session, actor, visit, clean)
     elif clean.outcome in (Outcome.CASE, Outcome.ON_THE_SPOT):
-        result = _open_case(session, actor, calendar, visit, clean, data.dispatch_now, at)
+        result = _open_case(
+            session, actor, calendar, visit, clean, data.dispatch_now, at, files, folder
+        )
     else:
         result = VisitResult(
             visit_id=visit.id, outcome=clean.outcome, query_code=query_code(visit.id)
@@ -203,9 +224,13 @@ def _open_case(
     clean: CleanVisit,
     dispatch_now: bool,
     at: datetime,
+    files: Sequence[Path | NewFile] = (),
+    folder: Path | None = None,
 ) -> VisitResult:
     """A new case for the visit: closed at once, dispatched at once, or left to dispatch."""
     assert clean.category_code is not None and clean.org_unit_id is not None
+    case_id, event_id = str(uuid.uuid4()), str(uuid.uuid4())
+    entries = attach_files(session, actor, folder, case_id, event_id, files)
     case = case_service.create_case(
         session,
         actor,
@@ -220,6 +245,9 @@ def _open_case(
         lon=clean.lon,
         visit_id=visit.id,
         at=at,
+        case_id=case_id,
+        event_id=event_id,
+        attachments=entries,
     )
     visit.case_id = case.id
     assignee_name = None
