@@ -34,6 +34,7 @@ from models.tables import (
 )
 from models.types import utcnow
 from services import settings as settings_service
+from services.attachments.records import note_event_attachments
 from services.cases.event_checks import parse_time
 from services.cases.projection import CaseProjection, Event, apply
 from services.cases.records import (
@@ -475,6 +476,8 @@ def _apply_events(
         row = CaseEvent(**event_columns(event), server_seq=server_seq, **provenance.columns())
         session.add(row)
         existing[event.id] = row
+        # The case's files are listed before they are downloaded (services.sync.blobs).
+        note_event_attachments(session, event.case_id, event.id, event.actor_id, event.data)
         result.new_events += 1
         result.case_ids.add(event.case_id)
         result.new_event_cases.add(event.case_id)

@@ -239,12 +239,13 @@ class CountyClient:
             self._save_record(record)
 
     async def _authorised(self, method: str, url: str, user_id: str, **kwargs: Any) -> Answer:
+        headers = dict(kwargs.pop("headers", None) or {})  # a blob's Content-Type
         for attempt in range(2):
             token = await self.token_for(user_id)
             if token is None:
                 raise LoginRequired(f"no county login for {user_id} on this desk")
             answer = await self._request(
-                method, url, headers={"Authorization": f"Bearer {token}"}, **kwargs
+                method, url, headers={**headers, "Authorization": f"Bearer {token}"}, **kwargs
             )
             if answer.status != 401:
                 return answer

@@ -48,6 +48,7 @@ from services.protocol.reference import UPSERTS
 from services.sync import prune
 from services.sync.apply import PageResult, apply_changes, begin_write, chunks
 from services.sync.authors import PushPlan, pending_authors, pending_items, plan_push
+from services.sync.blobs import BlobStats, BlobSync, ProgressFn
 from services.sync.client import CountyClient
 from services.sync.config import (
     PROTOCOL_VERSION,
@@ -149,6 +150,20 @@ class SyncEngine(CountyClient):
     """
 
     _answered: User | None = None  # the user of the last login answer, until stored here
+    blob_progress: ProgressFn | None = None  # told how attachment transfers go (the sync screen)
+    _blobs: BlobSync | None = None
+
+    def blob_sync(self) -> BlobSync:
+        """This engine's attachment transfers (services.sync.blobs)."""
+        if self._blobs is None:
+            self._blobs = BlobSync(self, self.blob_progress)
+        return self._blobs
+
+    async def download_blobs(self, *, limit: int | None = None) -> BlobStats:
+        """After a round: fetch the attachments of this desk's cases it lacks, under a
+        deadline of its own."""
+        self._deadline = None
+        return await self.blob_sync().download_missing(limit=limit)
 
     # ------------------------------------------------------------ logging in and out
     async def login(self, username: str, password: str) -> dict[str, Any]:
@@ -335,33 +350,45 @@ class SyncEngine(CountyClient):
         plan = await self._db(self._plan, usable)
         result.waiting = dict(plan.waiting)
         result.report.waiting = sum(plan.waiting.values())
+        blobs = self.blob_sync()
         for run in plan.runs:
             for chunk in chunks(run.items, self.push_batch):
-                await self._push_batch(run.user_id, make_batch(chunk), result)
+                # Behind an event still missing a blob, its case's later items wait.
+                chunk = [item for item in chunk if not blobs.waits(item)]
+                if chunk:
+                    await self._push_batch(run.user_id, make_batch(chunk), result)
         return result
 
-    async def _push_batch(self, user_id: str, batch: Batch, result: RoundResult) -> None:
-        try:
-            answer = await self._authorised(
-                "POST",
-                "/sync/push",
-                user_id,
-                json={
-                    "device_id": self.conn.device_id,
-                    "visits": batch.visits,
-                    "events": batch.events,
-                },
-            )
-            if answer.status != 200:
-                code, message, _reason = answer.error()
-                raise ServerFailed(f"{answer.status} {code} {message}".strip())
-            body = answer.json()
-            results = body.get("results") if isinstance(body, Mapping) else None
-            if not isinstance(results, list):
-                raise ServerFailed("the push answer is not the protocol's", code="not_protocol")
+    async def _post(self, user_id: str, batch: Batch) -> list[Any]:
+        answer = await self._authorised(
+            "POST",
+            "/sync/push",
+            user_id,
+            json={
+                "device_id": self.conn.device_id,
+                "visits": batch.visits,
+                "events": batch.events,
+            },
+        )
+        if answer.status != 200:
+            code, message, _reason = answer.error()
+            raise ServerFailed(f"{answer.status} {code} {message}".strip())
+        body = answer.json()
+        results = body.get("results") if isinstance(body, Mapping) else None
+        if not isinstance(results, list):
+            raise ServerFailed("the push answer is not the protocol's", code="not_protocol")
+        return results
+
+    async def _push_batch(self, user_id: str, sent: Batch, result: RoundResult) -> None:
+        try:  # the event's blobs first (services.sync.blobs), then the items
+            batch, results, waiting = await self.blob_sync().push(user_id, sent, self._post)
         except SyncError as exc:
-            await self._db(self._note_failure, batch.seqs, str(exc))
+            await self._db(self._note_failure, sent.seqs, str(exc))
             raise
+        if waiting:
+            await self._db(self._note_failure, waiting, "missing_blob: the county lacks a file")
+        if not batch.size:
+            return
         outcome = await self._db(self._record, batch, results)
         if user_id not in result.pushed_as:
             result.pushed_as.append(user_id)
