@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
 from sqlalchemy import func, select
 
 from desktop.app_settings import Preferences
@@ -186,10 +185,11 @@ def test_the_panel_opens_the_case_and_says_what_was_left_out(
     qtbot.addWidget(panel)
     panel.show_case(case_id)
     assert panel.detail is not None and panel.tabs.isEnabled()
-    items = [panel.attachments.item(i) for i in range(panel.attachments.count())]
-    assert items[0].text().startswith("现场.jpg")
-    assert "could not be read" in items[-1].text()
-    assert items[-1].flags() == Qt.ItemFlag.NoItemFlags
+    (strip,) = panel.attachments.strips
+    assert [f.file_name for f in strip.files] == ["现场.jpg"]
+    assert strip.item(0).text().startswith("现场.jpg")
+    note = panel.attachments.note
+    assert note is not None and "could not be read" in note.text()
     assert panel.timeline.topLevelItemCount() >= 4
 
 

@@ -9,19 +9,15 @@ with ``PlainText`` format, tooltips through :func:`plain_tip`)."""
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal
-from PySide6.QtGui import QColor, QDesktopServices
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFormLayout,
     QGridLayout,
     QHeaderView,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
     QScrollArea,
     QTabWidget,
@@ -40,6 +36,7 @@ from services.cases.labels import EVENT_LABELS, STATE_LABELS
 from services.cases.lookups import Names
 from services.errors import DomainError
 
+from ..attachments.pane import AttachmentsPane
 from ..context import ViewContext
 from ..formatting import (
     LINE_LIMIT,
@@ -148,10 +145,7 @@ class DetailPanel(QWidget):
         self.deadlines.setRootIsDecorated(False)
         self.deadlines.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
 
-        self.attachments = QListWidget()
-        self.attachments.setObjectName("attachments")
-        self.attachments.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.attachments.itemActivated.connect(self._open_attachment)
+        self.attachments = AttachmentsPane(ctx)
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("detailTabs")
@@ -473,37 +467,14 @@ class DetailPanel(QWidget):
             self.deadlines.addTopLevelItem(item)
 
     def _fill_attachments(self, detail: CaseDetail) -> None:
-        for info in detail.attachments:
-            size = (
-                f"{info.size / 1024:.0f} KB"
-                if info.size < 1048576
-                else f"{info.size / 1048576:.1f} MB"
-            )
-            text = f"{clean(info.file_name, 120)}  ({size}, {local(info.at)})"
-            if info.path is None:
-                text += self.tr(" — not on this computer")
-            item = QListWidgetItem(text)
-            item.setData(Qt.ItemDataRole.UserRole, str(info.path) if info.path else "")
-            item.setToolTip(plain_tip(self.tr("SHA-256: %1").replace("%1", info.sha256)))
-            self.attachments.addItem(item)
-        if detail.unreadable_attachments:
-            note = QListWidgetItem(
-                self.tr(
-                    "%n attachment entry(s) from the county could not be read and are not shown.",
-                    "",
-                    detail.unreadable_attachments,
-                )
-            )
-            note.setFlags(Qt.ItemFlag.NoItemFlags)
-            self.attachments.addItem(note)
+        """Thumbnails grouped by step ("受理 · 2026-11-20 09:12 · 谢丽"), each decoded
+        in the background; a file not on this computer downloads on a click."""
+        self.attachments.set_steps(
+            detail.attachment_steps, self.names, detail.unreadable_attachments
+        )
         self.tabs.setTabText(
             3, self.tr("Attachments (%1)").replace("%1", str(len(detail.attachments)))
         )
-
-    def _open_attachment(self, item: QListWidgetItem) -> None:
-        path = item.data(Qt.ItemDataRole.UserRole)
-        if path:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(path))))
 
 
 def _time(value: Any) -> Any:

@@ -69,6 +69,20 @@ def detail(ctx: ViewContext, case_id: str, folder: Path) -> CaseDetail:
         return case_detail(session, ctx.actor, case_id, folder)
 
 
+def download_attachment(ctx: ViewContext, sha256: str) -> Path | None:
+    """Fetch one blob from the county now (blocking: run it in the background).
+
+    None when it cannot be had: the county does not have it, the desk is offline,
+    or this build has no downloader yet (``services.sync.blobs`` arrives later).
+    """
+    try:
+        from services.sync.blobs import download_blocking  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return None
+    path = download_blocking(ctx.db, sha256)
+    return path if isinstance(path, Path) and path.is_file() else None
+
+
 # ---------------------------------------------------------------- filters
 def choices(ctx: ViewContext) -> FilterChoices:
     with ctx.read() as session:

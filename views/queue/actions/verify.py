@@ -4,14 +4,27 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QButtonGroup, QComboBox, QHBoxLayout, QRadioButton, QWidget
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from models.enums import CaseState, CloseResolution, EvaluationMethod, Satisfaction
 from services.cases import actions as case_actions
+from services.cases.detail import before_and_after
+from services.errors import DomainError
 
+from ...attachments.pane import PhotoOpener
+from ...attachments.thumbs import THUMB, ThumbnailStrip
 from ...context import ViewContext
 from .. import ops
 from .base import ActionDialog
+from .feedback import attachments_folder
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -51,6 +64,7 @@ class VerifyDialog(ActionDialog):
         super().__init__(ctx, case, parent)
         self.setWindowTitle(self.tr("Verify the result"))
         self.result_label = self.add_info(self.tr("Reported result:"), self._last_result())
+        self._add_photos()
         self.outcome = _Choice(
             [
                 (self.tr("Passed: close the case"), True),
@@ -65,6 +79,45 @@ class VerifyDialog(ActionDialog):
             self.tr("Required when the check fails: what must be redone?"),
         )
         self.set_ok_text(self.tr("Record verification"))
+
+    def _add_photos(self) -> None:
+        """Before and after, side by side: the registration's photos and those of
+        earlier steps, against the photos of the last feedback."""
+        try:
+            detail = ops.detail(self.ctx, self.case.id, attachments_folder(self.ctx))
+        except DomainError:
+            return
+        before, after = before_and_after(detail.attachment_steps)
+        self.setMinimumWidth(820)
+        self.opener = PhotoOpener(self, ops.names(self.ctx))
+        box = QWidget()
+        box.setObjectName("beforeAfter")
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 4, 0, 4)
+        self.before = self._side(
+            row, self.tr("Before: the registration and earlier steps"), before, "before"
+        )
+        self.after = self._side(row, self.tr("After: the last feedback"), after, "after")
+        self.form.addRow(box)
+
+    def _side(self, row: QHBoxLayout, title: str, files: list[Any], name: str) -> ThumbnailStrip:
+        column = QVBoxLayout()
+        header = QLabel(title)
+        font = header.font()
+        font.setBold(True)
+        header.setFont(font)
+        strip = ThumbnailStrip(self.ctx, files, wrap=True)
+        strip.setObjectName(f"{name}Photos")
+        strip.setMinimumHeight(THUMB * 2 + 100)
+        self.opener.watch(strip)
+        column.addWidget(header)
+        column.addWidget(strip, 1)
+        if not files:
+            empty = QLabel(self.tr("No photos."))
+            empty.setObjectName(f"{name}Empty")
+            column.addWidget(empty)
+        row.addLayout(column, 1)
+        return strip
 
     def _last_result(self) -> str:
         return ops.feedback_result(self.ctx, self.case.id)  # one event row

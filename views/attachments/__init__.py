@@ -1,0 +1,1 @@
+"""Attachments on screen: thumbnails, the photo viewer, the file picker."""
