@@ -127,6 +127,12 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec("retention_years", 3, _positive_int("retention_years", 1, 30)),
         SettingSpec("urgent_ack_hours", 2, _positive_int("urgent_ack_hours", 1, 48)),
         SettingSpec("centre_name", "", _text),
+        # Files of cases closed (or voided) longer ago are not downloaded (services.sync.blobs).
+        SettingSpec(
+            "attachments.keep_closed_days",
+            90,
+            _positive_int("attachments.keep_closed_days", 0, 3650),
+        ),
         SettingSpec("device.server_url", "", _url("device.server_url")),
         SettingSpec("device.proxy", "", _url("device.proxy")),
         SettingSpec("device.ca_file", "", _text),
