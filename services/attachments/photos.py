@@ -298,3 +298,25 @@ def store(folder: Path, prepared: Prepared) -> Path:
             field="attachments",
             name=prepared.file_name,
         ) from None
+
+
+@dataclass(frozen=True)
+class Inspected:
+    """What a screen shows of a chosen file before it is attached."""
+
+    content_type: str
+    gps: tuple[float, float] | None = None
+
+
+def inspect(source: Path) -> Inspected:
+    """The file's type and the photo's GPS position, or the ValidationError that
+    :func:`prepare` would raise for it (too big, not a photo or PDF, unreadable)."""
+    source = Path(source)
+    data, content_type = _read(source, keep_original=False)
+    if content_type == "application/pdf":
+        return Inspected(content_type)
+    image = _open(data)
+    if image is None:
+        return Inspected(content_type)
+    with image:
+        return Inspected(content_type, read_gps(image.getexif()))

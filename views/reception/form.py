@@ -8,6 +8,7 @@ shown under its own field and nothing typed is lost.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.enums import Purpose, Urgency
+from services.attachments.photos import NewFile
 from services.errors import ValidationError
 from services.reception.labels import GENDER_LABELS, PURPOSE_LABELS, Outcome
 from services.reception.validation import VisitInput, VisitorInput
@@ -37,6 +39,7 @@ from views.formatting import label
 from views.forms import FieldErrors
 from views.messages import error_text
 
+from ..attachments.picker import AttachmentPicker
 from ..formatting import plain_label
 from .pickers import Choice, TreePicker
 
@@ -56,6 +59,7 @@ ERROR_FIELDS = (
     "outcome",
     "note",
     "attach_to_case_id",
+    "attachments",
 )
 
 
@@ -80,7 +84,12 @@ class VisitForm(QWidget):
     visitor_keys_changed = Signal()  # phone or ID number edited (returning-visitor look-up)
     place_changed = Signal()  # category, place or map position (duplicate check)
 
-    def __init__(self, can_dispatch: bool, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        can_dispatch: bool,
+        parent: QWidget | None = None,
+        data_dir: Path | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("visitForm")
         self.can_dispatch = can_dispatch
@@ -93,6 +102,7 @@ class VisitForm(QWidget):
         visitor_box = self._visitor_box()
         request_box = self._request_box()
         outcome_box = self._outcome_box()
+        files_box = self._files_box(data_dir)
 
         self.submit_button = QPushButton(self.tr("Submit"))
         self.submit_button.setObjectName("submitVisit")
@@ -112,6 +122,8 @@ class VisitForm(QWidget):
         layout.addWidget(visitor_box)
         layout.addWidget(request_box)
         layout.addWidget(outcome_box)
+        if files_box is not None:
+            layout.addWidget(files_box)
         layout.addLayout(buttons)
         layout.addStretch(1)
 
@@ -184,8 +196,16 @@ class VisitForm(QWidget):
         self._add(rgrid, 2, 0, self.tr("Ca&tegory"), self.category, "category_code", 3)
         self._add(rgrid, 3, 0, self.tr("&Location"), self.address, "address", 3)
         self._add(rgrid, 4, 0, self.tr("&Grid"), self.place, "org_unit_id", 3)
+        self.photo_location = QPushButton(self.tr("Use the photo's location"))
+        self.photo_location.setObjectName("usePhotoLocation")
+        self.photo_location.setToolTip(
+            self.tr("The position recorded in a photo added below (WGS-84, as on the map)")
+        )
+        self.photo_location.clicked.connect(self.use_photo_location)
+        self.photo_location.hide()
         location_row = QHBoxLayout()
         location_row.addWidget(self.coordinates)
+        location_row.addWidget(self.photo_location)
         location_row.addLayout(self.location_actions)
         location_row.addStretch(1)
         location_holder = QWidget()
@@ -251,6 +271,59 @@ class VisitForm(QWidget):
         self._add(ogrid, 4, 0, "", attach_holder, "attach_to_case_id")
         self.attach_holder = attach_holder
         return outcome_box
+
+    def _files_box(self, data_dir: Path | None) -> QGroupBox | None:
+        """The visitor's photos and documents, for the new case's registration."""
+        self.picker: AttachmentPicker | None = None
+        if data_dir is None:
+            return None
+        self.picker = AttachmentPicker(data_dir)
+        self.picker.changed.connect(self._files_changed)
+        self.files_note = plain_label(
+            self.tr(
+                "Files go on a new case; a visit only recorded, or added to an open case, "
+                "keeps none."
+            )
+        )
+        self.files_note.setObjectName("hintLabel")
+        self.files_note.setWordWrap(True)
+        self.files_note.hide()
+        box = QGroupBox(self.tr("Photos and documents"))
+        grid = QGridLayout(box)
+        grid.setColumnStretch(1, 1)
+        self._add(grid, 0, 0, "", self.picker, "attachments")
+        grid.addWidget(self.files_note, 1, 1)
+        return box
+
+    def files_allowed(self) -> bool:
+        """Files go on a new case only (closed on the spot or not), never on a record."""
+        return self.outcome() != Outcome.RECORD_ONLY and not self.attach_case_id
+
+    def files(self) -> list[NewFile]:
+        """The files to send with the visit: none when it opens no case of its own."""
+        if self.picker is None or not self.files_allowed():
+            return []
+        return self.picker.files()
+
+    def _files_changed(self) -> None:
+        self._offer_photo_location()
+        self.changed.emit()
+
+    def _offer_photo_location(self) -> None:
+        gps = self.picker.location() if self.picker is not None else None
+        offer = gps is not None and self.lat is None and self.files_allowed()
+        if gps is not None:
+            self.photo_location.setText(
+                self.tr("Use the photo's location (%1, %2)")
+                .replace("%1", f"{gps[0]:.5f}")
+                .replace("%2", f"{gps[1]:.5f}")
+            )
+        self.photo_location.setVisible(offer)
+
+    def use_photo_location(self) -> None:
+        gps = self.picker.location() if self.picker is not None else None
+        if gps is not None:
+            self.set_location(gps[0], gps[1], None)
 
     def _add(
         self,
@@ -367,6 +440,10 @@ class VisitForm(QWidget):
         )
         self.preview.setVisible(outcome == Outcome.CASE and not self.attach_case_id)
         self.attach_holder.setVisible(bool(self.attach_case_id) and outcome == Outcome.CASE)
+        if self.picker is not None:
+            self.picker.setVisible(self.files_allowed())
+            self.files_note.setVisible(not self.files_allowed())
+            self._offer_photo_location()
 
     def _show_coordinates(self) -> None:
         if self.lat is None or self.lon is None:
@@ -384,12 +461,14 @@ class VisitForm(QWidget):
         if grid_id:
             self.place.set_value(grid_id)
         self._show_coordinates()
+        self.photo_location.hide()
         self.changed.emit()
         self.place_changed.emit()
 
     def clear_location(self) -> None:
         self.lat = self.lon = None
         self._show_coordinates()
+        self._offer_photo_location()
 
     def set_attach(self, case_id: str | None, number: str | None) -> None:
         """Attach the visit to an open case (a duplicate) instead of opening a new one."""
@@ -549,6 +628,8 @@ class VisitForm(QWidget):
             self.place.clear()
             self.lat = self.lon = None
             self._show_coordinates()
+            if self.picker is not None:
+                self.picker.clear()
             self.outcome_buttons[Outcome.CASE].setChecked(True)
             self.dispatch_now.setChecked(True)
             self.set_attach(None, None)

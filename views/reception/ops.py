@@ -11,10 +11,11 @@ person waits for the receipt of the visit they just registered.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from services.attachments.photos import NewFile
 from services.reception import drafts, enquiry
 from services.reception.export import export_visits
 from services.reception.history import VisitSearch
@@ -22,6 +23,7 @@ from services.reception.privacy import reveal_visitor
 from services.reception.receipt import Receipt, receipt_data
 from services.reception.visits import VisitResult, register_visit
 
+from ..attachments.picker import attachments_folder
 from ..context import ViewContext
 
 if TYPE_CHECKING:
@@ -58,10 +60,17 @@ def clear_draft(ctx: ViewContext) -> None:
 
 
 # ---------------------------------------------------------------- visits
-def register(ctx: ViewContext, data: Any) -> VisitResult:
-    """The visit and the end of its draft, in one transaction."""
+def register(ctx: ViewContext, data: Any, files: Sequence[NewFile] = ()) -> VisitResult:
+    """The visit (with the new case's files) and the end of its draft, in one transaction."""
     with ctx.write() as session:
-        result = register_visit(session, ctx.actor, ctx.calendar, data)
+        result = register_visit(
+            session,
+            ctx.actor,
+            ctx.calendar,
+            data,
+            files=files,
+            folder=attachments_folder(ctx.data_dir),
+        )
         drafts.clear_draft(session, DRAFT_FORM, ctx.user.id)
         return result
 

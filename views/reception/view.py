@@ -92,7 +92,7 @@ class ReceptionView(QWidget):
         self.enquiry_button.setVisible(ctx.can(Permission.ENQUIRE_PROGRESS))
         top.addWidget(self.enquiry_button)
         self._build_banners()
-        self.form = VisitForm(ctx.can(Permission.DISPATCH))
+        self.form = VisitForm(ctx.can(Permission.DISPATCH), data_dir=ctx.data_dir)
         if ctx.can(Permission.VIEW_MAP):
             add_pick_button(self.form, ctx)  # "pick on the map": location and grid
         scroll = QScrollArea()
@@ -418,7 +418,7 @@ class ReceptionView(QWidget):
         picker_errors = self.form.unresolved_picker_errors()
         data = self.form.visit_input()
         try:
-            result = ops.register(self.ctx, data)
+            result = ops.register(self.ctx, data, self.form.files())
         except VisitInvalid as exc:
             self.form.show_errors(exc.errors, picker_errors)
             self.save_draft()

@@ -13,6 +13,7 @@ from models.types import utcnow
 from services.cases import actions as case_actions
 from services.worktime.workdays import SHANGHAI
 
+from ...attachments.picker import AttachmentPicker, attachments_folder
 from ...context import ViewContext
 from ...formatting import local, working_days
 from .. import ops
@@ -128,11 +129,22 @@ class CommentDialog(ActionDialog):
     def __init__(self, ctx: ViewContext, case: Any, parent: QWidget | None = None) -> None:
         super().__init__(ctx, case, parent)
         self.setWindowTitle(self.tr("Comment on the case"))
+        self.setMinimumWidth(560)
         self.text = self.add_text("text", self.tr("Comment:"))
+        self.picker = AttachmentPicker(ctx.data_dir)
+        self.add_field("attachments", self.tr("Files:"), self.picker)
+        self.finished.connect(lambda _result: self.picker.clear())
         self.set_ok_text(self.tr("Add comment"))
 
     def perform(self, session: Session) -> None:
-        case_actions.comment(session, self.ctx.actor, self.case.id, self.text.toPlainText())
+        case_actions.comment(
+            session,
+            self.ctx.actor,
+            self.case.id,
+            self.text.toPlainText(),
+            self.picker.files(),
+            attachments_folder(self.ctx.data_dir),
+        )
 
 
 class EscalateDialog(ActionDialog):
