@@ -11,7 +11,11 @@ desktops change the same cases concurrently. At the end the faults stop,
 everybody syncs, and the run checks that both sides hold every record exactly
 once: every local record reached the county or was rejected and is shown,
 every county record in a desktop's scope is on that desktop, and each case
-reads the same on the desktop as at the county. Exit status 0 when all holds.
+reads the same on the desktop as at the county. Some comments carry photos (a small pool, so desks attach the
+same file): their blob uploads and downloads go through the same faults, and
+the run checks that the county holds every blob an accepted event names, each
+once and with its hash, and that every desk holds, with its hash, every blob
+of its cases. Exit status 0 when all holds.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import hashlib
 import random
 import sys
 import tempfile
@@ -30,15 +35,21 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from county_server.models import Blob
 from models.enums import OutboxKind
+from models.queue import Attachment
 from models.tables import Case, CaseEvent, Department, OutboxItem, User, Visit
 from models.types import utcnow
 from services import sync
+from services.attachments.records import entries_of
+from services.attachments.store import local_blob
+from services.cases import actions
 from services.cases.permissions import Actor
 from services.cases.projection import ALLOWED
 from services.cases.records import add_outbox, create_case, dispatch, projection_from_row, record
 from services.errors import DomainError
 from services.protocol.wire import visit_wire
+from services.sync.blobs import attachments_folder
 from services.worktime.workdays import load_calendar
 from tests.sync_harness import (
     Desktop,
@@ -73,6 +84,7 @@ class Run:
             self.users[name] = username
             self.street[name] = street
         self.stats: Counter[str] = Counter()
+        self.photos = [_photo(folder / "photos", n) for n in range(5)]
 
     # ------------------------------------------------------------ local work
     def actor(self, desk: Desktop, username: str) -> Actor:
@@ -166,7 +178,13 @@ class Run:
                 "voided": {"reason": "重复", "duplicate_of": None},
                 "closed": {"resolution": "on_the_spot", "note": ""},
             }[kind]
-            record(session, who, case.id, kind, data)
+            if kind == "commented" and rng.random() < 0.5:
+                files = rng.sample(self.photos, rng.randint(1, 2))
+                folder = attachments_folder(self.desks[name].db)
+                actions.comment(session, who, case.id, "现场照片", files=files, folder=folder)
+                self.stats["commented_with_photos"] += 1
+            else:
+                record(session, who, case.id, kind, data)
         self.stats[kind] += 1
 
     # ------------------------------------------------------------ syncing
@@ -174,7 +192,12 @@ class Run:
         engine = self.desks[name].engine(
             push_batch=self.rng.choice([1, 3, 50]), pull_limit=self.rng.choice([2, 10, 500])
         )
-        task = asyncio.ensure_future(engine.run_round())
+
+        async def round_and_blobs() -> None:
+            await engine.run_round()
+            await engine.download_blobs()
+
+        task = asyncio.ensure_future(round_and_blobs())
         try:
             if kill_after is None:
                 await task
@@ -194,6 +217,12 @@ class Run:
             self.stats[f"failed_{exc.code}"] += 1
         finally:
             await engine.close()
+            moved = engine.blob_sync().stats
+            self.stats["blob_uploaded"] += moved.uploaded
+            self.stats["blob_sent_again"] += moved.already_held
+            self.stats["blob_missing_answers"] += moved.missing_blob
+            self.stats["blob_downloaded"] += moved.downloaded
+            self.stats["blob_download_failed"] += moved.download_failed
 
     def faults(self, on: bool) -> None:
         rng = self.rng
@@ -203,7 +232,11 @@ class Run:
         self.server.faults.slow_seconds = 0.2
 
         def decide(path: str) -> str | None:
+            if "/blobs/" in path:
+                self.stats["blob_requests"] += 1
             if rng.random() < p500:
+                if "/blobs/" in path:
+                    self.stats["blob_server_faults"] += 1
                 return rng.choice(["500_before", "500_after", "slow"])
             return None
 
@@ -306,12 +339,60 @@ class Run:
                     if visit_id not in server_visits:
                         problems.append(f"{name}: visit {visit_id} never reached the county")
                 self.stats["rejected_shown"] += statuses.get("rejected", 0)
+        problems += self.check_blobs(server_events)
         with sdb.sessions() as session:
             self.stats["server_events"] = (
                 session.scalar(select(func.count()).select_from(CaseEvent)) or 0
             )
             self.stats["server_visits"] = len(server_visits)
         return problems
+
+    def check_blobs(self, server_events: dict[str, CaseEvent]) -> list[str]:
+        """Every blob an accepted event names is held once with its hash; every desk
+        holds, with its hash, every blob of its cases."""
+        problems: list[str] = []
+        named = {e.sha256 for event in server_events.values() for e in entries_of(event.data)}
+        store = self.server.faults.app.state.blobs.store
+        with self.server.db.sessions() as session:
+            held = list(session.scalars(select(Blob.sha256)))
+        if len(held) != len(set(held)):
+            problems.append("the county records a blob twice")
+        for sha in sorted(named):
+            if sha not in held:
+                problems.append(f"blob {sha[:12]} named by an accepted event is not at the county")
+                continue
+            path = store.path(sha)
+            if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != sha:
+                problems.append(f"the county's file of blob {sha[:12]} does not match its hash")
+        files = [p for p in store.root.rglob("*") if p.is_file() and not p.name.startswith(".")]
+        if len(files) != len(set(held)):
+            problems.append(f"the county holds {len(files)} blob files for {len(held)} records")
+        self.stats["county_blobs"] = len(held)
+        for name, desk in self.desks.items():
+            folder = attachments_folder(desk.db)
+            assert folder is not None
+            with desk.db.sessions() as session:
+                wanted = set(session.scalars(select(Attachment.sha256)))
+            for sha in sorted(wanted):
+                path = local_blob(folder, sha)
+                if path is None:
+                    problems.append(f"{name}: blob {sha[:12]} of its cases was never downloaded")
+                elif hashlib.sha256(path.read_bytes()).hexdigest() != sha:
+                    problems.append(f"{name}: blob {sha[:12]} does not match its hash")
+            self.stats["desk_blobs"] += len(wanted)
+        return problems
+
+
+def _photo(folder: Path, seed: int) -> Path:
+    """A small PNG of noise: a few kilobytes, so cuts fall inside its upload."""
+    from PIL import Image
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    pixels = bytes(rng.randrange(256) for _ in range(40 * 40 * 3))
+    path = folder / f"photo{seed}.png"
+    Image.frombytes("RGB", (40, 40), pixels).save(path, format="PNG")
+    return path
 
 
 async def run_async(

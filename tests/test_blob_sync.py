@@ -77,9 +77,7 @@ def handled_case(desk: Desktop, files: list[Path]) -> tuple[str, list[str]]:
         actions.acknowledge(session, who, case_id)
         actions.feedback(session, who, case_id, "井盖已补装", files=files, folder=store_of(desk))
     with desk.db.sessions() as session:
-        shas = list(
-            session.scalars(select(Attachment.sha256).where(Attachment.case_id == case_id))
-        )
+        shas = list(session.scalars(select(Attachment.sha256).where(Attachment.case_id == case_id)))
     return case_id, shas
 
 
@@ -346,7 +344,11 @@ def test_progress_is_reported_in_count_and_bytes(server: ServerThread, tmp_path:
     a.run(go)
     ups = [s for s in seen if s[0] == "up"]
     assert ups and ups[-1][1] == ups[-1][2] == 2
-    assert ups[-1][3] == ups[-1][4] == sum(
-        local_blob(store_of(a), sha).stat().st_size  # type: ignore[union-attr]
-        for sha in shas
+    assert (
+        ups[-1][3]
+        == ups[-1][4]
+        == sum(
+            local_blob(store_of(a), sha).stat().st_size  # type: ignore[union-attr]
+            for sha in shas
+        )
     )

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QProgressBar,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -144,6 +145,14 @@ class SyncView(QWidget):
         state_form.addRow(self.tr("Connection"), self.online)
         state_form.addRow(self.tr("Last successful sync"), self.last_success)
         state_form.addRow(self.tr("Waiting to be sent"), self.pending)
+        # Attachments waiting to go up and to come down, and a bar while they move.
+        self.blobs = QLabel()
+        self.blobs.setObjectName("syncBlobs")
+        self.blob_bar = QProgressBar()
+        self.blob_bar.setObjectName("syncBlobBar")
+        self.blob_bar.hide()
+        state_form.addRow(self.tr("Attachments"), self.blobs)
+        state_form.addRow("", self.blob_bar)
         self.desk_code = QLabel()
         self.desk_code.setObjectName("syncDeskCode")
         self.desk_code.setToolTip(
@@ -352,6 +361,7 @@ class SyncView(QWidget):
         self.online.style().polish(self.online)
         self.last_success.setText(local(status.last_success) or self.tr("never"))
         self.pending.setText(self.tr("%1 items").replace("%1", str(status.pending)))
+        self.show_blobs(status)
         code = getattr(status, "desk_code", None)
         self.desk_code.setText(
             code if code else self.tr("none yet (given at the first county login)")
@@ -385,6 +395,27 @@ class SyncView(QWidget):
         self.report_box.show_report(getattr(status, "last_report", None))
         if status.rejected != len(self.items):
             self.load_rejected()
+
+    def show_blobs(self, status: Any) -> None:
+        """The attachments to upload and to download, and a bar for a transfer of more than 1 MB."""
+        self.blobs.setText(
+            self.tr("%1 attachments to upload / %2 to download")
+            .replace("%1", str(int(getattr(status, "blobs_up", 0) or 0)))
+            .replace("%2", str(int(getattr(status, "blobs_down", 0) or 0)))
+        )
+        transfer = getattr(status, "transfer", None)
+        total = int(getattr(transfer, "bytes_total", 0) or 0)
+        if transfer is None or total <= 1024 * 1024:
+            self.blob_bar.hide()
+            return
+        self.blob_bar.setRange(0, 1000)
+        self.blob_bar.setValue(min(1000, int(1000 * transfer.bytes_done / total)))
+        text = self.tr("Uploading") if transfer.direction == "up" else self.tr("Downloading")
+        self.blob_bar.setFormat(
+            f"{text} {transfer.done}/{transfer.total} · "
+            f"{transfer.bytes_done / 1048576:.1f}/{total / 1048576:.1f} MB"
+        )
+        self.blob_bar.show()
 
     # ------------------------------------------------------------ waiting for a login
     def show_waiting(self, waiting: list[Any]) -> None:
