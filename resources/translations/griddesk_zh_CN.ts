@@ -125,6 +125,70 @@
         </message>
     </context>
     <context>
+        <name>AttachmentPicker</name>
+        <message>
+            <source>Tick a file that is a document (证件/信件): its location data is removed.</source>
+            <translation>勾选属于证件或信件的文件：将删除其中的位置信息。</translation>
+        </message>
+        <message>
+            <source>Add files…</source>
+            <translation>添加文件…</translation>
+        </message>
+        <message>
+            <source>Paste image</source>
+            <translation>粘贴图片</translation>
+        </message>
+        <message>
+            <source>Ctrl+V — a screenshot or a copied picture</source>
+            <translation>Ctrl+V — 截图或复制的图片</translation>
+        </message>
+        <message>
+            <source>Remove</source>
+            <translation>移除</translation>
+        </message>
+        <message>
+            <source>Attach photos or documents</source>
+            <translation>添加照片或文件</translation>
+        </message>
+        <message>
+            <source>Photos and PDF documents (*.jpg *.jpeg *.png *.webp *.pdf);;All files (*)</source>
+            <translation>照片和 PDF 文件 (*.jpg *.jpeg *.png *.webp *.pdf);;所有文件 (*)</translation>
+        </message>
+        <message>
+            <source>The clipboard holds no picture; copy a screenshot or a photo first.</source>
+            <translation>剪贴板中没有图片；请先复制截图或照片。</translation>
+        </message>
+        <message>
+            <source>pasted</source>
+            <translation>粘贴图片</translation>
+        </message>
+        <message>
+            <source>The pasted picture could not be saved in the data folder.</source>
+            <translation>粘贴的图片无法保存到数据文件夹。</translation>
+        </message>
+        <message>
+            <source>Tick the documents (证件/信件): their location data is removed.</source>
+            <translation>请勾选证件或信件：将删除其中的位置信息。</translation>
+        </message>
+        <message>
+            <source>Drop photos or PDF files here, or paste a screenshot (Ctrl+V).</source>
+            <translation>将照片或 PDF 文件拖到此处，或粘贴截图（Ctrl+V）。</translation>
+        </message>
+    </context>
+    <context>
+        <name>AttachmentsPane</name>
+        <message>
+            <source>No attachments.</source>
+            <translation type="unfinished" />
+        </message>
+        <message numerus="yes">
+            <source>%n attachment entry(s) from the county could not be read and are not shown.</source>
+            <translation type="unfinished">
+                <numerusform>有 %n 条来自区县的附件记录无法读取，未显示。</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
         <name>CaseTableModel</name>
         <message>
             <source>Case number</source>
@@ -231,6 +295,10 @@
         <message>
             <source>Comment:</source>
             <translation>备注：</translation>
+        </message>
+        <message>
+            <source>Files:</source>
+            <translation>附件：</translation>
         </message>
         <message>
             <source>Add comment</source>
@@ -535,20 +603,6 @@
         <message>
             <source>Resumed</source>
             <translation>恢复办理</translation>
-        </message>
-        <message>
-            <source> — not on this computer</source>
-            <translation> — 本机无此文件</translation>
-        </message>
-        <message>
-            <source>SHA-256: %1</source>
-            <translation>SHA-256：%1</translation>
-        </message>
-        <message numerus="yes">
-            <source>%n attachment entry(s) from the county could not be read and are not shown.</source>
-            <translation>
-                <numerusform>有 %n 条来自区县的附件记录无法读取，未显示。</numerusform>
-            </translation>
         </message>
         <message>
             <source>Attachments (%1)</source>
@@ -958,24 +1012,12 @@
             <translation>何时做了什么，结果如何？</translation>
         </message>
         <message>
-            <source>Add files…</source>
-            <translation>添加文件…</translation>
-        </message>
-        <message>
-            <source>Remove</source>
-            <translation>移除</translation>
-        </message>
-        <message>
             <source>Attachments:</source>
             <translation>附件：</translation>
         </message>
         <message>
             <source>Report result</source>
             <translation>反馈</translation>
-        </message>
-        <message>
-            <source>Attach photos or documents</source>
-            <translation>添加照片或文件</translation>
         </message>
     </context>
     <context>
@@ -1636,6 +1678,53 @@
         <message>
             <source>The file %1 could not be written: %2</source>
             <translation>无法写入文件 %1：%2</translation>
+        </message>
+    </context>
+    <context>
+        <name>PhotoViewer</name>
+        <message>
+            <source>Photos</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>◀ Previous</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Next ▶</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Zoom out (−)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Zoom in (+)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Fit</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>100 %</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Close</source>
+            <translation type="unfinished">关闭</translation>
+        </message>
+        <message>
+            <source>No photos.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Loading…</source>
+            <translation type="unfinished">正在加载…</translation>
+        </message>
+        <message>
+            <source>This photo cannot be shown: the file is damaged or not a photo.</source>
+            <translation type="unfinished" />
         </message>
     </context>
     <context>
@@ -2780,6 +2869,10 @@
             <translation>待上传</translation>
         </message>
         <message>
+            <source>Attachments</source>
+            <translation>附件</translation>
+        </message>
+        <message>
             <source>The county's code for this desk: the two digits before the serial of a case number</source>
             <translation>区县为本机分配的台号：案件编号中流水号前的两位数字</translation>
         </message>
@@ -2908,6 +3001,18 @@
             <translation>%1 条区县数据不符合协议，已隔离</translation>
         </message>
         <message>
+            <source>%1 attachments to upload / %2 to download</source>
+            <translation>%1 个附件待上传 / %2 个待下载</translation>
+        </message>
+        <message>
+            <source>Uploading</source>
+            <translation>正在上传</translation>
+        </message>
+        <message>
+            <source>Downloading</source>
+            <translation>正在下载</translation>
+        </message>
+        <message>
             <source>%1 items wait until %2 logs in to the county.</source>
             <translation>%1 条记录等待 %2 登录后提交</translation>
         </message>
@@ -2973,6 +3078,45 @@
         <message>
             <source>GridDesk</source>
             <translation>网格工作台</translation>
+        </message>
+    </context>
+    <context>
+        <name>ThumbnailStrip</name>
+        <message>
+            <source>Not downloaded; click to download</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>File</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Loading…</source>
+            <translation type="unfinished">正在加载…</translation>
+        </message>
+        <message>
+            <source>Cannot show this photo</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Downloading…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the county does not have it or cannot be reached</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>it could not be saved on this computer</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>an unexpected problem</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Cannot download: %1</source>
+            <translation type="unfinished" />
         </message>
     </context>
     <context>
@@ -3126,6 +3270,18 @@
             <source>Record verification</source>
             <translation>确认核查</translation>
         </message>
+        <message>
+            <source>Before: the registration and earlier steps</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>After: the last feedback</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>No photos.</source>
+            <translation type="unfinished" />
+        </message>
     </context>
     <context>
         <name>VisitForm</name>
@@ -3230,6 +3386,14 @@
             <translation>所属网格(&amp;G)</translation>
         </message>
         <message>
+            <source>Use the photo's location</source>
+            <translation>使用照片的位置</translation>
+        </message>
+        <message>
+            <source>The position recorded in a photo added below (WGS-84, as on the map)</source>
+            <translation>下方所添加照片中记录的位置（WGS-84，与地图一致）</translation>
+        </message>
+        <message>
             <source>Open a case (受理)</source>
             <translation>受理立案</translation>
         </message>
@@ -3288,6 +3452,18 @@
         <message>
             <source>Esc</source>
             <translation>Esc</translation>
+        </message>
+        <message>
+            <source>Files go on a new case; a visit only recorded, or added to an open case, keeps none.</source>
+            <translation>附件随新案件保存；仅登记或并入已有案件的来访不保存附件。</translation>
+        </message>
+        <message>
+            <source>Photos and documents</source>
+            <translation>照片和文件</translation>
+        </message>
+        <message>
+            <source>Use the photo's location (%1, %2)</source>
+            <translation>使用照片的位置（%1, %2）</translation>
         </message>
         <message>
             <source>Alt+N</source>
@@ -4182,6 +4358,10 @@
             <translation>{name} 是文件夹，只能添加文件。</translation>
         </message>
         <message>
+            <source>The attachment {name} could not be saved in the data folder; check the free space on the disk.</source>
+            <translation>附件 {name} 无法保存到数据文件夹；请检查磁盘剩余空间。</translation>
+        </message>
+        <message>
             <source>The file {name} is {size} MB; attachments may be at most {maximum} MB.</source>
             <translation>文件 {name} 大小为 {size} MB，附件不能超过 {maximum} MB。</translation>
         </message>
@@ -4532,6 +4712,10 @@
         <message>
             <source>The category {name} has no default department, so the case cannot be dispatched at once; open it without dispatching and dispatch it from the queue.</source>
             <translation>问题类别“{name}”未设置默认处置部门，无法立即派遣。请取消“立即派遣”后受理，再到派遣队列中派遣。</translation>
+        </message>
+        <message>
+            <source>Files go on a new case; a visit only recorded, or added to an open case, keeps none. Remove the files, or open a new case.</source>
+            <translation>附件随新案件保存；仅登记或并入已有案件的来访不保存附件。请移除附件，或改为新建案件。</translation>
         </message>
         <message>
             <source>The visit {visit_id} does not exist.</source>

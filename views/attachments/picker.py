@@ -241,7 +241,8 @@ class AttachmentPicker(QWidget):
         except OSError:
             folder = Path()
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        target = folder / f"{self.tr('pasted')}-{stamp}-{uuid.uuid4().hex[:6]}.png"
+        prefix = self.tr("pasted")  # the file name a pasted picture is attached under
+        target = folder / f"{prefix}-{stamp}-{uuid.uuid4().hex[:6]}.png"
         if not image.save(str(target)):  # PNG, from the suffix
             self._show_refused(
                 [self.tr("The pasted picture could not be saved in the data folder.")]
