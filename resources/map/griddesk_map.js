@@ -14,6 +14,7 @@
   var CLUSTER_CELL = 56; // px
   var CLUSTER_ABOVE = 4000; // cluster when more points than this are in view …
   var NO_CLUSTER_ZOOM = 17; // … and the map is zoomed out further than this
+  var PHOTO_URI = /^data:image\/jpeg;base64,[A-Za-z0-9+\/]+={0,2}$/; // a tooltip photo: a small local JPEG
   var HIT_SLOP = 3; // px around a point that still counts as a hit
 
   function el(tag, className, text) {
@@ -506,6 +507,19 @@
       }
       if (s.category) box.appendChild(el("div", "tip-line tip-muted", s.category));
       if (s.address) box.appendChild(el("div", "tip-line tip-muted", s.address));
+      var photos = Array.isArray(s.photos) ? s.photos.slice(0, 3) : [];
+      var strip = null;
+      for (var p = 0; p < photos.length; p++) {
+        /* Only small local JPEGs as data: URIs; never an address to load. */
+        if (typeof photos[p] !== "string" || !PHOTO_URI.test(photos[p])) continue;
+        if (!strip) strip = el("div", "tip-photos");
+        var img = document.createElement("img");
+        img.className = "tip-photo";
+        img.alt = "";
+        img.src = photos[p];
+        strip.appendChild(img);
+      }
+      if (strip) box.appendChild(strip);
       box.appendChild(el("div", "tip-hint", this.texts.click_to_open || ""));
       return box;
     },

@@ -179,12 +179,12 @@
         <name>AttachmentsPane</name>
         <message>
             <source>No attachments.</source>
-            <translation type="unfinished" />
+            <translation>没有附件。</translation>
         </message>
         <message numerus="yes">
             <source>%n attachment entry(s) from the county could not be read and are not shown.</source>
-            <translation type="unfinished">
-                <numerusform>有 %n 条来自区县的附件记录无法读取，未显示。</numerusform>
+            <translation>
+                <numerusform>有 %n 条来自县里的附件记录无法读取，未显示。</numerusform>
             </translation>
         </message>
     </context>
@@ -1684,47 +1684,47 @@
         <name>PhotoViewer</name>
         <message>
             <source>Photos</source>
-            <translation type="unfinished" />
+            <translation>照片</translation>
         </message>
         <message>
             <source>◀ Previous</source>
-            <translation type="unfinished" />
+            <translation>◀ 上一张</translation>
         </message>
         <message>
             <source>Next ▶</source>
-            <translation type="unfinished" />
+            <translation>下一张 ▶</translation>
         </message>
         <message>
             <source>Zoom out (−)</source>
-            <translation type="unfinished" />
+            <translation>缩小（−）</translation>
         </message>
         <message>
             <source>Zoom in (+)</source>
-            <translation type="unfinished" />
+            <translation>放大（+）</translation>
         </message>
         <message>
             <source>Fit</source>
-            <translation type="unfinished" />
+            <translation>适合窗口</translation>
         </message>
         <message>
             <source>100 %</source>
-            <translation type="unfinished" />
+            <translation>100 %</translation>
         </message>
         <message>
             <source>Close</source>
-            <translation type="unfinished">关闭</translation>
+            <translation>关闭</translation>
         </message>
         <message>
             <source>No photos.</source>
-            <translation type="unfinished" />
+            <translation>没有照片。</translation>
         </message>
         <message>
             <source>Loading…</source>
-            <translation type="unfinished">正在加载…</translation>
+            <translation>正在加载…</translation>
         </message>
         <message>
             <source>This photo cannot be shown: the file is damaged or not a photo.</source>
-            <translation type="unfinished" />
+            <translation>无法显示这张照片：文件已损坏或不是照片。</translation>
         </message>
     </context>
     <context>
@@ -3084,39 +3084,39 @@
         <name>ThumbnailStrip</name>
         <message>
             <source>Not downloaded; click to download</source>
-            <translation type="unfinished" />
+            <translation>未下载，点击下载</translation>
         </message>
         <message>
             <source>File</source>
-            <translation type="unfinished" />
+            <translation>文件</translation>
         </message>
         <message>
             <source>Loading…</source>
-            <translation type="unfinished">正在加载…</translation>
+            <translation>正在加载…</translation>
         </message>
         <message>
             <source>Cannot show this photo</source>
-            <translation type="unfinished" />
+            <translation>无法显示此照片</translation>
         </message>
         <message>
             <source>Downloading…</source>
-            <translation type="unfinished" />
+            <translation>正在下载…</translation>
         </message>
         <message>
             <source>the county does not have it or cannot be reached</source>
-            <translation type="unfinished" />
+            <translation>县里没有此文件或暂时连不上</translation>
         </message>
         <message>
             <source>it could not be saved on this computer</source>
-            <translation type="unfinished" />
+            <translation>无法保存到本机</translation>
         </message>
         <message>
             <source>an unexpected problem</source>
-            <translation type="unfinished" />
+            <translation>出现意外问题</translation>
         </message>
         <message>
             <source>Cannot download: %1</source>
-            <translation type="unfinished" />
+            <translation>无法下载：%1</translation>
         </message>
     </context>
     <context>
@@ -3272,15 +3272,15 @@
         </message>
         <message>
             <source>Before: the registration and earlier steps</source>
-            <translation type="unfinished" />
+            <translation>处置前：受理及之前各环节</translation>
         </message>
         <message>
             <source>After: the last feedback</source>
-            <translation type="unfinished" />
+            <translation>处置后：最近一次反馈</translation>
         </message>
         <message>
             <source>No photos.</source>
-            <translation type="unfinished" />
+            <translation>没有照片。</translation>
         </message>
     </context>
     <context>

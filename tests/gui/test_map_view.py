@@ -6,6 +6,7 @@ served with their rows flipped, and the picker finds the grid of a point."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -426,3 +427,77 @@ def test_pick_on_the_map_fills_the_visits_location_and_grid(
     button.click()
     assert (view.form.lat, view.form.lon) == (round(lat, 6), round(lon, 6))  # type: ignore[arg-type]
     assert view.form.place.value() == GRID
+
+
+def test_the_case_tooltip_shows_up_to_three_local_photos_as_data_uris(
+    qtbot, demo_db: Database, demo_dir: Path, recorder: Recorder, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    import hashlib
+
+    from models.tables import CaseEvent
+    from services.attachments.store import write_blob
+    from tests.gui.test_attachments_gui import entry, photo
+
+    folder = demo_dir / "attachments"
+    files = [
+        photo(tmp_path / f"p{i}.jpg", colour, f"照片{i}")
+        for i, colour in enumerate(["#8d6e63", "#2e7d32", "#1565c0", "#6a1b9a"])
+    ]
+    for data in files[:4]:
+        write_blob(folder, hashlib.sha256(data).hexdigest(), [data])
+    missing = {**entry(b"\xff\xd8\xff not here", "gone.jpg")}
+    with demo_db.session() as session:
+        coordinator = Actor.from_user(session.get(User, demo_user_id("coordinator")))  # type: ignore[arg-type]
+        unit = session.get(OrgUnit, GRID)
+        assert unit is not None and unit.center_lat is not None
+        case_id = create_case(
+            session,
+            coordinator,
+            title="有照片的案件",
+            description="有照片",
+            category_code=session.scalar(select(Case.category_code)),  # type: ignore[arg-type]
+            org_unit_id=GRID,
+            lat=unit.center_lat,
+            lon=unit.center_lon,
+        ).id
+        row = session.scalars(
+            select(CaseEvent).where(CaseEvent.case_id == case_id, CaseEvent.type == "created")
+        ).one()
+        row.data = {
+            **row.data,
+            "attachments": [missing, *(entry(d, f"p{i}.jpg") for i, d in enumerate(files))],
+        }
+    view = make_map(qtbot, make_ctx(demo_db, demo_dir))
+    index = view.data.layer.index_of(case_id)  # type: ignore[union-attr]
+    assert index is not None
+    summary = view._summary(index, view.data.token)  # type: ignore[union-attr]
+    assert summary is not None and len(summary["photos"]) == 3
+    assert all(p.startswith("data:image/jpeg;base64,") for p in summary["photos"])
+    js(
+        view.web,
+        f"GridDesk.tipKey = 'c{index}'; GridDesk.showCaseSummary({index}, "
+        f"L.latLng(GridDesk.data.lat[{index}], GridDesk.data.lon[{index}])); 1",
+    )
+    qtbot.waitUntil(
+        lambda: js(view.web, "document.querySelectorAll('.griddesk-case-tip img').length") == 3,
+        timeout=5000,
+    )
+    sizes = js(
+        view.web,
+        """JSON.stringify(Array.from(document.querySelectorAll('.griddesk-case-tip img'))
+            .map(function (i) { return [i.naturalWidth, i.naturalHeight, i.src.slice(0, 5)]; }))""",
+    )
+    assert all(0 < w <= 120 and 0 < h <= 120 and src == "data:" for w, h, src in sizes)
+    # A remote address in the answer is never loaded.
+    if os.environ.get("GRIDDESK_SHOTS"):
+        qtbot.wait(500)
+        view.grab().save(os.environ["GRIDDESK_SHOTS"])
+    count = js(
+        view.web,
+        "GridDesk.caseTooltip({number: 'n', title: 't', state: 's', "
+        "photos: ['http://example.com/x.jpg', 'data:image/svg+xml;base64,AAAA', 5]})"
+        ".querySelectorAll('img').length",
+    )
+    assert count == 0
+    assert not [u for u in recorder.urls if u.startswith("http")]
+    assert view.web.map_page.errors() == []

@@ -11,6 +11,7 @@ system's viewer.
 
 from __future__ import annotations
 
+import base64
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -18,7 +19,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QBuffer, QIODevice, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices, QIcon, QImage, QImageReader, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -92,6 +93,23 @@ def thumbnail(sha256: str, path: Path, long_side: int = THUMB) -> QImage:
                 _cache.pop(next(iter(_cache)))
             _cache[key] = image
     return image
+
+
+DATA_URI_PREFIX = "data:image/jpeg;base64,"
+
+
+def data_uri(sha256: str, path: Path, long_side: int = 120) -> str | None:
+    """A small JPEG of a local photo as a ``data:`` URI (for the map's tooltip,
+    whose page loads nothing from the network); None when it cannot be read."""
+    image = thumbnail(sha256, path, min(long_side, THUMB))
+    if image.isNull():
+        return None
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    rgb = image.convertToFormat(QImage.Format.Format_RGB32)
+    if not rgb.save(buffer, "JPEG", 80):  # type: ignore[call-overload]
+        return None
+    return DATA_URI_PREFIX + base64.b64encode(bytes(buffer.data().data())).decode("ascii")
 
 
 def cached_thumbnail(sha256: str, long_side: int = THUMB) -> QImage | None:

@@ -10,11 +10,14 @@ are called — a click on the map waits for its answer.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from services import settings as settings_service
+from services.cases.detail import AttachmentInfo, case_photos
 from services.cases.lookups import Names
 from services.cases.queue import QueueFilter
+from services.errors import DomainError
 from services.map.data import (
     CaseLayer,
     CaseSummary,
@@ -69,6 +72,16 @@ def names(ctx: ViewContext) -> Names:
 def summary(ctx: ViewContext, case_id: str, now: datetime, names: Names) -> CaseSummary:
     with ctx.read() as session:
         return case_summary(session, ctx.actor, case_id, now, names)
+
+
+def photos(ctx: ViewContext, case_id: str, folder: Path, limit: int = 3) -> list[AttachmentInfo]:
+    """Up to ``limit`` photos of the case that are on this computer (none when the
+    user may not read the case's detail)."""
+    with ctx.read() as session:
+        try:
+            return case_photos(session, ctx.actor, case_id, folder, limit)
+        except DomainError:
+            return []
 
 
 def grid(ctx: ViewContext, grid_id: str) -> GridFigures:

@@ -245,7 +245,22 @@ class MapView(QWidget):
             "category": summary.category,
             "address": summary.address,
             "cls": summary.marker_class,
+            "photos": self._photos(case_id),
         }
+
+    def _photos(self, case_id: str) -> list[str]:
+        """Up to three small JPEGs of the case's photos on this computer, as
+        ``data:`` URIs: the page loads nothing from elsewhere."""
+        from ..attachments.thumbs import data_uri
+        from ..queue.actions.feedback import attachments_folder
+
+        try:
+            photos = ops.photos(self.ctx, case_id, attachments_folder(self.ctx))
+        except Exception:  # a tooltip never fails for its pictures
+            log.exception("photos of case %s for the map", case_id)
+            return []
+        uris = (data_uri(p.sha256, p.path) for p in photos if p.path is not None)
+        return [uri for uri in uris if uri]
 
     def show_grid(self, grid_id: str) -> None:
         try:
