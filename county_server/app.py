@@ -8,7 +8,9 @@ with its own database transaction. Every error answers
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -24,6 +26,7 @@ from services.protocol.fields import loads_strict
 
 from . import auth_api
 from .auth_api import BodyRefused, client_address, parse_proxies, read_body
+from .blobs import BLOB_ROOT_ENV, BlobApi, BlobStore, default_blob_root
 from .db import write_session
 from .feed import (
     DEFAULT_LIMIT,
@@ -219,15 +222,28 @@ async def server_error(request: Request, exc: Exception) -> Response:
     return error(500, "server_error", "The server failed; the request may be sent again.")
 
 
+def blob_store_for(db: Database, blob_root: Path | str | None) -> BlobStore | None:
+    """The blob folder: ``blob_root``, else ``GRIDDESK_BLOB_ROOT``, else ``blobs/`` next to
+    a SQLite database file; None (the blob routes answer 503) for PostgreSQL without one."""
+    root = blob_root or os.environ.get(BLOB_ROOT_ENV) or default_blob_root(str(db.engine.url))
+    return BlobStore(Path(root)) if root else None
+
+
 def create_app(
-    db: Database, *, token_hours: float = TOKEN_HOURS, trusted_proxies: Iterable[str] = ()
+    db: Database,
+    *,
+    token_hours: float = TOKEN_HOURS,
+    trusted_proxies: Iterable[str] = (),
+    blob_root: Path | str | None = None,
 ) -> Starlette:
     api = SyncApi(db, trusted_proxies)
+    blobs = BlobApi(db, blob_store_for(db, blob_root), api.principal)
     routes = [
         *auth_api.routes(db, token_hours=token_hours, trusted_proxies=trusted_proxies),
         Route(f"{API}/sync/changes", api.changes, methods=["GET"]),
         Route(f"{API}/sync/push", api.push, methods=["POST"]),
         Route(f"{API}/reveal", api.reveal, methods=["POST"]),
+        *blobs.routes(API),
         Route(f"{API}/ping", ping, methods=["GET"]),
     ]
     handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
@@ -238,4 +254,5 @@ def create_app(
     }
     app = Starlette(routes=routes, exception_handlers=handlers)
     app.state.db = db
+    app.state.blobs = blobs
     return app

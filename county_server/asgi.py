@@ -1,6 +1,7 @@
 """The ASGI application for ``uvicorn county_server.asgi:app`` (database URL in
 ``GRIDDESK_SERVER_DB``, reverse proxies to believe in ``GRIDDESK_TRUSTED_PROXIES``,
-comma-separated); ``python -m county_server serve`` sets it up."""
+comma-separated, the blob folder in ``GRIDDESK_BLOB_ROOT`` (default: ``blobs/`` next to a
+SQLite database file)); ``python -m county_server serve`` sets it up."""
 
 from __future__ import annotations
 

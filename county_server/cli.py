@@ -45,6 +45,13 @@ def _parser() -> argparse.ArgumentParser:
         "--ssl-keyfile", help="TLS private key (or terminate TLS at a reverse proxy)"
     )
     serve.add_argument("--ssl-certfile", help="TLS certificate chain")
+    serve.add_argument(
+        "--blob-root",
+        type=Path,
+        metavar="DIR",
+        help="the folder of attachment files (also GRIDDESK_BLOB_ROOT); default: blobs/ next "
+        "to the SQLite database file; required with PostgreSQL",
+    )
 
     ref = sub.add_parser("load-reference", help="load a reference file (idempotent)")
     ref.add_argument("file", type=Path)
@@ -117,7 +124,24 @@ def _serve(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"--trusted-proxy: {exc}", file=sys.stderr)
         return 2
+    from .blobs import BLOB_ROOT_ENV, default_blob_root
+
+    blob_root = args.blob_root or os.environ.get(BLOB_ROOT_ENV) or default_blob_root(args.db)
+    if not blob_root:
+        print(
+            "--blob-root DIR (or GRIDDESK_BLOB_ROOT) is required with this database: "
+            "the folder where attachment files are kept",
+            file=sys.stderr,
+        )
+        return 2
+    blob_root = Path(blob_root).resolve()
+    try:
+        blob_root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(f"--blob-root: cannot use {blob_root}: {exc}", file=sys.stderr)
+        return 2
     open_server_db(args.db).dispose()  # migrate once, before the workers start
+    os.environ[BLOB_ROOT_ENV] = str(blob_root)
     os.environ["GRIDDESK_SERVER_DB"] = args.db
     os.environ["GRIDDESK_SERVER_TOKEN_HOURS"] = str(args.token_hours)
     os.environ[PROXIES_ENV] = proxies

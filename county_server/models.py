@@ -1,5 +1,5 @@
-"""The county server's own tables: devices, access tokens, login throttling and
-the change feed. They live next to the shared tables of :mod:`models.tables`
+"""The county server's own tables: devices, access tokens, login throttling,
+the change feed and the blob store's records. They live next to the shared tables of :mod:`models.tables`
 (same database) but have their own metadata and their own Alembic history
 (``county_server/migrations``, version table ``county_server_alembic_version``),
 so the desktop's schema never carries them.
@@ -112,3 +112,41 @@ class CaseScope(ServerBase):
 
     case_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     scope: Mapped[str] = mapped_column(String(60), primary_key=True)
+
+
+class Blob(ServerBase):
+    """A file of the blob store (docs/protocol.md "Blobs"), held under its SHA-256 in the
+    blob folder (:mod:`county_server.blobs`). A row exists only once the file was checked and
+    renamed into place; blobs are never deleted."""
+
+    __tablename__ = "srv_blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(40))
+    stored_at: Mapped[datetime] = mapped_column(default=utcnow)
+    uploaded_by: Mapped[str | None] = mapped_column(String(36))
+
+
+class BlobHolder(ServerBase):
+    """Who proved to hold a blob's bytes by uploading them (first time or again): a user
+    or a desk may name a blob in an event only if they uploaded it or may read it already,
+    so knowing a hash alone never opens a file."""
+
+    __tablename__ = "srv_blob_holders"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BlobRef(ServerBase):
+    """An accepted event that names a blob in ``data.attachments``: who may see the case
+    (``srv_case_scopes``) may read the blob."""
+
+    __tablename__ = "srv_blob_refs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(36), index=True)

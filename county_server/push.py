@@ -9,6 +9,10 @@ the order given, visits first:
 1. its shape, with the strict schemas of :mod:`services.protocol.schemas` → ``invalid``
    with ``field`` (characters, lengths, times, enumerations, NaN …);
 2. an id the server already stores → ``duplicate`` (nothing changes);
+   then the blobs the event's ``data.attachments`` names (any event type, each entry
+   checked by the attachment schema): one the county does not hold, or holds but the
+   pusher neither uploaded nor may read (:func:`county_server.blobs.unusable`) →
+   ``missing_blob`` (upload it, then send the event again);
 3. its author: a visit's ``received_by`` and an event's ``actor_id`` must be
    the user whose token carries the push → else ``forbidden``;
 4. what the pusher may do, judged on the *server's* projection of the case
@@ -29,7 +33,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -55,6 +59,7 @@ from services.protocol.fields import is_uuid
 from services.protocol.schemas import case_number_parts, check_event, check_visit, find_bad_value
 from services.protocol.wire import insert_visit
 
+from .blobs import attachment_shas, check_attachments, record_refs, unusable
 from .feed import FeedWriter, record_case_change, stored_keys, visit_keys
 
 log = logging.getLogger(__name__)
@@ -88,7 +93,14 @@ def _result(
     return out
 
 
-_CODES = ("invalid", "illegal_transition", "forbidden", "duplicate_number", "unknown_case")
+_CODES = (
+    "invalid",
+    "illegal_transition",
+    "forbidden",
+    "duplicate_number",
+    "unknown_case",
+    "missing_blob",
+)
 
 
 def _reject(item_id: Any, exc: DomainError) -> dict[str, Any]:
@@ -253,6 +265,22 @@ class Pusher:
             return _reject(item_id, exc)
         if event.id in self._stored:
             return _result(event.id, "duplicate")
+        try:
+            event = self.with_attachments(raw, event)
+        except DomainError as exc:
+            return _reject(event.id, exc)
+        missing = unusable(
+            self.session, self.user, self.origin.device_id, attachment_shas(event.data)
+        )
+        if missing:
+            return _result(
+                event.id,
+                "rejected",
+                "missing_blob",
+                f"The county does not hold the file {missing[0]}: upload it "
+                f"(PUT /api/v1/blobs/{missing[0]}) and send the event again.",
+                "data.attachments",
+            )
         case = self.session.get(Case, event.case_id)
         if case is None and event.type != EventType.CREATED:
             return _result(
@@ -270,6 +298,17 @@ class Pusher:
             self._keys.pop(case.id, None)
         return result
 
+    @staticmethod
+    def with_attachments(raw: Any, event: Event) -> Event:
+        """The event with ``data.attachments`` kept for any event type, checked by the
+        attachment schema (a type whose schema has no such field would drop it)."""
+        if "attachments" in event.data:
+            return event  # checked by its type's schema
+        entries = raw["data"].get("attachments")
+        if entries is None:
+            return event
+        return replace(event, data={**event.data, "attachments": check_attachments(entries)})
+
     def _store_event(self, event: Event, case: Case | None) -> dict[str, Any]:
         self.require_author(event.actor_id, "actor_id")
         actor = self.pusher
@@ -283,6 +322,7 @@ class Pusher:
             self._check_targets(event, case)
             projection = apply(before, event)
         self.session.add(CaseEvent(**event_columns(event), **self.authorship()))
+        record_refs(self.session, event.id, event.case_id, event.data)
         if case is None:
             case = Case(**case_columns(projection))
             self.session.add(case)

@@ -17,6 +17,7 @@ import contextlib
 import os
 import random
 import socket
+import tempfile
 import threading
 import time
 import uuid
@@ -30,6 +31,7 @@ from sqlalchemy import select, update
 
 from county_server.admin import load_reference_file
 from county_server.app import create_app
+from county_server.blobs import default_blob_root
 from county_server.db import open_server_db
 from models.db import Database, open_database
 from models.tables import User
@@ -176,9 +178,13 @@ async def _send_500(send: Any) -> None:
 
 
 class ServerThread:
-    def __init__(self, db: Database, *, token_hours: float = 12) -> None:
+    def __init__(
+        self, db: Database, *, token_hours: float = 12, blob_root: Path | None = None
+    ) -> None:
         self.db = db
-        self.faults = FaultMiddleware(create_app(db, token_hours=token_hours))
+        if blob_root is None and default_blob_root(str(db.engine.url)) is None:
+            blob_root = Path(tempfile.mkdtemp(prefix="griddesk-blobs-"))  # PostgreSQL
+        self.faults = FaultMiddleware(create_app(db, token_hours=token_hours, blob_root=blob_root))
         config = uvicorn.Config(
             self.faults,
             host="127.0.0.1",
