@@ -459,3 +459,44 @@ def test_an_upload_cut_mid_stream_leaves_no_file_under_the_real_name(api: Api) -
         time.sleep(0.05)
     assert files_named(api, name) == [] and blob_rows(api, name) == 0
     assert put(api, "coordinator", data).status_code == 201
+
+
+# ---------------------------------------------------------------- migration and set-up
+def test_migration_indexes_the_files_of_events_stored_before_it(tmp_path: Path) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from county_server.db import migrate_server
+    from models.db import alembic_config, make_engine
+
+    url = f"sqlite:///{tmp_path / 'county.sqlite3'}"
+    command.upgrade(alembic_config(url), "head")
+    engine = make_engine(url)
+    name = sha(jpeg())
+    data = '{"result": "已处理", "attachments": [{"sha256": "%s", "file_name": "a.jpg", "size": 9, "content_type": "image/jpeg"}]}'
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO case_events (id, case_id, type, at, actor_id, data) "
+                "VALUES ('e1', 'c1', 'feedback', :at, 'u', :data)"
+            ),
+            {"at": datetime.now(UTC).replace(tzinfo=None), "data": data % name},
+        )
+    migrate_server(engine)
+    with engine.connect() as conn:
+        refs = conn.execute(select(BlobRef.sha256, BlobRef.event_id, BlobRef.case_id)).all()
+    assert [tuple(r) for r in refs] == [(name, "e1", "c1")]
+    engine.dispose()
+
+
+def test_serve_needs_a_blob_root_with_postgresql(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from county_server.blobs import default_blob_root
+    from county_server.cli import main
+
+    monkeypatch.delenv("GRIDDESK_BLOB_ROOT", raising=False)
+    assert main(["serve", "--db", "postgresql+psycopg://nobody@127.0.0.1:1/none"]) == 2
+    assert "--blob-root" in capsys.readouterr().err
+    assert default_blob_root("sqlite:////srv/county/county.sqlite3") == Path("/srv/county/blobs")
+    assert default_blob_root("sqlite://") is None
