@@ -8,6 +8,7 @@ change (:func:`stored_counts`).
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -50,6 +51,9 @@ def stored_counts(db: Database) -> dict[str, int]:
             table.__name__: int(session.scalar(select(func.count()).select_from(table)) or 0)
             for table in (Case, CaseEvent, Visit, Change)
         }
+
+
+_SERIALS = itertools.count(1)
 
 
 @dataclass
@@ -153,8 +157,9 @@ class Api:
 
     def created(self, username: str = "coordinator", **data: Any) -> dict[str, Any]:
         case_id = str(uuid.uuid4())
+        # A serial no other case of this run holds (random ones collide: birthday odds).
         number = data.pop(
-            "number", f"{STREET}-{datetime.now(UTC):%Y%m%d}-{uuid.uuid4().int % 10_000:04d}"
+            "number", f"{STREET}-{datetime.now(UTC):%Y%m%d}-{next(_SERIALS) % 100_000:05d}"
         )
         return {
             "id": str(uuid.uuid4()),
