@@ -167,6 +167,7 @@ def test_a_missing_file_shows_a_placeholder_and_downloads_on_click(
     monkeypatch.setattr(ops, "download_attachment", download)
     panel = DetailPanel(context(district, data_dir, "coordinator"))
     qtbot.addWidget(panel)
+    panel.attachments.auto_download = False  # the click path, alone
     panel.show_case(case_id)
     pane = panel.attachments
     kinds = [s.header.text().split(" · ")[0] for s in pane.sections]
@@ -196,21 +197,20 @@ def test_a_failed_download_says_so_in_words(
     assert strip.item(0).text().startswith("Cannot download: ")
 
 
-def test_without_a_downloader_the_file_is_not_available(
+def test_a_desk_without_a_county_says_the_file_cannot_be_fetched(
     qtbot: Any, district: Database, tmp_path: Path
 ) -> None:
+    """The real downloader on a desk with no county set: the tile says so, in words."""
     data_dir = tmp_path / "data"
     case_id = build_case(district, data_dir, tmp_path, missing=b"\xff\xd8\xff gone")
     ctx = context(district, data_dir, "coordinator")
-    try:
-        import services.sync.blobs  # noqa: F401
-    except ImportError:
-        assert ops.download_attachment(ctx, "a" * 64) is None
+    assert ops.download_attachment(ctx, "a" * 64) is None
     panel = DetailPanel(ctx)
     qtbot.addWidget(panel)
     panel.show_case(case_id)
-    states = {s.files[0].step: s.tile_state(0) for s in panel.attachments.strips}
-    assert states["commented"] == "missing"
+    strip = next(s for s in panel.attachments.strips if s.files[0].step == "commented")
+    qtbot.waitUntil(lambda: strip.tile_state(0) == "failed", timeout=10000)
+    assert "无法下载" in strip.item(0).text() or "Cannot download" in strip.item(0).text()
 
 
 def test_the_viewer_goes_next_and_previous_and_zooms(
@@ -310,3 +310,24 @@ def test_the_verify_dialog_shows_before_and_after_side_by_side(
     viewer = dialog.opener.open(dialog.after.files[1].sha256)
     qtbot.addWidget(viewer)
     assert len(viewer.photos) == 4 and viewer.index == 3
+
+
+def test_opening_a_case_downloads_its_missing_files_by_itself(
+    qtbot: Any, district: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data_dir = tmp_path / "data"
+    extra = photo(tmp_path / "extra.jpg", "#c62828", "补充")
+    case_id = build_case(district, data_dir, tmp_path, missing=extra)
+    asked: list[str] = []
+
+    def download(ctx: Any, sha: str) -> Path | None:
+        asked.append(sha)
+        return write_blob(attachments_folder(ctx), sha, [extra])
+
+    monkeypatch.setattr(ops, "download_attachment", download)
+    panel = DetailPanel(context(district, data_dir, "coordinator"))
+    qtbot.addWidget(panel)
+    panel.show_case(case_id)
+    strip = next(s for s in panel.attachments.strips if s.files[0].step == "commented")
+    qtbot.waitUntil(lambda: strip.tile_state(0) == "thumbnail", timeout=5000)
+    assert asked == [hashlib.sha256(extra).hexdigest()]  # only the missing one, once

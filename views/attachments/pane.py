@@ -75,11 +75,19 @@ class AttachmentsPane(QScrollArea):
     """The detail panel's attachments tab."""
 
     def __init__(
-        self, ctx: ViewContext, downloader: Downloader | None = None, parent: QWidget | None = None
+        self,
+        ctx: ViewContext,
+        downloader: Downloader | None = None,
+        parent: QWidget | None = None,
+        *,
+        auto_download: bool = True,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.downloader = downloader
+        # Files of the opened case not on this computer are fetched at once, in the
+        # background (issue 15: "on demand when a case is opened"); a click retries.
+        self.auto_download = auto_download
         self.setObjectName("attachments")
         self.setWidgetResizable(True)
         self.sections: list[StepSection] = []
@@ -119,6 +127,9 @@ class AttachmentsPane(QScrollArea):
             section = StepSection(step_title(step.kind, step.at, names.user(step.actor_id)), strip)
             self.column.insertWidget(self.column.count() - 1, section)
             self.sections.append(section)
+        if self.auto_download:
+            for strip in self.strips:
+                strip.download_missing()
         if not steps:
             empty = plain_label(self.tr("No attachments."))
             empty.setObjectName("attachmentsEmpty")

@@ -281,6 +281,12 @@ class ThumbnailStrip(QListWidget):
         elif info.path is not None and state in ("pdf", "file", "unreadable"):
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(info.path)))
 
+    def download_missing(self) -> None:
+        """Fetch every file of this strip that is not on this computer yet."""
+        for index in range(len(self.files)):
+            if self.tile_state(index) == "missing":
+                self.download(index)
+
     def download(self, index: int) -> None:
         """Ask the county for a file not on this computer, in the background."""
         info = self.files[index]
