@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QTimeEdit,
     QVBoxLayout,
     QWidget,
@@ -63,6 +64,27 @@ class SettingsView(QWidget):
         self.server_url.setPlaceholderText("https://county.example:8443")
         server_form.addRow(self.tr("Server address"), self.server_url)
 
+        # Attachments kept on this computer.
+        files_box = QGroupBox(self.tr("Photos and documents"))
+        files_form = QFormLayout(files_box)
+        self.keep_closed_days = QSpinBox()
+        self.keep_closed_days.setObjectName("keepClosedDays")
+        self.keep_closed_days.setRange(0, 3650)
+        self.keep_closed_days.setMaximumWidth(140)
+        self.keep_closed_days.setSuffix(self.tr(" days"))
+        files_form.addRow(self.tr("Closed cases' files"), self.keep_closed_days)
+        files_hint = plain_label(
+            self.tr(
+                "The files of open cases are always downloaded after a sync; those of cases "
+                "closed within this many days too. Older ones are fetched when a case is opened."
+            )
+        )
+        files_hint.setObjectName("hintLabel")
+        files_hint.setWordWrap(True)
+        files_form.addRow(files_hint)
+        files_box.setEnabled(self.ctx.can(Permission.MANAGE_SETTINGS))
+        self.files_box = files_box
+
         # Language of the interface.
         ui_box = QGroupBox(self.tr("Interface"))
         ui_form = QFormLayout(ui_box)
@@ -94,6 +116,7 @@ class SettingsView(QWidget):
         self.column_layout.addWidget(title)
         self.column_layout.addWidget(self.hours_box)
         self.column_layout.addWidget(server_box)
+        self.column_layout.addWidget(files_box)
         self.column_layout.addWidget(ui_box)
         self.column_layout.addLayout(buttons)
         self.column_layout.addWidget(TileSettingsBox(ctx))  # base map: its own save and preview
@@ -138,6 +161,7 @@ class SettingsView(QWidget):
             start.setTime(QTime.fromString(period[0], "HH:mm"))
             end.setTime(QTime.fromString(period[1], "HH:mm"))
         self.server_url.setText(values.get("device.server_url") or "")
+        self.keep_closed_days.setValue(int(values.get("attachments.keep_closed_days") or 0))
         index = self.language.findData(self.ctx.prefs.language)
         self.language.setCurrentIndex(max(index, 0))
 
@@ -154,6 +178,8 @@ class SettingsView(QWidget):
             changes: dict[str, Any] = {"device.server_url": self.server_url.text()}
             if self.hours_box.isEnabled():
                 changes = {"office_hours": hours, **changes}
+            if self.files_box.isEnabled():
+                changes["attachments.keep_closed_days"] = self.keep_closed_days.value()
             save_settings(self.ctx, changes)
         except DomainError as exc:
             self.show_message(error_text(exc), error=True)

@@ -2594,6 +2594,22 @@
             <translation>服务器地址</translation>
         </message>
         <message>
+            <source>Photos and documents</source>
+            <translation>照片和文件</translation>
+        </message>
+        <message>
+            <source> days</source>
+            <translation> 天</translation>
+        </message>
+        <message>
+            <source>Closed cases' files</source>
+            <translation>已结案案件的文件</translation>
+        </message>
+        <message>
+            <source>The files of open cases are always downloaded after a sync; those of cases closed within this many days too. Older ones are fetched when a case is opened.</source>
+            <translation>未结案案件的文件在每次同步后都会下载；在此天数内结案的案件也会下载。更早的在打开案件时再下载。</translation>
+        </message>
+        <message>
             <source>Interface</source>
             <translation>界面</translation>
         </message>

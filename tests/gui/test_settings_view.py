@@ -85,3 +85,15 @@ def test_language_choice_is_remembered(qtbot, db: Database, tmp_path: Path) -> N
         view.save_button.click()
     assert Preferences().language == "en"
     Preferences().language = "zh_CN"
+
+
+def test_administrator_sets_how_long_closed_cases_files_stay(qtbot, db: Database, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    load_demo_reference(db, with_passwords=("admin", "reception"))
+    view = make_view(qtbot, db, tmp_path, "admin")
+    assert view.keep_closed_days.value() == 90  # the default
+    view.keep_closed_days.setValue(30)
+    view.save_button.click()
+    with db.sessions() as session:
+        assert settings_service.get(session, "attachments.keep_closed_days") == 30
+    other = make_view(qtbot, db, tmp_path, "reception")
+    assert other.keep_closed_days.value() == 30 and not other.files_box.isEnabled()
