@@ -147,6 +147,14 @@
             <translation>移除</translation>
         </message>
         <message>
+            <source>Keep the originals</source>
+            <translation>保留原图</translation>
+        </message>
+        <message>
+            <source>Photos larger than 2,560 pixels are made smaller unless this is ticked; documents always lose their location data.</source>
+            <translation>不勾选时，长边超过 2560 像素的照片会被压缩；证件和信件始终会删除位置信息。</translation>
+        </message>
+        <message>
             <source>Attach photos or documents</source>
             <translation>添加照片或文件</translation>
         </message>

@@ -4,6 +4,7 @@ the reception form offers a photo's GPS position (never a document's)."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -152,3 +153,23 @@ def test_the_reception_form_offers_a_photos_location(qtbot: Any, tmp_path: Path)
     assert [f.path.name for f in form.files()] == ["井盖.jpg"]
     form.outcome_buttons["record_only"].setChecked(True)
     assert form.files() == [] and not form.picker.isVisibleTo(form)
+
+
+def test_keep_the_originals_keeps_a_large_photos_bytes(qtbot: Any, tmp_path: Path) -> None:
+    """Unticked, a photo over 2,560 px is made smaller; ticked, its bytes and hash stay."""
+    from services.attachments import photos
+
+    big = tmp_path / "大图.jpg"
+    Image.new("RGB", (3000, 2000), "blue").save(big, "JPEG", quality=95)
+    picker = AttachmentPicker(tmp_path / "data")
+    qtbot.addWidget(picker)
+    assert picker.add_files([big]) == [big]
+    smaller = photos.prepare(big, **_how(picker.files()[0]))
+    assert max(Image.open(io.BytesIO(smaller.data)).size) == 2560
+    picker.keep_original.setChecked(True)
+    kept = photos.prepare(big, **_how(picker.files()[0]))
+    assert kept.data == big.read_bytes()
+
+
+def _how(new: Any) -> dict[str, bool]:
+    return {"keep_original": new.keep_original, "document": new.document}

@@ -34,6 +34,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QFileDialog,
     QHBoxLayout,
     QListWidget,
@@ -149,6 +150,15 @@ class AttachmentPicker(QWidget):
         buttons.addWidget(self.paste_button)
         buttons.addWidget(self.remove_button)
         buttons.addStretch(1)
+        self.keep_original = QCheckBox(self.tr("Keep the originals"))
+        self.keep_original.setObjectName("keepOriginal")
+        self.keep_original.setToolTip(
+            self.tr(
+                "Photos larger than 2,560 pixels are made smaller unless this is ticked; "
+                "documents always lose their location data."
+            )
+        )
+        buttons.addWidget(self.keep_original)
         self.message = plain_label()
         self.message.setObjectName("errorLabel")
         self.message.setWordWrap(True)
@@ -313,7 +323,11 @@ class AttachmentPicker(QWidget):
             item = self.list.item(row)
             chosen = self._chosen[str(item.data(_PATH))]
             document = item.checkState() == Qt.CheckState.Checked
-            out.append(NewFile(chosen.path, document=document))
+            out.append(
+                NewFile(
+                    chosen.path, document=document, keep_original=self.keep_original.isChecked()
+                )
+            )
         return out
 
     def paths(self) -> list[Path]:
