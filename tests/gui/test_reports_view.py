@@ -110,11 +110,12 @@ def test_cancelled_export_leaves_no_file(
     job = view.start_export(view.assessment, out)
     button = view.progress_dialog.findChild(QPushButton)
     assert button is not None and button.text()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    assert job.cancel.is_set()
-    with qtbot.waitSignal(job.signals.failed, timeout=30_000):
-        pass
-    qtbot.waitUntil(lambda: view._export_job is None)
+    # Listen before clicking: the job may answer the cancel at once. The wait is long
+    # because the writer notices the cancel between rows, slowly on a loaded machine.
+    with qtbot.waitSignal(job.signals.failed, timeout=120_000):
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        assert job.cancel.is_set()
+    qtbot.waitUntil(lambda: view._export_job is None, timeout=30_000)
     assert not out.exists()
     assert list(tmp_path.glob("*.xlsx")) == []
 
