@@ -210,9 +210,33 @@ class SyncLoop(QObject):
 
     async def _download(self, engine: sync.SyncEngine) -> None:
         """The attachments of this desk's cases it lacks, after the round; a failure
-        leaves them for the next round and never fails this one."""
+        leaves them for the next round and never fails this one.
+
+        Unlike the round's small JSON pages, photos are megabytes each: reading and
+        hashing them on this loop (the GUI thread's) stalled the screen for up to
+        0.1 s per photo (tests/benchmarks/bench_blobs.py). They are fetched by an
+        engine of their own on a worker thread with its own event loop; progress
+        comes back to this loop.
+        """
+        del engine  # the round's engine belongs to this loop; the worker makes its own
+        loop = asyncio.get_running_loop()
+
+        def report(progress: blobs.BlobProgress) -> None:
+            loop.call_soon_threadsafe(self._blob_progress, replace(progress))
+
+        def fetch() -> blobs.BlobStats:
+            async def run() -> blobs.BlobStats:
+                worker = self._engine()
+                worker.blob_progress = report
+                try:
+                    return await worker.download_blobs()
+                finally:
+                    await worker.close()
+
+            return asyncio.run(run())
+
         try:
-            stats = await engine.download_blobs()
+            stats = await asyncio.to_thread(fetch)
         except sync.SyncError as exc:
             log.info("attachments not downloaded now: %s", exc)
         except Exception:  # noqa: BLE001 - a bug here must not stop the loop

@@ -17,6 +17,7 @@ from PySide6.QtCore import QPoint
 from desktop.app_settings import Preferences
 from desktop.context import AppContext
 from models.tables import Case, User
+from services import sync
 from services.cases import actions
 from services.demo.district import demo_user_id
 from tests.sync_harness import Desktop, ServerThread, demo_server_db, fresh_server_url
@@ -96,3 +97,55 @@ def test_the_coordinator_verifies_against_photos_from_another_desk(
     assert after.x() >= before.x() + dialog.before.width() and abs(after.y() - before.y()) < 5
     if os.environ.get("GRIDDESK_SHOTS"):
         dialog.grab().save(str(Path(os.environ["GRIDDESK_SHOTS"]) / "verify-between-desks.png"))
+
+
+def test_the_sync_loop_downloads_photos_off_the_gui_thread(
+    qtbot: Any, server: ServerThread, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Photos come down on a worker thread with its own event loop; the progress the
+    sync screen shows arrives on the loop's own thread."""
+    import asyncio
+    import threading
+
+    from desktop.sync_loop import SyncLoop
+
+    pictures = tmp_path / "pictures"
+    done = [photo(pictures, "整改后一.png", 4), photo(pictures, "整改后二.png", 5)]
+    a = Desktop.create(tmp_path / "a", server.url)
+    for name in (DEPT, "coordinator"):
+        a.login(name)
+    case_id = new_case(a)
+    _dispatch_to(a, case_id, DEPT)
+    department = _actor(a.db, DEPT)
+    with a.db.session() as session:
+        actions.acknowledge(session, department, case_id)
+        actions.feedback(session, department, case_id, "杂物已清理", files=done, folder=store_of(a))
+    a.sync()
+    b = Desktop.create(tmp_path / "b", server.url)
+    b.login("coordinator")
+    b.sync()
+
+    loop = SyncLoop(_context(b, "coordinator"))
+    seen: list[tuple[int, str]] = []
+    loop.status_changed.connect(
+        lambda status: (
+            seen.append((threading.get_ident(), getattr(status.transfer, "direction", "")))
+            if status.transfer is not None
+            else None
+        )
+    )
+    here = threading.get_ident()
+    fetched_on: list[int] = []
+    original = sync.SyncEngine.download_blobs
+
+    async def spy(engine: Any, **kwargs: Any) -> Any:
+        fetched_on.append(threading.get_ident())
+        return await original(engine, **kwargs)
+
+    monkeypatch.setattr(sync.SyncEngine, "download_blobs", spy)
+    asyncio.run(loop._download(None))  # type: ignore[arg-type]
+    assert fetched_on and here not in fetched_on  # the network reads ran elsewhere
+    assert {hashlib.sha256(p.read_bytes()).hexdigest() for p in done} <= {
+        p.stem for p in store_of(b).rglob("*") if p.is_file()
+    }
+    assert seen and {thread for thread, _d in seen} == {here}
