@@ -159,7 +159,8 @@ async def fetch(
     try:
         if deadline is None:
             return await go()
-        return await asyncio.wait_for(go(), timeout=deadline.check())
+        left = deadline.check()  # may raise: the request is then never started
+        return await asyncio.wait_for(go(), timeout=left)
     except TimeoutError as exc:
         raise DeadlineExceeded(
             f"the round did not finish within {deadline.seconds if deadline else 0:g} s "
