@@ -342,6 +342,34 @@ def attach_files(
     return [s.wire() for s in stored]
 
 
+def _record_with_files(
+    session: Session,
+    actor: Actor,
+    case_id: str,
+    event_type: str,
+    data: dict[str, Any],
+    files: Sequence[Path | NewFile],
+    folder: Path | None,
+) -> Case:
+    """Record ``event_type`` with ``files`` as its ``data.attachments``: the count,
+    the permission and the case's state are checked before anything is copied."""
+    check_attachment_count(files)
+    case = cases_service.get_case(session, case_id)
+    require_case_action(actor, case, event_type)
+    event_id = str(uuid.uuid4())
+    entries = attach_files(session, actor, folder, case_id, event_id, files)
+    case = cases_service.record(
+        session,
+        actor,
+        case_id,
+        event_type,
+        {**data, "attachments": entries},
+        event_id=event_id,
+    )
+    session.flush()
+    return case
+
+
 def feedback(
     session: Session,
     actor: Actor,
@@ -356,22 +384,9 @@ def feedback(
         "result",
         QT_TRANSLATE_NOOP("services", "Describe what was done and the result."),
     )
-    check_attachment_count(files)
-    # Check the permission and the state before copying anything.
-    case = cases_service.get_case(session, case_id)
-    require_case_action(actor, case, EventType.FEEDBACK)
-    event_id = str(uuid.uuid4())
-    entries = attach_files(session, actor, folder, case_id, event_id, files)
-    case = cases_service.record(
-        session,
-        actor,
-        case_id,
-        EventType.FEEDBACK,
-        {"result": result, "attachments": entries},
-        event_id=event_id,
+    return _record_with_files(
+        session, actor, case_id, EventType.FEEDBACK, {"result": result}, files, folder
     )
-    session.flush()
-    return case
 
 
 # ---------------------------------------------------------------- the coordinator's steps
@@ -533,18 +548,6 @@ def comment(
     text = _required(text, "text", QT_TRANSLATE_NOOP("services", "Write the comment first."))
     if not files:
         return cases_service.record(session, actor, case_id, EventType.COMMENTED, {"text": text})
-    check_attachment_count(files)
-    case = cases_service.get_case(session, case_id)
-    require_case_action(actor, case, EventType.COMMENTED)  # before copying anything
-    event_id = str(uuid.uuid4())
-    entries = attach_files(session, actor, folder, case_id, event_id, files)
-    case = cases_service.record(
-        session,
-        actor,
-        case_id,
-        EventType.COMMENTED,
-        {"text": text, "attachments": entries},
-        event_id=event_id,
+    return _record_with_files(
+        session, actor, case_id, EventType.COMMENTED, {"text": text}, files, folder
     )
-    session.flush()
-    return case

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from desktop.app_settings import Preferences
@@ -25,27 +25,16 @@ from services.reception.validation import VisitInput, VisitorInput
 from services.reception.visits import register_visit
 from services.worktime.workdays import load_calendar
 from tests.builders import GRID, actor, load_demo_reference
+from tests.gui.test_sync_view import FakeLoop
 
 pytestmark = pytest.mark.gui
 
 
-class FakeLoop(QObject):
-    status_changed = Signal(object)
-    round_finished = Signal(object)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.status = SyncStatus(configured=True, online=True, pending=0, server_url="http://x")
-        self.synced = 0
-
-    def refresh(self) -> None:
-        self.status_changed.emit(self.status)
-
-    def sync_now(self) -> None:
-        self.synced += 1
-
-    async def login(self, username: str, password: str) -> None:
-        return None
+def _online_loop() -> FakeLoop:
+    """The sync screen's stand-in loop (tests/gui/test_sync_view.py), online, nothing waiting."""
+    loop = FakeLoop()
+    loop.status = SyncStatus(configured=True, online=True, pending=0, server_url="http://x")
+    return loop
 
 
 def _context(db: Database, data_dir: Path, username: str) -> AppContext:
@@ -148,7 +137,7 @@ def test_a_refused_number_is_renumbered_from_the_sync_screen(
 
     opened: list[ReceiptDialog] = []
     monkeypatch.setattr(ReceiptDialog, "show", lambda self: opened.append(self))
-    loop = FakeLoop()
+    loop = _online_loop()
     view = SyncView(_context(db, tmp_path, "reception"), loop)
     qtbot.addWidget(view)
     assert "首次登录" in view.desk_code.text()  # the stand-in loop knows no code
