@@ -7,9 +7,11 @@ with its own database transaction. Every error answers
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import os
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -229,6 +231,47 @@ def blob_store_for(db: Database, blob_root: Path | str | None) -> BlobStore | No
     return BlobStore(Path(root)) if root else None
 
 
+SWEEP_EVERY = 3600.0  # seconds between two sweeps of unfinished uploads
+
+
+def _sweep(store: BlobStore) -> None:
+    try:
+        store.sweep_partials()
+    except Exception:  # noqa: BLE001 - housekeeping must never stop the server
+        log.exception("could not sweep unfinished uploads in %s", store.root)
+
+
+async def sweep_blob_leftovers(store: BlobStore, every: float = SWEEP_EVERY) -> None:
+    """Remove the ``.part`` files of killed uploads every ``every`` seconds
+    (:meth:`BlobStore.sweep_partials`)."""
+    while True:
+        await asyncio.sleep(every)
+        await run_in_threadpool(_sweep, store)
+
+
+def _lifespan(
+    blobs: BlobApi,
+) -> Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]]:
+    """On start, the blob folder's leftovers of killed uploads are removed before the
+    first request; then every hour while the server runs."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        sweeper = None
+        if blobs.store is not None:
+            await run_in_threadpool(_sweep, blobs.store)
+            sweeper = asyncio.create_task(sweep_blob_leftovers(blobs.store))
+        try:
+            yield
+        finally:
+            if sweeper is not None:
+                sweeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sweeper
+
+    return lifespan
+
+
 def create_app(
     db: Database,
     *,
@@ -252,7 +295,7 @@ def create_app(
         HTTPException: http_error,
         Exception: server_error,
     }
-    app = Starlette(routes=routes, exception_handlers=handlers)
+    app = Starlette(routes=routes, exception_handlers=handlers, lifespan=_lifespan(blobs))
     app.state.db = db
     app.state.blobs = blobs
     return app

@@ -10,7 +10,9 @@ same folder, fsynced, checked (size, hash, type told from the first bytes by
 with :func:`os.replace`, which is atomic: a crash or a cut upload never leaves half a
 file under a real name (at most a ``.part`` file, removed when the request ends), and
 several server processes writing the same blob at once each rename a whole, identical
-file. The ``srv_blobs`` row is written after the rename, so a row always has its file.
+file. A ``.part`` file left by a process killed mid-upload is removed by
+:meth:`BlobStore.sweep_partials` once nothing has written to it for an hour, when the
+server starts and every hour after (:func:`county_server.app.create_app`). The ``srv_blobs`` row is written after the rename, so a row always has its file.
 Blobs are never deleted: there is no delete path.
 
 **Who may read** a blob: ``srv_blob_refs`` names, for each accepted event whose
@@ -32,6 +34,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
+import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -63,6 +67,10 @@ from .tokens import Principal
 log = logging.getLogger(__name__)
 
 BLOB_ROOT_ENV = "GRIDDESK_BLOB_ROOT"
+PARTIAL_MAX_AGE = 3600.0
+"""Seconds without a write after which a ``.part`` file is a leftover of a killed upload."""
+_PARTIAL_NAME = re.compile(r"\.[0-9a-f]{64}\.[0-9a-f]{32}\.part")
+_SHARD = re.compile(r"[0-9a-f]{2}")
 _ATTACHMENTS = TypeAdapter(Annotated[list[AttachmentItem], Field(max_length=MAX_ATTACHMENTS)])
 
 
@@ -99,6 +107,52 @@ class BlobStore:
         handle.flush()
         os.fsync(handle.fileno())
         handle.close()
+
+    def partials(self) -> list[Path]:
+        """The ``.part`` files in the shard folders (never a blob: those are bare hashes)."""
+        found: list[Path] = []
+        if not self.root.is_dir():
+            return found
+        for first in self.root.iterdir():
+            if not (first.is_dir() and _SHARD.fullmatch(first.name)):
+                continue
+            for second in first.iterdir():
+                if not (second.is_dir() and _SHARD.fullmatch(second.name)):
+                    continue
+                found.extend(
+                    f
+                    for f in second.iterdir()
+                    if _PARTIAL_NAME.fullmatch(f.name)
+                    and f.name[1:65].startswith(first.name + second.name)
+                )
+        return found
+
+    def sweep_partials(self, max_age: float = PARTIAL_MAX_AGE, now: float | None = None) -> int:
+        """Remove the ``.part`` files nothing has written to for ``max_age`` seconds: what
+        an upload leaves when its server process is killed. A live upload writes its file
+        every few seconds and a ``.part`` is never read, so several processes sweeping one
+        folder lose nothing. Returns how many were removed (logged)."""
+        cutoff = (time.time() if now is None else now) - max_age
+        removed = 0
+        for partial in self.partials():
+            try:
+                if partial.stat().st_mtime >= cutoff:
+                    continue
+                partial.unlink()
+            except FileNotFoundError:
+                continue  # finished, or swept by another process meanwhile
+            except OSError as exc:
+                log.warning("could not remove the unfinished upload %s: %s", partial, exc)
+                continue
+            removed += 1
+        if removed:
+            log.info(
+                "removed %d unfinished upload file(s) (.part) older than %d minutes from %s",
+                removed,
+                max_age // 60,
+                self.root,
+            )
+        return removed
 
     def place(self, partial: Path, sha: str) -> None:
         """Rename a checked ``.part`` file onto the blob's name (atomic), then make the
