@@ -1,5 +1,6 @@
 """The assessment figures on the hand-built district of tests/assessment_scenario.py,
-whose comments give each case's contribution. Period: 2026-11-H1."""
+whose comments give each case's contribution. Period: 2026-11-H1. On both engines
+(tests/engines.py): SQLite and PostgreSQL run the one definition (docs/figures.md)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from models.db import Database, open_database
+from models.db import Database
 from services.errors import PermissionDenied, ValidationError
 from services.reports.assessment import assess
 from services.reports.periods import half_month, parse_period
@@ -16,13 +17,16 @@ from services.reports.results import Assessment, Figures
 from services.settings import DEFAULT_WEIGHTS
 from tests.assessment_scenario import CAL, GW1, build_district
 from tests.builders import GRID, actor, local
+from tests.engines import ENGINES, engine_database
 
 
-@pytest.fixture(scope="module")
-def district(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    db = build_district(open_database(tmp_path_factory.mktemp("assessment")))
-    yield db
-    db.dispose()
+@pytest.fixture(scope="module", params=ENGINES)
+def district(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
+    """The hand-built district on a desk's SQLite and on the county's PostgreSQL."""
+    with engine_database(request.param, tmp_path_factory.mktemp("assessment")) as db:
+        yield build_district(db)
 
 
 def run(db: Database, period: str = "2026-11-H1", scope: str | None = None) -> Assessment:

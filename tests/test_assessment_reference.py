@@ -1,23 +1,52 @@
 """The SQL figures against a plain reference: every demo case replayed event by
-event up to the period's end with the shared projection, counted in Python."""
+event up to the period's end with the shared projection, counted in Python.
+
+On both engines (tests/engines.py): a desk's SQLite and the county server's PostgreSQL
+run the one definition of the assessment SQL (docs/figures.md)."""
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from models.db import Database
+from models.db import DB_FILENAME, Database, open_database
 from models.tables import CaseEvent
 from models.types import utcnow
 from services.cases.permissions import SYSTEM_ACTOR
 from services.cases.projection import project
 from services.cases.records import event_from_row
+from services.demo.generator import seed_demo
 from services.reports.assessment import assess
 from services.reports.periods import Period, last_complete_half_month
 from services.worktime.workdays import load_calendar
+from tests.conftest import DEMO_CASES
+from tests.engines import ENGINES, engine_database
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def demo(
+    request: pytest.FixtureRequest,
+    demo_template: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Database]:
+    """The demo district on each engine: a copy of the SQLite template, or the same
+    generator run on a new PostgreSQL database."""
+    folder = tmp_path_factory.mktemp(f"demo-{request.param}")
+    if request.param == "sqlite":
+        shutil.copy2(demo_template / DB_FILENAME, folder / DB_FILENAME)
+        db = open_database(folder)
+        yield db
+        db.dispose()
+        return
+    with engine_database(request.param, folder) as db:
+        seed_demo(db, cases=DEMO_CASES)
+        yield db
 
 
 def reference(db: Database, period: Period) -> dict[str, Any]:
@@ -77,12 +106,12 @@ def reference(db: Database, period: Period) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("back", [0, 1, 2])
-def test_sql_figures_match_the_replayed_cases(demo_db: Database, back: int) -> None:
+def test_sql_figures_match_the_replayed_cases(demo: Database, back: int) -> None:
     period = last_complete_half_month(utcnow())  # the demo district ends today
     for _ in range(back):
         period = period.previous()
-    ref = reference(demo_db, period)
-    with demo_db.sessions() as session:
+    ref = reference(demo, period)
+    with demo.sessions() as session:
         a = assess(session, SYSTEM_ACTOR, period, load_calendar(session))
     t = a.totals
     assert (t.due, t.closed, t.on_time) == (
