@@ -223,6 +223,8 @@ class SyncLoop(QObject):
 
         def report(progress: blobs.BlobProgress) -> None:
             loop.call_soon_threadsafe(self._blob_progress, replace(progress))
+            if progress.done:  # a file came down: open screens look for theirs
+                loop.call_soon_threadsafe(self.ctx.events.attachments_arrived.emit)
 
         def fetch() -> blobs.BlobStats:
             async def run() -> blobs.BlobStats:

@@ -40,7 +40,9 @@ class DataEvents(QObject):
     reception visits; ``reference_changed`` after categories, units or workers
     changed; ``open_case`` asks the main window to show a case in the queue's
     detail panel; ``case_selected`` tells other screens (the map) which case the
-    queue has selected.
+    queue has selected; ``attachments_arrived`` when files may have come down to
+    this computer in the background (the sync loop, per file): a screen showing a
+    file not here looks for it again.
     """
 
     cases_changed = Signal(list)
@@ -48,6 +50,7 @@ class DataEvents(QObject):
     reference_changed = Signal()
     open_case = Signal(str)
     case_selected = Signal(str)
+    attachments_arrived = Signal()
 
 
 class ViewPreferences(Protocol):

@@ -19,7 +19,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QIODevice, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QBuffer, QIODevice, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices, QIcon, QImage, QImageReader, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from services.attachments.store import local_blob
 from services.cases.detail import AttachmentInfo
 from services.errors import DomainError
 
@@ -40,9 +41,12 @@ from ..context import ViewContext
 from ..formatting import clean, plain_label, plain_tip
 from ..messages import error_text
 from ..tasks import Op
+from .picker import attachments_folder
 
 THUMB = 112
 """The long side of a thumbnail, in pixels."""
+LOOK_AGAIN_MS = 300
+"""How soon after news of downloaded files a strip looks for its missing ones."""
 
 _cache: dict[tuple[str, int], QImage] = {}
 _cache_lock = threading.Lock()
@@ -193,6 +197,15 @@ class ThumbnailStrip(QListWidget):
         self._ops: dict[str, Op[Any]] = {}
         self.itemClicked.connect(self._clicked)
         self.itemActivated.connect(self._activated)
+        # Files the background download brings while this strip is shown replace their
+        # placeholders; bursts of news (one per file) are looked at every LOOK_AGAIN_MS.
+        self._look_again = QTimer(self)
+        self._look_again.setSingleShot(True)
+        self._look_again.setInterval(LOOK_AGAIN_MS)
+        self._look_again.timeout.connect(self.look_for_arrived)
+        events = getattr(ctx, "events", None)
+        if events is not None:
+            events.attachments_arrived.connect(self._arrived)
         if files:
             self.set_files(files)
 
@@ -325,6 +338,25 @@ class ThumbnailStrip(QListWidget):
             reason = self.tr("an unexpected problem")
         text = self.tr("Cannot download: %1").replace("%1", reason)
         self._set(index, "failed", _tile(text, "#fdecea"), text, text)
+
+    def _arrived(self) -> None:
+        if not self._look_again.isActive() and any(f.path is None for f in self.files):
+            self._look_again.start()
+
+    def look_for_arrived(self) -> list[str]:
+        """Show the files not on this computer that are now (a stat each): the hashes
+        that arrived."""
+        folder = attachments_folder(self.ctx.data_dir)
+        found: list[str] = []
+        for info in list(self.files):
+            if info.path is not None or info.sha256 in found:
+                continue
+            path = local_blob(folder, info.sha256)
+            if path is not None:
+                found.append(info.sha256)
+                self.update_file(info.sha256, path)
+                self.file_changed.emit(info.sha256)
+        return found
 
     def update_file(self, sha: str, path: Path) -> None:
         """Another strip downloaded ``sha``: show it here too."""
