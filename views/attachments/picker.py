@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,12 +108,24 @@ class _Chosen:
 
 
 class AttachmentPicker(QWidget):
-    """Photos and documents to attach; :meth:`files` gives them to the service."""
+    """Photos and documents to attach; :meth:`files` gives them to the service.
+
+    ``keep``, when given, copies each accepted file somewhere safe and returns the
+    copy, which the picker then holds instead of the original (the reception form's
+    draft: services.reception.draft_files); an OSError refuses the file with a message.
+    """
 
     changed = Signal()
 
-    def __init__(self, data_dir: Path | str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path | str,
+        parent: QWidget | None = None,
+        *,
+        keep: Callable[[Path], Path] | None = None,
+    ) -> None:
         super().__init__(parent)
+        self.keep = keep
         self.setObjectName("attachmentPicker")
         self.data_dir = Path(data_dir)
         self.maximum = ATTACHMENTS_MAX
@@ -158,6 +171,7 @@ class AttachmentPicker(QWidget):
                 "documents always lose their location data."
             )
         )
+        self.keep_original.toggled.connect(lambda _on: self.changed.emit())
         buttons.addWidget(self.keep_original)
         self.message = plain_label()
         self.message.setObjectName("errorLabel")
@@ -190,8 +204,11 @@ class AttachmentPicker(QWidget):
         )
         self.add_files([Path(n) for n in names])
 
-    def add_files(self, paths: list[Path], *, pasted: bool = False) -> list[Path]:
-        """Add the files that can be attached; say why the others cannot. Returns those added."""
+    def add_files(
+        self, paths: list[Path], *, pasted: bool = False, documents: Collection[Path] = ()
+    ) -> list[Path]:
+        """Add the files that can be attached; say why the others cannot. Returns those
+        added; those in ``documents`` are ticked as documents."""
         refused: list[str] = []
         added: list[Path] = []
         for path in paths:
@@ -206,11 +223,28 @@ class AttachmentPicker(QWidget):
                 if exc.params.get("maximum") == self.maximum and "name" not in exc.params:
                     break
                 continue
-            self._chosen[key] = _Chosen(Path(path), info, pasted)
-            item = QListWidgetItem(thumbnail(Path(path), info.content_type), Path(path).name)
+            held, is_pasted = Path(path), pasted
+            if self.keep is not None:
+                try:
+                    held = self.keep(Path(path))
+                except OSError:
+                    refused.append(
+                        self.tr(
+                            "%1 could not be copied into the data folder; check that the file "
+                            "can be read and the disk is not full."
+                        ).replace("%1", Path(path).name)
+                    )
+                    continue
+                if pasted and held != Path(path):
+                    Path(path).unlink(missing_ok=True)  # the copy is what is kept now
+                    is_pasted = False
+            self._chosen[key] = _Chosen(held, info, is_pasted)
+            item = QListWidgetItem(thumbnail(held, info.content_type), Path(path).name)
             item.setData(_PATH, key)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Unchecked)
+            item.setCheckState(
+                Qt.CheckState.Checked if Path(path) in documents else Qt.CheckState.Unchecked
+            )
             item.setToolTip(plain_tip(str(path)))
             self.list.addItem(item)
             added.append(Path(path))
@@ -348,6 +382,10 @@ class AttachmentPicker(QWidget):
         return None
 
     # ---------------------------------------------------------------- showing
+    def show_message(self, messages: list[str]) -> None:
+        """Say something about the files under the list (hidden when ``messages`` is empty)."""
+        self._show_refused(messages)
+
     def _show_refused(self, messages: list[str]) -> None:
         if not messages:
             self.message.hide()

@@ -33,13 +33,14 @@ from PySide6.QtWidgets import (
 from models.enums import Purpose, Urgency
 from services.attachments.photos import NewFile
 from services.errors import ValidationError
+from services.reception import draft_files
 from services.reception.labels import GENDER_LABELS, PURPOSE_LABELS, Outcome
 from services.reception.validation import VisitInput, VisitorInput
 from views.formatting import label
 from views.forms import FieldErrors
 from views.messages import error_text
 
-from ..attachments.picker import AttachmentPicker
+from ..attachments.picker import AttachmentPicker, attachments_folder
 from ..formatting import plain_label
 from .pickers import Choice, TreePicker
 
@@ -275,9 +276,12 @@ class VisitForm(QWidget):
     def _files_box(self, data_dir: Path | None) -> QGroupBox | None:
         """The visitor's photos and documents, for the new case's registration."""
         self.picker: AttachmentPicker | None = None
+        self.draft_folder: Path | None = None
         if data_dir is None:
             return None
-        self.picker = AttachmentPicker(data_dir)
+        # Picked files are copied for the crash-recovery draft at once, and sent from there.
+        self.draft_folder = draft_files.draft_files_folder(attachments_folder(data_dir))
+        self.picker = AttachmentPicker(data_dir, keep=self._keep_file)
         self.picker.changed.connect(self._files_changed)
         self.files_note = plain_label(
             self.tr(
@@ -294,6 +298,42 @@ class VisitForm(QWidget):
         self._add(grid, 0, 0, "", self.picker, "attachments")
         grid.addWidget(self.files_note, 1, 1)
         return box
+
+    def _keep_file(self, path: Path) -> Path:
+        assert self.draft_folder is not None
+        return draft_files.keep_file(self.draft_folder, path).path
+
+    def draft_files(self) -> list[dict[str, Any]]:
+        """The picked files as the draft records them (hash, name, document tick)."""
+        if self.picker is None or self.draft_folder is None:
+            return []
+        out = []
+        for chosen in self.picker.files():
+            kept = draft_files.kept(self.draft_folder, chosen.path)
+            if kept is not None:
+                out.append({"sha256": kept.sha256, "name": kept.name, "document": chosen.document})
+        return out
+
+    def _restore_files(self, data: dict[str, Any]) -> None:
+        if self.picker is None or self.draft_folder is None:
+            return
+        self.picker.keep_original.setChecked(bool(data.get("keep_original")))
+        restored = draft_files.restore_files(self.draft_folder, data)
+        self.picker.add_files(
+            [f.path for f, _doc in restored.found],
+            documents=[f.path for f, doc in restored.found if doc],
+        )
+        if restored.lost:
+            self.picker.show_message(
+                [
+                    self.tr(
+                        "%n file(s) of the saved visit could not be found and must be added "
+                        "again: %1",
+                        "",
+                        len(restored.lost),
+                    ).replace("%1", "、".join(restored.lost))
+                ]
+            )
 
     def files_allowed(self) -> bool:
         """Files go on a new case only (closed on the spot or not), never on a record."""
@@ -559,6 +599,8 @@ class VisitForm(QWidget):
             "dispatch_now": self.dispatch_now.isChecked(),
             "attach_case_id": self.attach_case_id,
             "attach_case_number": self.attach_case_number,
+            "files": self.draft_files(),
+            "keep_original": bool(self.picker and self.picker.keep_original.isChecked()),
         }
 
     def load_draft(self, data: dict[str, Any]) -> None:
@@ -586,6 +628,9 @@ class VisitForm(QWidget):
             self.note.setText(str(data.get("note") or ""))
             self.dispatch_now.setChecked(bool(data.get("dispatch_now", True)))
             self.set_attach(data.get("attach_case_id"), data.get("attach_case_number"))
+            if self.picker is not None:
+                self.picker.clear()
+            self._restore_files(data)
         finally:
             self._loading = False
         self._outcome_changed()
@@ -645,7 +690,7 @@ class VisitForm(QWidget):
         return not any(
             isinstance(data[k], str) and data[k].strip()
             for k in ("name", "phone", "id_number", "visitor_address", "summary", "address", "note")
-        ) and not (data["category_code"] or data["org_unit_id"])
+        ) and not (data["category_code"] or data["org_unit_id"] or data["files"])
 
     def ask_clear(self) -> None:
         if self.is_empty():

@@ -11,12 +11,13 @@ person waits for the receipt of the visit they just registered.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from services.attachments.photos import NewFile
-from services.reception import drafts, enquiry
+from services.reception import draft_files, drafts, enquiry
 from services.reception.export import export_visits
 from services.reception.history import VisitSearch
 from services.reception.privacy import reveal_visitor
@@ -29,6 +30,7 @@ from ..context import ViewContext
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 DRAFT_FORM = "reception"  # the key drafts were saved under; keep it for saved drafts
 
@@ -49,14 +51,30 @@ def load_draft(ctx: ViewContext) -> Any:
         return drafts.load_draft(session, DRAFT_FORM, ctx.user.id)
 
 
+def draft_files_folder(ctx: ViewContext) -> Path:
+    return draft_files.draft_files_folder(attachments_folder(ctx.data_dir))
+
+
 def save_draft(ctx: ViewContext, payload: dict[str, Any]) -> None:
+    """The draft, then the kept copies of files no draft names any more removed."""
     with ctx.write() as session:
         drafts.save_draft(session, DRAFT_FORM, ctx.user.id, payload)
+    release_draft_files(ctx, [str(e["sha256"]) for e in draft_files.entries_of(payload)])
 
 
-def clear_draft(ctx: ViewContext) -> None:
+def clear_draft(ctx: ViewContext, keep: Sequence[str] = ()) -> None:
     with ctx.write() as session:
         drafts.clear_draft(session, DRAFT_FORM, ctx.user.id)
+    release_draft_files(ctx, keep)
+
+
+def release_draft_files(ctx: ViewContext, keep: Sequence[str] = ()) -> None:
+    """Remove the kept copies no saved draft names (nor ``keep``); never fails the caller."""
+    try:
+        with ctx.read() as session:
+            draft_files.release_files(session, draft_files_folder(ctx), keep)
+    except OSError:
+        log.exception("the draft's files could not be tidied")
 
 
 # ---------------------------------------------------------------- visits
@@ -72,7 +90,8 @@ def register(ctx: ViewContext, data: Any, files: Sequence[NewFile] = ()) -> Visi
             folder=attachments_folder(ctx.data_dir),
         )
         drafts.clear_draft(session, DRAFT_FORM, ctx.user.id)
-        return result
+    release_draft_files(ctx)
+    return result
 
 
 def receipt(ctx: ViewContext, visit_id: str) -> Receipt:
