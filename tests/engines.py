@@ -2,8 +2,8 @@
 (a county server's database, when ``GRIDDESK_TEST_PG_URL`` is set; skipped where absent).
 
 ``@pytest.fixture(params=ENGINES)`` and :func:`engine_database` give a fresh, migrated,
-empty database of the engine: on SQLite the desk's schema (:func:`models.db.open_database`),
-on PostgreSQL the county server's (:func:`county_server.db.open_server_db`: the same shared
+empty database of the engine: on SQLite the desk's schema (:func:`models.db.open_database`;
+with ``server=True`` the county server's), on PostgreSQL the county server's (:func:`county_server.db.open_server_db`: the same shared
 tables plus the server's own), in a new database dropped afterwards.
 """
 
@@ -31,11 +31,17 @@ ENGINES = ["sqlite", PG]
 
 
 @contextlib.contextmanager
-def engine_database(kind: str, folder: Path) -> Iterator[Database]:
+def engine_database(kind: str, folder: Path, *, server: bool = False) -> Iterator[Database]:
     """An empty migrated database of ``kind`` ("sqlite" or "pg"), disposed (and, on
-    PostgreSQL, dropped) afterwards."""
+    PostgreSQL, dropped) afterwards. ``server=True`` gives a county server's database on
+    SQLite too (the shared tables plus the server's own)."""
     if kind == "sqlite":
-        db = open_database(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        db = (
+            open_server_db(f"sqlite:///{folder / 'county.sqlite3'}")
+            if server
+            else open_database(folder)
+        )
         try:
             yield db
         finally:

@@ -47,9 +47,15 @@ class _Dialect:
         return f"date({x}, '+8 hours')"
 
     def minute_of_day(self, x: str) -> str:
+        """Minutes since local midnight, to the microsecond on both engines (an instant is
+        stored as naive UTC, in SQLite as ``YYYY-MM-DD HH:MM:SS.ffffff`` text). SQLite's
+        ``julianday`` keeps only milliseconds, so its clock fields are read from the text."""
         if self.pg:
             return f"(EXTRACT(EPOCH FROM CAST(({x}) + INTERVAL '8 hours' AS TIME)) / 60.0)"
-        return f"((julianday({x}) - julianday(date({x}, '+8 hours'), '-8 hours')) * 1440.0)"
+        return (
+            f"(((CAST(substr({x}, 12, 2) AS INTEGER) + 8) % 24) * 60"
+            f" + CAST(substr({x}, 15, 2) AS INTEGER) + CAST(substr({x}, 18) AS REAL) / 60.0)"
+        )
 
     def greatest(self, a: str, b: str) -> str:
         return f"GREATEST({a}, {b})" if self.pg else f"MAX({a}, {b})"
