@@ -336,3 +336,29 @@ class SyncPrune(Base):
 
     kind: Mapped[str] = mapped_column(String(12), primary_key=True)
     item_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+
+
+class BulletinExport(Base):
+    """A bulletin file as it was exported (issue 16's archive, docs/figures.md "The archive").
+
+    ``as_at`` is the moment the figures were taken and ``event_seq`` the last
+    event stored then (``case_events.seq``): a re-export counts only the events
+    up to it, so it gives the same figures whatever arrived since.
+    ``figures_sha256`` hashes the figures (the same for every format and every
+    re-export); ``file_sha256`` the file's bytes as written.
+    """
+
+    __tablename__ = "bulletin_exports"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    period_key: Mapped[str] = mapped_column(String(40))
+    scope_id: Mapped[str] = mapped_column(String(15))
+    scope_name: Mapped[str] = mapped_column(String(100))
+    as_at: Mapped[datetime] = mapped_column()
+    event_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    format: Mapped[str] = mapped_column(String(8))
+    file_name: Mapped[str] = mapped_column(String(255))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    figures_sha256: Mapped[str] = mapped_column(String(64))
+    exported_by: Mapped[str] = mapped_column(String(36))
+    exported_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {percent:3d}%  {done:,} / {total:,}", flush=True)
 
     try:
-        with db.sessions() as session:
+        with db.session() as session:  # commits the archive record
             calendar = load_calendar(session)
             assessment = export_bulletin(
                 session,

@@ -14,18 +14,18 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.enums import AssigneeType, OrgLevel
-from models.tables import OrgUnit
+from models.tables import CaseEvent, OrgUnit
 from models.types import utcnow
 from services.cases.lookups import Names
 from services.cases.permissions import Actor, Permission, in_scope, require
 from services.errors import NotFound, PermissionDenied, ValidationError
 from services.i18n import QT_TRANSLATE_NOOP
 from services.reports.periods import Period
-from services.reports.queries import run_queries
+from services.reports.queries import Cutoff, run_queries
 from services.reports.ranking import rank, score, weights
 from services.reports.results import Assessment, OverdueCase
 from services.reports.rollup import category_rows, roll_up
@@ -82,19 +82,30 @@ def assess(
     scope_id: str | None = None,
     *,
     now: datetime | None = None,
+    events_up_to: int | None = None,
 ) -> Assessment:
     """Every figure of the assessment of ``period`` for the scope ``scope_id``.
 
     Raises PermissionDenied for an actor without the reports permission or a
     scope outside their area. The period may still be running (``now`` before
     its end): the figures are then those of the events recorded so far.
+
+    ``events_up_to`` (an archived bulletin's ``event_seq``, with ``now`` its as-at
+    time) counts the data as held then: only the events stored up to it. The
+    assessment's ``event_seq`` is that mark, or the last event stored when counted.
     """
     unit = check_scope(session, actor, scope_id)
     w = weights(session)
     names = Names.load(session)
     minutes = calendar.office_hours.minutes_per_day
     generated = now or utcnow()
-    raw = run_queries(session, calendar, period, unit.id)
+    if events_up_to is None:
+        event_seq = int(session.scalar(select(func.max(CaseEvent.seq))) or 0)
+        cutoff = None
+    else:
+        event_seq = events_up_to
+        cutoff = Cutoff(generated, events_up_to)
+    raw = run_queries(session, calendar, period, unit.id, cutoff=cutoff)
     rows = roll_up(session, raw, unit, names, minutes)
     rows.totals.score = score(rows.totals, w)
     return Assessment(
@@ -114,6 +125,7 @@ def assess(
         per_day=_per_day(period, raw["created"], raw["closed"]),
         fallback_years=calendar.fallback_years(period.first_day, period.last_day),
         minutes_per_day=minutes,
+        event_seq=event_seq,
     )
 
 

@@ -38,6 +38,7 @@ from models.enums import Role
 from services.cases.permissions import Actor, Permission, require
 from services.errors import DomainError
 from services.i18n import QT_TRANSLATE_NOOP
+from services.reports import archive
 from services.reports.assessment import assess
 from services.reports.exports import clean_file_name, literal_workbook
 from services.reports.figures import (
@@ -528,12 +529,15 @@ def export_bulletin(
     cancelled: Cancelled | None = None,
     now: datetime | None = None,
 ) -> Assessment:
-    """Compute the assessment and write its bulletin; needs the export permission."""
+    """Compute the assessment and write its bulletin; needs the export permission.
+
+    The export is recorded in the archive in ``session``'s transaction (commit it)."""
     require(actor, Permission.EXPORT_BULLETIN)
     assessment = assess(session, actor, period, calendar, scope_id, now=now)
     if cancelled is not None and cancelled():
         raise _cancelled_error()
     write_bulletin(assessment, path, progress, cancelled)
+    archive.record_export(session, actor, assessment, path)
     return assessment
 
 
@@ -542,12 +546,16 @@ def export_assessment(
     assessment: Assessment,
     path: Path,
     *,
+    write: archive.SessionFactory,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
 ) -> Path:
-    """Write the bulletin of an assessment already computed (and shown) for ``actor``."""
+    """Write the bulletin of an assessment already computed (and shown) for ``actor``,
+    and record it in the archive in a transaction of ``write``."""
     require(actor, Permission.EXPORT_BULLETIN)
-    return write_bulletin(assessment, path, progress, cancelled)
+    write_bulletin(assessment, path, progress, cancelled)
+    archive.record_written(write, actor, assessment, path)
+    return path
 
 
 def default_filename(assessment: Assessment) -> str:

@@ -19,6 +19,7 @@ SQLite and PostgreSQL differ only in the expressions of :class:`_Dialect`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -64,6 +65,53 @@ class _Dialect:
         return f"LEAST({a}, {b})" if self.pg else f"MIN({a}, {b})"
 
 
+@dataclass(frozen=True)
+class Cutoff:
+    """The data as it stood at an earlier moment (an archived bulletin's as-at time):
+    only the events stored up to ``event_seq`` (``case_events.seq``, the local order of
+    acceptance) count, with the county's rejection marks made by ``at``."""
+
+    at: datetime
+    event_seq: int
+
+
+def _counted(alias: str, cutoff: bool) -> str:
+    """The events of ``alias`` that count: not rejected; with a cutoff, those stored by
+    then and not rejected by then."""
+    if not cutoff:
+        return f"{alias}.rejected_code IS NULL"
+    return f"{alias}.seq <= :w AND ({alias}.rejected_code IS NULL OR {alias}.rejected_at > :as_at)"
+
+
+_REL = """
+rel AS (
+    SELECT c.id, c.number, c.street_id, c.community_id, c.category_code, c.created_at
+    FROM cases c
+    WHERE c.closed_at >= :s AND c.closed_at < :far AND c.created_at < :e
+      AND substr(c.org_unit_id, 1, :scope_len) = :scope
+    UNION ALL
+    SELECT c.id, c.number, c.street_id, c.community_id, c.category_code, c.created_at
+    FROM cases c
+    WHERE c.closed_at IS NULL AND c.created_at < :e
+      AND substr(c.org_unit_id, 1, :scope_len) = :scope
+),"""
+"""The cases that can count in P: created before E, not closed before S."""
+
+_REL_AS_AT = """
+rel AS (
+    SELECT c.id, c.number, c.street_id, c.community_id, c.category_code, c.created_at
+    FROM cases c
+    WHERE c.created_at < :e AND substr(c.org_unit_id, 1, :scope_len) = :scope
+      AND EXISTS (SELECT 1 FROM case_events k WHERE k.case_id = c.id AND k.seq <= :w)
+      AND (c.closed_at IS NULL OR c.closed_at >= :s OR EXISTS (
+          SELECT 1 FROM case_events k WHERE k.case_id = c.id
+            AND (k.seq > :w OR k.rejected_at > :as_at)))
+),"""
+"""``rel`` with a cutoff: the cases held then (an event stored by then), leaving out those
+closed before S unless something changed them since (g then keeps those not closed before
+S as they stood)."""
+
+
 def _office_fn(d: _Dialect, calendar: WorkCalendar, x: str) -> str:
     """F(x): office minutes from the start of the day table to instant ``x`` (NULL for NULL)."""
     tod = d.minute_of_day(x)
@@ -93,7 +141,7 @@ def _last(type_: str, alias: str) -> str:
     )
 
 
-def _cases_sql() -> str:
+def _cases_sql(cutoff: bool = False) -> str:
     """The per-case facts as at E, for every case that can count in P (materialised)."""
     running = f"(d_at IS NOT NULL AND NOT {_later('r', 'd')} AND NOT {_later('esc', 'd')})"
     suspended = _later("sus", "res")
@@ -110,22 +158,12 @@ def _cases_sql() -> str:
         ELSE 'dispatched' END)"""
     return f"""
 CREATE TEMP TABLE {_CASES} AS
-WITH rel AS (
-    SELECT c.id, c.number, c.street_id, c.community_id, c.category_code, c.created_at
-    FROM cases c
-    WHERE c.closed_at >= :s AND c.closed_at < :far AND c.created_at < :e
-      AND substr(c.org_unit_id, 1, :scope_len) = :scope
-    UNION ALL
-    SELECT c.id, c.number, c.street_id, c.community_id, c.category_code, c.created_at
-    FROM cases c
-    WHERE c.closed_at IS NULL AND c.created_at < :e
-      AND substr(c.org_unit_id, 1, :scope_len) = :scope
-),
+WITH {_REL_AS_AT if cutoff else _REL}
 ev AS (
     SELECT e.case_id, e.seq, e.type, e.at, e.assignee_type, e.assignee_id, e.deadline, e.outcome,
            ROW_NUMBER() OVER (PARTITION BY e.case_id, e.type ORDER BY e.at DESC, e.seq DESC) AS rn
     FROM case_events e JOIN rel ON rel.id = e.case_id
-    WHERE e.at < :e AND e.rejected_code IS NULL AND e.type IN ('dispatched', 'extended', 'acknowledged', 'returned',
+    WHERE e.at < :e AND {_counted("e", cutoff)} AND e.type IN ('dispatched', 'extended', 'acknowledged', 'returned',
         'escalated', 'feedback', 'verified', 'closed', 'suspended', 'resumed', 'voided',
         'supervised')
 ),
@@ -157,6 +195,7 @@ g AS (
         CASE WHEN {suspended} THEN 1 ELSE 0 END AS suspended,
         {state} AS state
     FROM rel LEFT JOIN f ON f.case_id = rel.id
+    {"WHERE f.closed_at IS NULL OR f.closed_at >= :s" if cutoff else ""}
 )
 SELECT id, number, street_id, community_id, category_code, created_at, a_type, a_id, d_at,
     closed_at, accepted_at, deadline, supervised, state,
@@ -196,11 +235,12 @@ GROUP BY a_type, a_id, street_id, community_id, category_code
 """
 
 
-_DISPATCH_SQL = """
+def _dispatch_sql(cutoff: bool = False) -> str:
+    return f"""
 WITH touched AS (
     SELECT DISTINCT e.case_id FROM case_events e
     WHERE e.type IN ('dispatched', 'returned') AND e.at >= :s AND e.at < :e
-      AND e.rejected_code IS NULL
+      AND {_counted("e", cutoff)}
 ),
 seqd AS (
     SELECT e.case_id, e.type, e.at, e.assignee_type, e.assignee_id, e.ack_deadline,
@@ -208,7 +248,7 @@ seqd AS (
             PARTITION BY e.case_id ORDER BY e.at, e.seq ROWS UNBOUNDED PRECEDING) AS seg
     FROM case_events e JOIN touched t ON t.case_id = e.case_id
     WHERE e.type IN ('dispatched', 'escalated', 'acknowledged', 'returned') AND e.at < :e
-      AND e.rejected_code IS NULL
+      AND {_counted("e", cutoff)}
 ),
 segs AS (
     SELECT case_id, seg,
@@ -229,12 +269,14 @@ WHERE substr(c.org_unit_id, 1, :scope_len) = :scope
 GROUP BY s.a_type, s.a_id, c.street_id, c.community_id
 """
 
-_EVALUATION_SQL = """
+
+def _evaluation_sql(cutoff: bool = False) -> str:
+    return f"""
 SELECT c.assignee_type, c.assignee_id, c.street_id, c.community_id,
     COUNT(*) AS evaluations,
     SUM(CASE WHEN e.outcome IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END) AS satisfied
 FROM case_events e JOIN cases c ON c.id = e.case_id
-WHERE e.type = 'evaluated' AND e.at >= :s AND e.at < :e AND e.rejected_code IS NULL
+WHERE e.type = 'evaluated' AND e.at >= :s AND e.at < :e AND {_counted("e", cutoff)}
   AND substr(c.org_unit_id, 1, :scope_len) = :scope
 GROUP BY c.assignee_type, c.assignee_id, c.street_id, c.community_id
 """
@@ -252,12 +294,17 @@ ORDER BY minutes DESC, number
 """
 
 
-def _per_day_sql(d: _Dialect) -> tuple[str, str]:
+def _per_day_sql(d: _Dialect, cutoff: bool = False) -> tuple[str, str]:
     created = f"""
 SELECT {d.local_date("c.created_at")} AS day, COUNT(*) AS n FROM cases c
 WHERE c.created_at >= :s AND c.created_at < :e
   AND substr(c.org_unit_id, 1, :scope_len) = :scope
 GROUP BY {d.local_date("c.created_at")}
+"""
+    if cutoff:  # only the cases held then: those materialised
+        created = f"""
+SELECT {d.local_date("created_at")} AS day, COUNT(*) AS n FROM {_CASES}
+WHERE created_in_p = 1 GROUP BY {d.local_date("created_at")}
 """
     closed = f"""
 SELECT {d.local_date("closed_at")} AS day, COUNT(*) AS n FROM {_CASES}
@@ -269,7 +316,11 @@ WHERE closed_in_p = 1 GROUP BY {d.local_date("closed_at")}
 # --------------------------------------------------------------------------- computing
 def _stmt(sql: str, **types: Any) -> TextClause:
     stmt = text(sql).bindparams(
-        *(bindparam(name, type_=UTCDateTime()) for name in ("s", "e", "far") if f":{name}" in sql)
+        *(
+            bindparam(name, type_=UTCDateTime())
+            for name in ("s", "e", "far", "as_at")
+            if f":{name}" in sql
+        )
     )
     if types:
         stmt = stmt.columns(**types)  # type: ignore[assignment]
@@ -316,27 +367,44 @@ def _drop_temp(session: Session) -> None:
 
 
 def statements(
-    session: Session, calendar: WorkCalendar, period: Period, scope_id: str
+    session: Session,
+    calendar: WorkCalendar,
+    period: Period,
+    scope_id: str,
+    *,
+    cutoff: Cutoff | None = None,
 ) -> tuple[dict[str, Any], dict[str, TextClause]]:
-    """The parameters and the SELECTs of the assessment, to run after :func:`prepare`."""
+    """The parameters and the SELECTs of the assessment, to run after :func:`prepare`.
+
+    ``cutoff`` counts only the data held at an earlier moment (:class:`Cutoff`)."""
     d = _Dialect(session.get_bind().dialect.name)
-    created_sql, closed_sql = _per_day_sql(d)
+    cut = cutoff is not None
+    created_sql, closed_sql = _per_day_sql(d, cut)
     params: dict[str, Any] = {"s": period.start, "e": period.end, **_prefix_range(scope_id)}
+    if cutoff is not None:
+        params.update(w=cutoff.event_seq, as_at=cutoff.at)
     return params, {
         "groups": _stmt(_groups_sql(d, calendar)),
-        "dispatch": _stmt(_DISPATCH_SQL),
-        "evaluation": _stmt(_EVALUATION_SQL),
+        "dispatch": _stmt(_dispatch_sql(cut)),
+        "evaluation": _stmt(_evaluation_sql(cut)),
         "overdue": _stmt(_overdue_sql(d, calendar), deadline=UTCDateTime()),
         "created": _stmt(created_sql),
         "closed": _stmt(closed_sql),
     }
 
 
-def prepare(session: Session, calendar: WorkCalendar, period: Period, scope_id: str) -> None:
+def prepare(
+    session: Session,
+    calendar: WorkCalendar,
+    period: Period,
+    scope_id: str,
+    *,
+    cutoff: Cutoff | None = None,
+) -> None:
     """Materialise the per-case facts as at E and the day table (temporary tables)."""
-    params, _ = statements(session, calendar, period, scope_id)
+    params, _ = statements(session, calendar, period, scope_id, cutoff=cutoff)
     _drop_temp(session)
-    session.execute(_stmt(_cases_sql()), params)
+    session.execute(_stmt(_cases_sql(cutoff is not None)), params)
     oldest = session.execute(
         _stmt(f"SELECT MIN(created_at) AS m FROM {_CASES}", m=UTCDateTime())
     ).scalar()
@@ -352,12 +420,17 @@ def cleanup(session: Session) -> None:
 
 
 def run_queries(
-    session: Session, calendar: WorkCalendar, period: Period, scope_id: str
+    session: Session,
+    calendar: WorkCalendar,
+    period: Period,
+    scope_id: str,
+    *,
+    cutoff: Cutoff | None = None,
 ) -> dict[str, list[Any]]:
     """All the SQL of the assessment, its rows fetched: the aggregation alone (no rows built)."""
     try:
-        prepare(session, calendar, period, scope_id)
-        params, stmts = statements(session, calendar, period, scope_id)
+        prepare(session, calendar, period, scope_id, cutoff=cutoff)
+        params, stmts = statements(session, calendar, period, scope_id, cutoff=cutoff)
         out: dict[str, list[Any]] = {}
         for key, stmt in stmts.items():
             result = session.execute(stmt, params)

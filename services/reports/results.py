@@ -149,6 +149,8 @@ class Assessment:
     per_day: list[tuple[date, int, int]]  # local day, created, closed
     fallback_years: list[int] = field(default_factory=list)
     minutes_per_day: int = 450
+    event_seq: int | None = None
+    """The last event counted (``case_events.seq``): the bulletin archive's as-at mark."""
 
     @property
     def title(self) -> str:

@@ -44,6 +44,7 @@ from ..context import ViewContext
 from ..formatting import label, plain_label
 from ..messages import error_text, show_message
 from ..tasks import Op, show_failure
+from .archive import ArchiveTab
 from .dashboard import Dashboard
 from .tables import CATEGORY, HANDLER, OVERDUE, UNIT, ReportSortProxy, ReportTableModel
 
@@ -234,6 +235,11 @@ class ReportsView(QWidget):
         self.overdue.table.setToolTip(self.tr("Double-click a case to open it in the queue."))
         self.overdue.table.doubleClicked.connect(self._open_overdue_case)
         self.tabs.addTab(self.categories, self.tr("Categories"))
+        self.archive: ArchiveTab | None = None
+        if self.ctx.can(Permission.EXPORT_BULLETIN):  # who may export may see the archive
+            self.archive = ArchiveTab(self.ctx)
+            self.tabs.addTab(self.archive, self.tr("Archive"))
+            self.archive.reload()
 
     def _choice_bar(self) -> QHBoxLayout:
         """The title, the period and scope choices, Refresh and Export."""
@@ -490,10 +496,10 @@ class ReportsView(QWidget):
         self.start_export(a, path)
 
     def start_export(self, a: Assessment, path: Path) -> _ExportJob:
-        actor = self.ctx.actor
+        actor, write = self.ctx.actor, self.ctx.write
         job = _ExportJob(
             lambda progress, cancelled: export_assessment(
-                actor, a, path, progress=progress, cancelled=cancelled
+                actor, a, path, write=write, progress=progress, cancelled=cancelled
             )
         )
         dialog = QProgressDialog(self.tr("Writing the bulletin…"), self.tr("Cancel"), 0, 100, self)
@@ -519,6 +525,8 @@ class ReportsView(QWidget):
             finish()
             self.status.setText(self.tr("Bulletin written to %1").replace("%1", str(result)))
             self.last_export = result
+            if self.archive is not None:
+                self.archive.reload()
 
         def on_failed(exc: BaseException) -> None:
             finish()
