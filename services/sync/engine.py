@@ -67,6 +67,7 @@ from services.sync.errors import (
 )
 from services.sync.login import check_login_answer, refused, remember_login
 from services.sync.outbox import (
+    MISSING_BLOB_NOTE,
     Batch,
     PushOutcome,
     Rejection,
@@ -386,7 +387,7 @@ class SyncEngine(CountyClient):
             await self._db(self._note_failure, sent.seqs, str(exc))
             raise
         if waiting:
-            await self._db(self._note_failure, waiting, "missing_blob: the county lacks a file")
+            await self._db(self._note_failure, waiting, MISSING_BLOB_NOTE)
         if not batch.size:
             return
         outcome = await self._db(self._record, batch, results)

@@ -22,6 +22,10 @@ from services.sync.apply import chunks, reproject_case
 from services.sync.config import PUSH_BATCH
 from services.sync.report import RoundReport
 
+MISSING_BLOB_NOTE = "missing_blob: the county lacks a file"
+"""``last_error`` of a pending event the county still answers ``missing_blob`` after the
+round's uploads (services.sync.engine); services.sync.missing_files lists them."""
+
 
 # ---------------------------------------------------------------- push bookkeeping
 @dataclass

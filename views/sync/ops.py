@@ -7,13 +7,16 @@ run where they are called.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from services import settings as settings_service
 from services import sync
 from services.errors import DomainError
 from services.reception.receipt import Receipt, receipt_data
+from services.sync import missing_files
 
+from ..attachments.picker import attachments_folder
 from ..context import ViewContext
 
 
@@ -65,3 +68,16 @@ def receipt(ctx: ViewContext, visit_id: str) -> Receipt:
     """The visitor's receipt again, with the case's new number."""
     with ctx.read() as session:
         return receipt_data(session, ctx.actor, ctx.calendar, visit_id)
+
+
+def waiting_for_files(ctx: ViewContext) -> list[missing_files.WaitingForFile]:
+    """Steps the county keeps answering missing_blob (a stat per file they name)."""
+    with ctx.read() as session:
+        return missing_files.waiting_for_files(session, attachments_folder(ctx.data_dir))
+
+
+def reattach_file(ctx: ViewContext, seq: int, path: Path) -> missing_files.NamedFile:
+    with ctx.write() as session:
+        return missing_files.reattach_file(
+            session, ctx.actor, attachments_folder(ctx.data_dir), seq, path
+        )

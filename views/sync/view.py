@@ -37,6 +37,7 @@ from views.tasks import TaskSlot
 
 from ..context import ViewContext
 from . import ops
+from .missing import MissingFilesBox
 from .report import RoundReportBox
 from .texts import failure_text, reject_advice, reject_reason
 
@@ -60,14 +61,18 @@ class SyncView(QWidget):
         state_box = self._state_box()
         self._build_waiting_box()
         rejected_box = self._rejected_box()
+        self.missing_box = MissingFilesBox(ctx)  # steps the county keeps answering missing_blob
+        self.missing_box.reattached.connect(loop.sync_now)
         self.report_box = RoundReportBox()  # the last round, per type
         self._lay_out(title, connection_box, login_box, state_box, rejected_box)
 
         loop.status_changed.connect(self.show_status)
         loop.round_finished.connect(lambda _result: self.load_rejected())
+        loop.round_finished.connect(lambda _result: self.missing_box.load())
         self.load_connection()
         self.show_status(loop.status)
         self.load_rejected()
+        self.missing_box.load()
 
     # ------------------------------------------------------------ building
     def _connection_box(self) -> QGroupBox:
@@ -282,6 +287,7 @@ class SyncView(QWidget):
         right.setContentsMargins(0, 0, 0, 0)
         right.addWidget(state_box)
         right.addWidget(self.waiting_box)
+        right.addWidget(self.missing_box, 1)
         right.addWidget(rejected_box, 1)
         body = QHBoxLayout()
         body.addWidget(left_widget, 2)
