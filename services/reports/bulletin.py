@@ -22,10 +22,12 @@ import logging
 import os
 import tempfile
 from collections.abc import Callable, Sequence
+from copy import copy
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
@@ -107,6 +109,12 @@ BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=False)
 RIGHT = Alignment(horizontal="right", vertical="center")
+
+_STYLES: WeakKeyDictionary[Workbook, dict[tuple[int, int, str | None], tuple[Any, Any, Any]]] = (
+    WeakKeyDictionary()
+)
+"""Per workbook: the style indexes of each (font, alignment, number format) :meth:`_Writer.put`
+has applied (with the font and alignment themselves, so their ids stay theirs)."""
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -231,14 +239,23 @@ class _Writer:
         align: Alignment = RIGHT,
     ) -> None:
         cell = ws.cell(row, col, value)
+        if value == EMPTY or value is None:
+            align, fmt = CENTER, None
+        # Setting a style attribute makes openpyxl hash the style object to find it in the
+        # workbook's list: most of a large bulletin's time. Each combination is styled once
+        # per workbook, then its style indexes are copied to the next cell.
+        known = _STYLES.setdefault(ws.parent, {})
+        key = (id(font), id(align), fmt)
+        seen = known.get(key)
+        if seen is not None and seen[0] is font and seen[1] is align:
+            cell._style = copy(seen[2])
+            return
         cell.border = BORDER
         cell.font = font
-        if value == EMPTY or value is None:
-            cell.alignment = CENTER
-        else:
-            cell.alignment = align
-            if fmt is not None:
-                cell.number_format = fmt
+        cell.alignment = align
+        if fmt is not None:
+            cell.number_format = fmt
+        known[key] = (font, align, copy(cell._style))
 
     def put_figure(self, ws: Worksheet, row: int, col: int, value: Any, kind: str) -> None:
         """A figure in the number format of its kind ("—" for an empty rate, rank or mean)."""
