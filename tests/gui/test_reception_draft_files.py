@@ -6,6 +6,7 @@ and submitting or discarding removes the copies (never a blob of the desk's stor
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -161,7 +162,9 @@ def test_a_file_removed_from_the_form_leaves_the_draft(
     assert [p.name for p in kept_files(data_dir)] == ["来信.pdf"]
 
 
-def test_a_lost_copy_is_named_on_restore(qtbot: Any, ref_db: Database, tmp_path: Path) -> None:
+def test_a_lost_copy_is_named_on_restore(
+    qtbot: Any, ref_db: Database, tmp_path: Path, zh_translations: Any
+) -> None:
     data_dir = tmp_path / "desk"
     _stick, photo, letter = usb_stick(tmp_path)
     view = make_view(qtbot, ref_db, data_dir)
@@ -179,6 +182,8 @@ def test_a_lost_copy_is_named_on_restore(qtbot: Any, ref_db: Database, tmp_path:
     assert [picker.list.item(i).text() for i in range(picker.count())] == ["来信.pdf"]
     assert not picker.message.isHidden()
     assert "井盖.jpg" in picker.message.text()
+    if os.environ.get("GRIDDESK_SHOTS"):
+        again.grab().save(str(Path(os.environ["GRIDDESK_SHOTS"]) / "reception-restored-files.png"))
 
 
 def test_a_pasted_picture_is_kept_and_its_temporary_file_removed(
