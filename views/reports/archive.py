@@ -111,9 +111,9 @@ class ArchiveModel(QAbstractTableModel):
             )[column]
         if role == Qt.ItemDataRole.ToolTipRole and column == 6:
             return plain_tip(
-                self.tr("Figures: %1\nFile: %2")
-                .replace("%1", row.figures_sha256)
-                .replace("%2", row.file_sha256)
+                self.tr("Figures: %1").replace("%1", row.figures_sha256)
+                + "\n"
+                + self.tr("File: %1").replace("%1", row.file_sha256)
             )
         if role == Qt.ItemDataRole.ToolTipRole and column == 7:
             return plain_tip(row.file_name)
