@@ -18,6 +18,7 @@ from models.db import Database, open_database
 from models.tables import AuditEntry, BulletinExport, Case, CaseEvent
 from services.cases import records as cases
 from services.cases.permissions import SYSTEM_ACTOR
+from services.demo.generator import seed_demo
 from services.errors import PermissionDenied, ValidationError
 from services.reports import archive
 from services.reports.assessment import assess
@@ -27,6 +28,8 @@ from services.reports.reissue import AUDIT_ACTION, reexport
 from services.worktime.workdays import load_calendar
 from tests.assessment_scenario import CAL, Story, build_district
 from tests.builders import actor, local
+from tests.conftest import DEMO_CASES
+from tests.engines import ENGINES, engine_database
 
 H1 = parse_period("2026-11-H1")
 STREET = "990101001"  # 长河街道: every case of the hand-built district
@@ -209,9 +212,16 @@ def test_an_unfinished_period_is_reexported_as_it_stood(district: Database, tmp_
     assert result.assessment.generated_at == as_at
 
 
-def test_the_cutoff_counts_like_the_plain_assessment(demo_db: Database) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_cutoff_counts_like_the_plain_assessment(engine: str, tmp_path: Path) -> None:
     """With nothing stored since, counting only the events up to the mark gives every
-    figure of the plain assessment (several periods, the county scope)."""
+    figure of the plain assessment (several periods, the county scope), on both engines."""
+    with engine_database(engine, tmp_path) as db:
+        seed_demo(db, cases=DEMO_CASES)
+        _compare_cutoff(db)
+
+
+def _compare_cutoff(demo_db: Database) -> None:
     with demo_db.sessions() as session:
         official = actor(session, "official")
         calendar = load_calendar(session)
