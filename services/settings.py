@@ -26,6 +26,9 @@ from services.map import tiles
 from services.worktime.workdays import OfficeHours
 
 DEVICE_PREFIX = "device."
+BULLETIN_ISSUER = "bulletin.issuer"
+BULLETIN_REVIEWER = "bulletin.reviewer"
+BULLETIN_SIGNER = "bulletin.signer"
 
 DEFAULT_WEIGHTS: dict[str, float] = {
     "on_time": 0.4,
@@ -112,6 +115,26 @@ def _bool(value: Any) -> Any:
     return bool(value)
 
 
+def _line(key: str, limit: int) -> Callable[[Any], Any]:
+    """One line of text printed in an export (the bulletin's 落款), at most ``limit`` characters."""
+
+    def check(value: Any) -> Any:
+        text = " ".join(str(value or "").split())
+        if len(text) > limit:
+            raise ValidationError(
+                QT_TRANSLATE_NOOP(
+                    "services", "{setting} is {length} characters long; shorten it to {limit}."
+                ),
+                field=key,
+                setting=key,
+                length=len(text),
+                limit=limit,
+            )
+        return text
+
+    return check
+
+
 @dataclass(frozen=True)
 class SettingSpec:
     key: str
@@ -147,6 +170,11 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec("device.tile_key", "", tiles.check_key),
         SettingSpec("device.last_purge_date", "", _text),
         SettingSpec("device.sync_deadline", 600, _positive_int("device.sync_deadline", 10, 86400)),
+        # The bulletin's 落款 (services.reports.bulletin, services.reports.notice); the issuer
+        # falls back to centre_name, then to the scope's name.
+        SettingSpec(BULLETIN_ISSUER, "", _line(BULLETIN_ISSUER, 60)),
+        SettingSpec(BULLETIN_REVIEWER, "", _line(BULLETIN_REVIEWER, 30)),
+        SettingSpec(BULLETIN_SIGNER, "", _line(BULLETIN_SIGNER, 30)),
     )
 }
 

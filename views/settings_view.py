@@ -85,6 +85,8 @@ class SettingsView(QWidget):
         files_box.setEnabled(self.ctx.can(Permission.MANAGE_SETTINGS))
         self.files_box = files_box
 
+        self._build_sign_off_box()
+
         # Language of the interface.
         ui_box = QGroupBox(self.tr("Interface"))
         ui_form = QFormLayout(ui_box)
@@ -117,6 +119,7 @@ class SettingsView(QWidget):
         self.column_layout.addWidget(self.hours_box)
         self.column_layout.addWidget(server_box)
         self.column_layout.addWidget(files_box)
+        self.column_layout.addWidget(self.sign_off_box)
         self.column_layout.addWidget(ui_box)
         self.column_layout.addLayout(buttons)
         self.column_layout.addWidget(TileSettingsBox(ctx))  # base map: its own save and preview
@@ -152,6 +155,33 @@ class SettingsView(QWidget):
         can_manage = self.ctx.can(Permission.MANAGE_SETTINGS)
         self.hours_box.setEnabled(can_manage)
 
+    def _build_sign_off_box(self) -> None:
+        """The bulletin's 落款: who issues it and, where wanted, who reviewed and signed it."""
+        self.sign_off_box = QGroupBox(self.tr("Bulletin sign-off"))
+        form = QFormLayout(self.sign_off_box)
+        self.issuer = QLineEdit()
+        self.issuer.setObjectName("bulletinIssuer")
+        self.issuer.setMaxLength(60)
+        self.reviewer = QLineEdit()
+        self.reviewer.setObjectName("bulletinReviewer")
+        self.reviewer.setMaxLength(30)
+        self.signer = QLineEdit()
+        self.signer.setObjectName("bulletinSigner")
+        self.signer.setMaxLength(30)
+        form.addRow(self.tr("Issued by"), self.issuer)
+        form.addRow(self.tr("Reviewed by"), self.reviewer)
+        form.addRow(self.tr("Signed by"), self.signer)
+        hint = plain_label(
+            self.tr(
+                "Printed at the end of the bulletin with the export date. Without an issuing "
+                "unit, the centre's name is used; empty lines are left out."
+            )
+        )
+        hint.setObjectName("hintLabel")
+        hint.setWordWrap(True)
+        form.addRow(hint)
+        self.sign_off_box.setEnabled(self.ctx.can(Permission.MANAGE_SETTINGS))
+
     def load(self) -> None:
         from PySide6.QtCore import QTime
 
@@ -162,6 +192,10 @@ class SettingsView(QWidget):
             end.setTime(QTime.fromString(period[1], "HH:mm"))
         self.server_url.setText(values.get("device.server_url") or "")
         self.keep_closed_days.setValue(int(values.get("attachments.keep_closed_days") or 0))
+        self.issuer.setText(str(values.get(settings_service.BULLETIN_ISSUER) or ""))
+        self.issuer.setPlaceholderText(str(values.get("centre_name") or ""))
+        self.reviewer.setText(str(values.get(settings_service.BULLETIN_REVIEWER) or ""))
+        self.signer.setText(str(values.get(settings_service.BULLETIN_SIGNER) or ""))
         index = self.language.findData(self.ctx.prefs.language)
         self.language.setCurrentIndex(max(index, 0))
 
@@ -180,6 +214,10 @@ class SettingsView(QWidget):
                 changes = {"office_hours": hours, **changes}
             if self.files_box.isEnabled():
                 changes["attachments.keep_closed_days"] = self.keep_closed_days.value()
+            if self.sign_off_box.isEnabled():
+                changes[settings_service.BULLETIN_ISSUER] = self.issuer.text()
+                changes[settings_service.BULLETIN_REVIEWER] = self.reviewer.text()
+                changes[settings_service.BULLETIN_SIGNER] = self.signer.text()
             save_settings(self.ctx, changes)
         except DomainError as exc:
             self.show_message(error_text(exc), error=True)

@@ -20,32 +20,34 @@ from sqlalchemy.orm import Session
 from models.enums import AssigneeType, OrgLevel
 from models.tables import CaseEvent, OrgUnit
 from models.types import utcnow
+from services import settings as settings_service
 from services.cases.lookups import Names
 from services.cases.permissions import Actor, Permission, in_scope, require
 from services.errors import NotFound, PermissionDenied, ValidationError
 from services.i18n import QT_TRANSLATE_NOOP
+from services.reports import coverage
 from services.reports.periods import Period
 from services.reports.queries import Cutoff, run_queries
 from services.reports.ranking import rank, score, weights
-from services.reports.results import Assessment, OverdueCase
+from services.reports.results import Assessment, OverdueCase, SignOff
 from services.reports.rollup import category_rows, roll_up
 from services.worktime.workdays import WorkCalendar
 
 
 def check_scope(session: Session, actor: Actor, scope_id: str | None) -> OrgUnit:
-    """The org unit to assess: the actor's own by default; never one outside their area."""
+    """The org unit to assess: the actor's own by default (narrowed to what this database
+    holds, :func:`services.reports.coverage.default_scope`); never one outside their area,
+    nor one whose cases this database holds only in part."""
     require(actor, Permission.VIEW_REPORTS)
     if not scope_id:
-        scope_id = actor.org_unit_id or session.scalar(
-            select(OrgUnit.id).where(OrgUnit.level == OrgLevel.COUNTY).order_by(OrgUnit.id)
-        )
+        scope_id = coverage.default_scope(session, actor)
     unit = session.get(OrgUnit, scope_id) if scope_id else None
     if unit is None:
         raise NotFound(
             QT_TRANSLATE_NOOP("services", "The org unit {unit_id} does not exist."),
             unit_id=scope_id or "",
         )
-    if unit.level not in (OrgLevel.COUNTY, OrgLevel.STREET, OrgLevel.COMMUNITY):
+    if unit.level not in coverage.ASSESSED_LEVELS:
         raise ValidationError(
             QT_TRANSLATE_NOOP(
                 "services",
@@ -61,17 +63,14 @@ def check_scope(session: Session, actor: Actor, scope_id: str | None) -> OrgUnit
             ),
             name=unit.name,
         )
+    coverage.check_held(session, unit)
     return unit
 
 
 def scope_choices(session: Session, actor: Actor) -> list[OrgUnit]:
-    """The county, streets and communities the actor may assess, in tree order."""
-    units = session.scalars(
-        select(OrgUnit)
-        .where(OrgUnit.level.in_((OrgLevel.COUNTY, OrgLevel.STREET, OrgLevel.COMMUNITY)))
-        .order_by(OrgUnit.id)
-    ).all()
-    return [u for u in units if in_scope(actor, u.id)]
+    """The county, streets and communities the actor may assess, in tree order: those in
+    their area whose cases this database holds completely."""
+    return coverage.scopes_held(session, actor)
 
 
 def assess(
@@ -86,26 +85,29 @@ def assess(
 ) -> Assessment:
     """Every figure of the assessment of ``period`` for the scope ``scope_id``.
 
-    Raises PermissionDenied for an actor without the reports permission or a
-    scope outside their area. The period may still be running (``now`` before
-    its end): the figures are then those of the events recorded so far.
+    Raises PermissionDenied for an actor without the reports permission, a scope
+    outside their area or one this database holds only in part, and
+    ValidationError for a period that has not begun. A period still running
+    (``now`` before its end) is counted as things stand at ``now`` (E = now: a
+    deadline still ahead is not yet due) and marked with ``as_of``.
 
     ``events_up_to`` (an archived bulletin's ``event_seq``, with ``now`` its as-at
     time) counts the data as held then: only the events stored up to it. The
     assessment's ``event_seq`` is that mark, or the last event stored when counted.
     """
+    generated = now or utcnow()
+    as_of = coverage.check_period(period, generated)
     unit = check_scope(session, actor, scope_id)
     w = weights(session)
     names = Names.load(session)
     minutes = calendar.office_hours.minutes_per_day
-    generated = now or utcnow()
     if events_up_to is None:
         event_seq = int(session.scalar(select(func.max(CaseEvent.seq))) or 0)
         cutoff = None
     else:
         event_seq = events_up_to
         cutoff = Cutoff(generated, events_up_to)
-    raw = run_queries(session, calendar, period, unit.id, cutoff=cutoff)
+    raw = run_queries(session, calendar, period, unit.id, as_of, cutoff=cutoff)
     rows = roll_up(session, raw, unit, names, minutes)
     rows.totals.score = score(rows.totals, w)
     return Assessment(
@@ -126,6 +128,23 @@ def assess(
         fallback_years=calendar.fallback_years(period.first_day, period.last_day),
         minutes_per_day=minutes,
         event_seq=event_seq,
+        as_of=as_of,
+        sign_off=sign_off(session, unit.name),
+    )
+
+
+def sign_off(session: Session, scope_name: str) -> SignOff:
+    """The bulletin's 落款 from the settings (``bulletin.issuer`` else ``centre_name``
+    else the scope's name; ``bulletin.reviewer``, ``bulletin.signer`` where set)."""
+    values = settings_service.get_all(session)
+
+    def text(key: str) -> str:
+        return str(values.get(key) or "").strip()
+
+    return SignOff(
+        issuer=text(settings_service.BULLETIN_ISSUER) or text("centre_name") or scope_name,
+        reviewer=text(settings_service.BULLETIN_REVIEWER),
+        signer=text(settings_service.BULLETIN_SIGNER),
     )
 
 
@@ -133,6 +152,8 @@ def _overdue_case(r: Any, names: Names, minutes_per_day: int) -> OverdueCase:
     return OverdueCase(
         case_id=r["id"],
         number=r["number"],
+        title=r["title"] or "",
+        address=r["address"] or "",
         category_code=r["category_code"],
         category=names.category_path(r["category_code"]),
         assignee_type=r["a_type"],

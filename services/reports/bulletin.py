@@ -21,6 +21,7 @@ import contextlib
 import logging
 import os
 import tempfile
+import unicodedata
 from collections.abc import Callable, Sequence
 from copy import copy
 from dataclasses import replace
@@ -42,6 +43,7 @@ from services.errors import DomainError
 from services.i18n import QT_TRANSLATE_NOOP
 from services.reports import archive
 from services.reports.assessment import assess
+from services.reports.coverage import as_of_text
 from services.reports.exports import clean_file_name, literal_workbook
 from services.reports.figures import (
     CATEGORY_COLUMNS,
@@ -60,7 +62,7 @@ from services.reports.figures import (
     Column,
 )
 from services.reports.periods import Period
-from services.reports.results import GOOD_RATE, Assessment, Figures
+from services.reports.results import GOOD_RATE, Assessment, Figures, SignOff, overdue_text
 from services.worktime.workdays import SHANGHAI, WorkCalendar
 
 log = logging.getLogger(__name__)
@@ -101,6 +103,8 @@ BODY_FONT = Font(name=FONT_NAME, size=10)
 RED_FONT = Font(name=FONT_NAME, size=10, color="C00000")
 BOLD_FONT = Font(name=FONT_NAME, size=10, bold=True)
 NOTE_FONT = Font(name=FONT_NAME, size=9, italic=True)
+GREY_FONT = Font(name=FONT_NAME, size=10, color="595959")
+SIGN_FONT = Font(name=FONT_NAME, size=12)
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 LAST_FILL = PatternFill("solid", fgColor="FFE699")
 SUBTOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
@@ -109,6 +113,15 @@ BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=False)
 RIGHT = Alignment(horizontal="right", vertical="center")
+WRAP = Alignment(horizontal="left", vertical="center", wrap_text=True)
+
+FOOTER = "第 &P 页 共 &N 页"
+"""The page footer: 第 3 页 共 17 页."""
+FOOTER_ROOM = 0.9
+FOOTER_EDGE = 0.35
+"""The bottom margin and the footer's distance from the edge, in inches (print_setup)."""
+SIGN_OFF_ROWS_BELOW_CHART = 18
+"""Rows the chart of 汇总 covers (8.5 cm at 15 pt a row is 16 rows) and a gap after it."""
 
 _STYLES: WeakKeyDictionary[Workbook, dict[tuple[int, int, str | None], tuple[Any, Any, Any]]] = (
     WeakKeyDictionary()
@@ -126,6 +139,24 @@ SCHEDULED_EXPORT_ACTOR = Actor(
     id="system", role=Role.OFFICIAL, org_unit_id="", username="system", display_name="system"
 )
 """Who a scheduled export (``export-bulletin``) acts as: an official over the whole data folder."""
+
+
+LINE_HEIGHT = 13.5
+"""Points a line of 10 pt text takes in a wrapped cell."""
+
+
+def wrapped_lines(text_: str, width: float) -> int:
+    """How many lines ``text_`` wraps to in a column ``width`` characters wide (a
+    Chinese character is two; a line keeps a character's width for the cell's margins)."""
+    room = max(width - 1.5, 1.0)
+    lines, used = 1, 0.0
+    for ch in text_:
+        w = 2.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 1.1
+        if used + w > room:
+            lines += 1
+            used = 0.0
+        used += w
+    return lines
 
 
 class BulletinCancelled(DomainError):
@@ -190,6 +221,12 @@ class _Writer:
         ws["A2"].alignment = Alignment(horizontal="center", vertical="center")
         ws.merge_cells(f"A2:{last}2")
         row = 3
+        if a.as_of is not None:  # the period is still running: say how far the figures go
+            ws[f"A{row}"] = as_of_text(a.as_of)
+            ws[f"A{row}"].font = WARNING_FONT
+            ws[f"A{row}"].alignment = Alignment(horizontal="center", vertical="center")
+            ws.merge_cells(f"A{row}:{last}{row}")
+            row += 1
         if a.fallback_years:
             years = "、".join(str(y) for y in a.fallback_years)
             ws[f"A{row}"] = (
@@ -215,17 +252,30 @@ class _Writer:
 
     @staticmethod
     def print_setup(ws: Worksheet, header_row: int) -> None:
+        """A4 landscape, fit to the page's width, the title block and header row printed
+        on every page, and the page number in a footer with room to print whole.
+
+        The margins are in inches: ``footer`` is the footer's distance from the paper's
+        edge, ``bottom`` the table's. LibreOffice makes the footer area ``bottom −
+        footer`` high, less its spacing; with 0.6/0.3 that left no room for a 9 pt
+        line and cut it in half. 0.9/0.35 leaves more than two lines.
+        """
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_options.horizontalCentered = True
-        ws.page_margins.left = ws.page_margins.right = 0.4
-        ws.page_margins.top = ws.page_margins.bottom = 0.6
-        ws.print_title_rows = f"{header_row}:{header_row}"
-        ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+        margins = ws.page_margins
+        margins.left = margins.right = 0.4
+        margins.top = 0.6
+        margins.header = 0.3
+        margins.bottom = FOOTER_ROOM
+        margins.footer = FOOTER_EDGE
+        ws.print_title_rows = f"1:{header_row}"
+        ws.oddFooter.center.text = FOOTER
         ws.oddFooter.center.size = 9
+        ws.oddFooter.center.font = f"{FONT_NAME},Regular"
 
     @staticmethod
     def put(
@@ -333,8 +383,35 @@ class _Writer:
             chart.x_axis.delete = False
             chart.y_axis.delete = False
             ws.add_chart(chart, f"A{note_row + 2}")
+        self.sign_off(ws, note_row + 2 + (SIGN_OFF_ROWS_BELOW_CHART if cats else 0))
         ws.freeze_panes = f"A{header_row + 1}"
         self.step()
+
+    def sign_off(self, ws: Worksheet, row: int) -> int:
+        """The 落款 from ``row`` on, to the right: the issuing unit and the date, then the
+        审核 and 签发 lines where set; returns its last row."""
+        a = self.a
+        sign = a.sign_off or SignOff(issuer=a.scope_name)
+        day = a.generated_at.astimezone(SHANGHAI).date()
+        lines = [sign.issuer, f"{day.year}年{day.month}月{day.day}日"]
+        approvals = "　　".join(
+            text_
+            for text_ in (
+                f"审核：{sign.reviewer}" if sign.reviewer else "",
+                f"签发：{sign.signer}" if sign.signer else "",
+            )
+            if text_
+        )
+        if approvals:
+            lines.append(approvals)
+        first_col, last_col = 4, len(SUMMARY_LAYOUT)
+        for line in lines:
+            ws.cell(row, first_col, line).font = SIGN_FONT
+            ws.cell(row, first_col).alignment = Alignment(horizontal="right", vertical="center")
+            ws.merge_cells(start_row=row, start_column=first_col, end_row=row, end_column=last_col)
+            ws.row_dimensions[row].height = 22
+            row += 1
+        return row - 1
 
     def ranking(
         self,
@@ -388,21 +465,36 @@ class _Writer:
         self.ranking(ws, [*a.streets, *communities], handler=False, blocks=blocks)
 
     def overdue(self, ws: Worksheet) -> None:
+        """Every case counted in 超期数 as at E: still open past its deadline at E, or
+        closed in the period after it; the overdue time in words (never "0.0")."""
         header_row = self.head(ws, OVERDUE_COLUMNS)
+        per_day = self.a.minutes_per_day
         row = header_row
         for n, case in enumerate(self.a.overdue, start=1):
             row += 1
-            self.put(ws, row, 1, n, COUNT_FORMAT, align=CENTER)
-            self.put(ws, row, 2, case.number, align=LEFT)
-            self.put(ws, row, 3, case.category, align=LEFT)
-            self.put(ws, row, 4, case.assignee or "—", align=LEFT)
             deadline = (
                 case.deadline.astimezone(SHANGHAI).replace(tzinfo=None) if case.deadline else None
             )
-            self.put(ws, row, 5, deadline if deadline else EMPTY, TIME_FORMAT, align=CENTER)
-            self.put_figure(ws, row, 6, case.overdue_days, DAYS)
-            self.put(ws, row, 7, STATE_ZH.get(case.state, case.state), align=CENTER)
-            self.put(ws, row, 8, "是" if case.supervised else "否", align=CENTER)
+            values: dict[str, tuple[Any, str | None, Alignment]] = {
+                "position": (n, COUNT_FORMAT, CENTER),
+                "number": (case.number, None, LEFT),
+                "title": (case.title or EMPTY, None, WRAP),
+                "address": (case.address or EMPTY, None, WRAP),
+                "category": (case.category, None, WRAP),
+                "assignee": (case.assignee or EMPTY, None, WRAP),
+                "deadline": (deadline if deadline else EMPTY, TIME_FORMAT, CENTER),
+                "overdue_days": (overdue_text(case.overdue_days * per_day, per_day), None, RIGHT),
+                "state": (STATE_ZH.get(case.state, case.state), None, CENTER),
+                "supervised": ("是" if case.supervised else "否", None, CENTER),
+            }
+            lines = 1
+            for col, column in enumerate(OVERDUE_COLUMNS, start=1):
+                value, fmt, align = values[column.key]
+                self.put(ws, row, col, value, fmt, align=align)
+                if align is WRAP:
+                    lines = max(lines, wrapped_lines(str(value), column.width))
+            if lines > 1:  # neither Excel nor LibreOffice grows a row for wrapped text
+                ws.row_dimensions[row].height = LINE_HEIGHT * lines + 3
             self.step()
         if not self.a.overdue:
             row += 1
@@ -414,29 +506,27 @@ class _Writer:
             ws,
             row + 2,
             len(OVERDUE_COLUMNS),
-            "注：超期时长为处置时限至采纳的处置反馈（未办结的至统计期末）的工作时长；"
+            "注：列出截至统计期末超期的案件（期末仍未办结且已过处置时限的，及本期逾期办结的）。"
+            "超期时长为处置时限至采纳的处置反馈（未办结的至统计期末）的工作时长，"
+            "满一个工作日的以工作日计，不足的以小时计；仅在下班后或节假日超期的记为“非工作时间”。"
             "状态为统计期末的状态。按超期时长由长到短排列。",
         )
         ws.freeze_panes = f"C{header_row + 1}"
 
     def categories(self, ws: Worksheet) -> None:
+        # The 大类 is written on every row, never merged down the block: a merged cell
+        # split by a page break would leave the rows of the next page without it.
         header_row = self.head(ws, CATEGORY_COLUMNS)
         row = header_row
-        block_start: int | None = None
         for cat in self.a.categories:
             row += 1
             if cat.code is None:
-                if block_start is not None and row - 1 > block_start:
-                    ws.merge_cells(
-                        start_row=block_start, start_column=1, end_row=row - 1, end_column=1
-                    )
-                block_start = row
                 self.put(ws, row, 1, cat.parent_name, font=BOLD_FONT, align=CENTER)
                 self.put(ws, row, 2, "小计", font=BOLD_FONT, align=LEFT)
                 fill: PatternFill | None = SUBTOTAL_FILL
                 font = BOLD_FONT
             else:
-                self.put(ws, row, 1, None)
+                self.put(ws, row, 1, cat.parent_name, font=GREY_FONT, align=CENTER)
                 self.put(ws, row, 2, cat.name or "（未细分）", align=LEFT)
                 fill, font = None, BODY_FONT
             for col, column in enumerate(CATEGORY_COLUMNS[2:], start=3):
@@ -445,8 +535,6 @@ class _Writer:
                 for col in range(2, 6):
                     ws.cell(row, col).fill = fill
             self.step()
-        if block_start is not None and row > block_start:
-            ws.merge_cells(start_row=block_start, start_column=1, end_row=row, end_column=1)
         totals = self.a.category_totals()
         row += 1
         self.put(ws, row, 1, "合计", font=BOLD_FONT, align=CENTER)

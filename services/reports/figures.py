@@ -145,13 +145,15 @@ KEY_FIGURES = (CREATED, DUE, CLOSED, ON_TIME_RATE, OVERDUE, ACK_RATE, SATISFACTI
 
 OVERDUE_COLUMNS = (
     Column("position", "序号", "", RANK, 7, on_screen=False),  # the row number
-    Column("number", "案件编号", QT_TRANSLATE_NOOP("services", "Case number"), TEXT, 26, 215),
-    Column("category", "类别", QT_TRANSLATE_NOOP("services", "Category"), TEXT, 30, 220),
-    Column("assignee", "处置单位", QT_TRANSLATE_NOOP("services", "Assignee"), TEXT, 26, 190),
+    Column("number", "案件编号", QT_TRANSLATE_NOOP("services", "Case number"), TEXT, 24, 215),
+    Column("title", "标题", "", TEXT, 26, on_screen=False),
+    Column("address", "地址", "", TEXT, 24, on_screen=False),
+    Column("category", "类别", QT_TRANSLATE_NOOP("services", "Category"), TEXT, 24, 220),
+    Column("assignee", "处置单位", QT_TRANSLATE_NOOP("services", "Assignee"), TEXT, 22, 190),
     Column("deadline", "处置时限", QT_TRANSLATE_NOOP("services", "Deadline"), TIME, 17, 140),
     Column(
         "overdue_days",
-        "超期时长(工作日)",
+        "超期时长",  # the workbook writes "1.3 工作日" or, under a day, "2.5 小时"
         QT_TRANSLATE_NOOP("services", "Overdue (working days)"),
         DAYS,
         12,

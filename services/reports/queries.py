@@ -283,14 +283,17 @@ GROUP BY c.assignee_type, c.assignee_id, c.street_id, c.community_id
 
 
 def _overdue_sql(d: _Dialect, calendar: WorkCalendar) -> str:
-    f_end = _office_fn(d, calendar, "COALESCE(accepted_at, :e)")
-    f_deadline = _office_fn(d, calendar, "deadline")
+    # To the accepted feedback of a case closed in P; to E for one still open at E (a
+    # feedback still waiting for its verification is not accepted yet).
+    f_end = _office_fn(d, calendar, "CASE WHEN o.closed_in_p = 1 THEN o.accepted_at ELSE :e END")
+    f_deadline = _office_fn(d, calendar, "o.deadline")
     return f"""
-SELECT id, number, category_code, a_type, a_id, deadline, state, supervised, closed_in_p,
-    CASE WHEN deadline IS NULL THEN 0 ELSE {f_end} - {f_deadline} END AS minutes
-FROM {_CASES}
-WHERE due = 1 AND on_time = 0
-ORDER BY minutes DESC, number
+SELECT o.id, o.number, c.title, c.address, o.category_code, o.a_type, o.a_id, o.deadline,
+    o.state, o.supervised, o.closed_in_p,
+    CASE WHEN o.deadline IS NULL THEN 0 ELSE {f_end} - {f_deadline} END AS minutes
+FROM {_CASES} o JOIN cases c ON c.id = o.id
+WHERE o.due = 1 AND o.on_time = 0
+ORDER BY minutes DESC, o.number
 """
 
 
@@ -371,16 +374,20 @@ def statements(
     calendar: WorkCalendar,
     period: Period,
     scope_id: str,
+    until: datetime | None = None,
     *,
     cutoff: Cutoff | None = None,
 ) -> tuple[dict[str, Any], dict[str, TextClause]]:
     """The parameters and the SELECTs of the assessment, to run after :func:`prepare`.
 
-    ``cutoff`` counts only the data held at an earlier moment (:class:`Cutoff`)."""
+    ``until`` (before the period's end) counts an unfinished period as things stand
+    at that instant: E is ``until`` instead of the period's end. ``cutoff`` counts only
+    the data held at an earlier moment (:class:`Cutoff`)."""
     d = _Dialect(session.get_bind().dialect.name)
     cut = cutoff is not None
     created_sql, closed_sql = _per_day_sql(d, cut)
-    params: dict[str, Any] = {"s": period.start, "e": period.end, **_prefix_range(scope_id)}
+    end = min(period.end, until) if until is not None else period.end
+    params: dict[str, Any] = {"s": period.start, "e": end, **_prefix_range(scope_id)}
     if cutoff is not None:
         params.update(w=cutoff.event_seq, as_at=cutoff.at)
     return params, {
@@ -398,11 +405,12 @@ def prepare(
     calendar: WorkCalendar,
     period: Period,
     scope_id: str,
+    until: datetime | None = None,
     *,
     cutoff: Cutoff | None = None,
 ) -> None:
     """Materialise the per-case facts as at E and the day table (temporary tables)."""
-    params, _ = statements(session, calendar, period, scope_id, cutoff=cutoff)
+    params, _ = statements(session, calendar, period, scope_id, until, cutoff=cutoff)
     _drop_temp(session)
     session.execute(_stmt(_cases_sql(cutoff is not None)), params)
     oldest = session.execute(
@@ -424,13 +432,14 @@ def run_queries(
     calendar: WorkCalendar,
     period: Period,
     scope_id: str,
+    until: datetime | None = None,
     *,
     cutoff: Cutoff | None = None,
 ) -> dict[str, list[Any]]:
     """All the SQL of the assessment, its rows fetched: the aggregation alone (no rows built)."""
     try:
-        prepare(session, calendar, period, scope_id, cutoff=cutoff)
-        params, stmts = statements(session, calendar, period, scope_id, cutoff=cutoff)
+        prepare(session, calendar, period, scope_id, until, cutoff=cutoff)
+        params, stmts = statements(session, calendar, period, scope_id, until, cutoff=cutoff)
         out: dict[str, list[Any]] = {}
         for key, stmt in stmts.items():
             result = session.execute(stmt, params)

@@ -108,6 +108,8 @@ def _rate(numerator: int, denominator: int) -> float | None:
 class OverdueCase:
     case_id: str
     number: str
+    title: str
+    address: str
     category_code: str
     category: str
     assignee_type: str | None
@@ -131,6 +133,30 @@ class CategoryRow:
     overdue: int
 
 
+@dataclass(frozen=True)
+class SignOff:
+    """The 落款 printed under the bulletin: the issuing unit and, where set, who
+    reviewed (审核) and who signed (签发) it; the date is that of the export."""
+
+    issuer: str
+    reviewer: str = ""
+    signer: str = ""
+
+
+def overdue_text(minutes: float, minutes_per_day: int) -> str:
+    """An overdue time as the bulletin prints it: working days with one decimal from
+    one working day up (``1.3 工作日``), working hours below (``2.5 小时``), minutes
+    below six minutes, and, for a deadline passed only outside office hours (a case
+    open at E whose deadline was 17:30 that day), ``非工作时间`` — never "0.0"."""
+    if minutes >= minutes_per_day:
+        return f"{minutes / minutes_per_day:.1f} 工作日"
+    if minutes >= 6:
+        return f"{minutes / 60:.1f} 小时"
+    if minutes >= 1:
+        return f"{int(minutes)} 分钟"
+    return "非工作时间"
+
+
 @dataclass
 class Assessment:
     period: Period
@@ -151,6 +177,9 @@ class Assessment:
     minutes_per_day: int = 450
     event_seq: int | None = None
     """The last event counted (``case_events.seq``): the bulletin archive's as-at mark."""
+    as_of: datetime | None = None
+    """For a period not yet ended: the instant its figures were counted up to (E)."""
+    sign_off: SignOff | None = None
 
     @property
     def title(self) -> str:

@@ -29,9 +29,10 @@ from services.reports.figures import (
     KEY_FIGURES,
     OVERDUE_COLUMNS,
     UNIT_COLUMNS,
+    on_screen,
 )
-from services.reports.periods import last_complete_half_month
-from services.worktime.workdays import load_calendar
+from services.reports.periods import half_month_of, last_complete_half_month
+from services.worktime.workdays import SHANGHAI, load_calendar
 from views.formatting import label
 
 pytestmark = pytest.mark.gui
@@ -133,7 +134,7 @@ def test_the_tables_show_the_workbook_columns(qtbot, demo_db: Database, demo_dir
         (view.departments, HANDLER_COLUMNS),
         (view.grid_workers, HANDLER_COLUMNS),
         (view.units.streets, UNIT_COLUMNS),
-        (view.overdue, OVERDUE_COLUMNS[1:]),  # the workbook's 序号 is the row number
+        (view.overdue, on_screen(OVERDUE_COLUMNS)),  # not the workbook's 序号, 标题, 地址
         (view.categories, CATEGORY_COLUMNS),
     )
     for tab, columns in tabs:
@@ -166,3 +167,26 @@ def test_a_scope_chosen_before_the_scope_list_arrives_is_assessed(
     view.wait_until_ready()
     assert view.scope_box.currentData() == street
     assert view.assessment is not None and view.assessment.scope_id == street
+
+
+def test_a_running_period_is_marked_and_a_street_desk_offers_its_street(  # type: ignore[no-untyped-def]
+    qtbot, demo_db: Database, demo_dir: Path
+) -> None:
+    from services.sync.config import STATE_CURSOR, put_state
+
+    with demo_db.session() as session:
+        put_state(
+            session, STATE_CURSOR, {"server": "x", "protocol": "1.1", "scope": "full:990101001"}
+        )
+    _window, view, _actor = open_reports(qtbot, demo_db, demo_dir)
+    view.wait_until_ready()
+    scopes = [view.scope_box.itemData(i) for i in range(view.scope_box.count())]
+    assert scopes[0] == "990101001" and all(s.startswith("990101001") for s in scopes)
+    assert view.assessment is not None and view.assessment.scope_id == "990101001"
+    assert view.dashboard.as_of.isHidden()  # the last complete half-month
+    view.select(half_month_of(utcnow()).key)  # the running one
+    view.wait_until_ready()
+    assert view.assessment is not None and view.assessment.as_of is not None
+    assert not view.dashboard.as_of.isHidden()
+    at = view.assessment.as_of.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    assert at in view.dashboard.as_of.text()

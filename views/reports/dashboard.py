@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from services.reports.figures import KEY_FIGURES, OVERDUE, RATE
 from services.reports.results import GOOD_RATE, Assessment, Figures
+from services.worktime.workdays import SHANGHAI
 
 from ..formatting import label, plain, plain_label, plain_tip
 
@@ -67,6 +68,11 @@ class Dashboard(QWidget):
         super().__init__(parent)
         self.setObjectName("reportsDashboard")
         self.figures = {column.key: KeyFigure(label(column.title)) for column in KEY_FIGURES}
+        # A period still running: its figures are those up to now, and say so.
+        self.as_of = plain_label()
+        self.as_of.setObjectName("reportsWarning")
+        self.as_of.setWordWrap(True)
+        self.as_of.hide()
         strip = QHBoxLayout()
         strip.setSpacing(10)
         for widget in self.figures.values():
@@ -84,6 +90,7 @@ class Dashboard(QWidget):
         grid.addWidget(self.worst_view, 1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
+        layout.addWidget(self.as_of)
         layout.addLayout(strip)
         layout.addLayout(grid, 1)
 
@@ -109,6 +116,14 @@ class Dashboard(QWidget):
 
     # ------------------------------------------------------------------ filling
     def show_assessment(self, a: Assessment) -> None:
+        if a.as_of is not None:
+            at = a.as_of.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+            self.as_of.setText(
+                self.tr("This period has not ended yet; figures as of %1").replace("%1", at)
+            )
+            self.as_of.show()
+        else:
+            self.as_of.hide()
         for column in KEY_FIGURES:
             value = column.value(a.totals)
             if column.kind == RATE:

@@ -46,6 +46,7 @@ from ..messages import error_text, show_message
 from ..tasks import Op, show_failure
 from .archive import ArchiveTab
 from .dashboard import Dashboard
+from .documents import DocumentExports
 from .tables import CATEGORY, HANDLER, OVERDUE, UNIT, ReportSortProxy, ReportTableModel
 
 HALF, MONTH, CUSTOM = "half", "month", "custom"
@@ -183,6 +184,7 @@ class ReportsView(QWidget):
         self.export_button = QPushButton(self.tr("Export bulletin…"))
         self.export_button.setObjectName("exportButton")
         self.export_button.setVisible(ctx.can(Permission.EXPORT_BULLETIN))
+        self.documents = DocumentExports(ctx, self)  # the 通报 (Word) and PDF buttons
         self.period_error = plain_label()
         self.period_error.setObjectName("errorLabel")
         self.period_error.hide()
@@ -191,6 +193,7 @@ class ReportsView(QWidget):
 
         self.status = plain_label()
         self.status.setObjectName("countLabel")
+        self.documents.message.connect(self.status.setText)
         self.warning = plain_label()
         self.warning.setObjectName("reportsWarning")
         self.warning.setWordWrap(True)
@@ -258,6 +261,8 @@ class ReportsView(QWidget):
         bar.addStretch(1)
         bar.addWidget(self.refresh_button)
         bar.addWidget(self.export_button)
+        for button in self.documents.buttons:
+            bar.addWidget(button)
         return bar
 
     # ------------------------------------------------------------------ choices
@@ -400,6 +405,7 @@ class ReportsView(QWidget):
         self._loading = True
         self.status.setText(self.tr("Computing the figures…"))
         self.export_button.setEnabled(False)
+        self.documents.set_assessment(None)
         read, actor = self.ctx.read, self.ctx.actor
         compute = partial(report_screen.assessment, read, actor, period, scope_id)
         Op(self, compute).success(lambda a: self._show(generation, a)).failure(
@@ -455,6 +461,7 @@ class ReportsView(QWidget):
         else:
             self.warning.hide()
         self.export_button.setEnabled(True)
+        self.documents.set_assessment(a)
 
     def _failed(self, generation: int, exc: BaseException) -> None:
         if generation != self._generation:
