@@ -311,7 +311,7 @@ def bulletin_html(a: Assessment) -> str:
         subtotal = cat.code is None
         parts.append(
             "<tr>"
-            + _cell(cat.parent_name if subtotal else "", TEXT, bold=subtotal)
+            + _cell(cat.parent_name, TEXT, bold=subtotal)  # on every row: pages split blocks
             + _cell("小计" if subtotal else (cat.name or "（未细分）"), TEXT, bold=subtotal)
             + "".join(_cell(c.value(cat), c.kind, bold=subtotal) for c in CATEGORY_COLUMNS[2:])
             + "</tr>"
