@@ -1,5 +1,5 @@
 """``python -m county_server``: serve, load-reference, create-user, set-password,
-desk-code, disable-user, enable-user, revoke-tokens, seed-demo."""
+desk-code, disable-user, enable-user, revoke-tokens, seed-demo, export-bulletin."""
 
 from __future__ import annotations
 
@@ -105,7 +105,87 @@ def _parser() -> argparse.ArgumentParser:
         type=date.fromisoformat,
         help="YYYY-MM-DD: the history ends at 00:00 (Beijing) of that day (default: today)",
     )
+    bulletin = sub.add_parser(
+        "export-bulletin",
+        help="write the half-monthly bulletin workbook (半月通报) of the county or one of its "
+        "units, from every street's data",
+    )
+    bulletin.add_argument("--db", default=DEFAULT_URL)
+    bulletin.add_argument(
+        "--period",
+        required=True,
+        help="YYYY-MM-H1, YYYY-MM-H2, YYYY-MM, YYYY-MM-DD..YYYY-MM-DD, or 'last' "
+        "(the last complete half-month)",
+    )
+    bulletin.add_argument(
+        "--scope",
+        default=None,
+        help="org unit code of the county (default), a street or a community; 'help' lists them",
+    )
+    bulletin.add_argument("--out", type=Path, help="the .xlsx file to write")
+    bulletin.add_argument("--quiet", action="store_true", help="no progress output")
     return parser
+
+
+def _export_bulletin(args: argparse.Namespace) -> int:
+    from models.types import utcnow
+    from services.errors import DomainError
+    from services.reports.periods import last_complete_half_month, parse_period
+
+    from .bulletin import assessed_units, export_county_bulletin
+    from .db import open_server_db
+
+    listing = (args.scope or "").strip().lower() == "help"
+    out: Path | None = args.out
+    if not listing and (out is None or out.suffix.lower() != ".xlsx"):
+        print("--out must name an .xlsx file, e.g. --out 通报.xlsx", file=sys.stderr)
+        return 2
+    now = utcnow()
+    try:
+        period = (
+            last_complete_half_month(now)
+            if args.period.strip().lower() == "last"
+            else parse_period(args.period)
+        )
+    except DomainError as exc:
+        print(f"--period: {exc}", file=sys.stderr)
+        return 2
+    db = open_server_db(args.db)
+    shown = [-1]
+
+    def progress(done: int, total: int) -> None:
+        if args.quiet or not total:
+            return
+        if (tenth := done * 10 // total) != shown[0]:
+            shown[0] = tenth
+            print(f"  {done * 100 // total:3d}%  {done:,} / {total:,} rows", flush=True)
+
+    try:
+        if listing:
+            for unit in assessed_units(db):
+                print(f"{unit.id}\t{unit.level}\t{unit.name}")
+            return 0
+        assert out is not None
+        assessment = export_county_bulletin(db, period, out, args.scope, now=now, progress=progress)
+    except DomainError as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"cannot write {out}: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        db.dispose()
+    t = assessment.totals
+    if assessment.fallback_years:
+        years = ", ".join(str(y) for y in assessment.fallback_years)
+        print(f"warning: no holiday calendar for {years}; working days counted Monday-Friday")
+    if now < period.end:
+        print(f"note: {period.key} has not ended; its figures are those of the events until now")
+    print(
+        f"{out}: {assessment.title} — {t.created:,} registered, {t.due:,} due, "
+        f"{t.closed:,} closed, {t.overdue:,} overdue"
+    )
+    return 0
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -166,6 +246,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     if args.command == "serve":
         return _serve(args)
+    if args.command == "export-bulletin":
+        return _export_bulletin(args)
 
     from services.errors import DomainError
 
