@@ -125,6 +125,108 @@
         </message>
     </context>
     <context>
+        <name>ArchiveModel</name>
+        <message>
+            <source>Period</source>
+            <translation>统计时段</translation>
+        </message>
+        <message>
+            <source>Scope</source>
+            <translation>统计范围</translation>
+        </message>
+        <message>
+            <source>Figures as at</source>
+            <translation>数据截至</translation>
+        </message>
+        <message>
+            <source>Exported</source>
+            <translation>导出时间</translation>
+        </message>
+        <message>
+            <source>By</source>
+            <translation>导出人</translation>
+        </message>
+        <message>
+            <source>Format</source>
+            <translation>格式</translation>
+        </message>
+        <message>
+            <source>Figures hash</source>
+            <translation>数据校验码</translation>
+        </message>
+        <message>
+            <source>File</source>
+            <translation>文件</translation>
+        </message>
+        <message>
+            <source>%1-%2 first half</source>
+            <translation>%1年%2月上半月</translation>
+        </message>
+        <message>
+            <source>%1-%2 second half</source>
+            <translation>%1年%2月下半月</translation>
+        </message>
+        <message>
+            <source>%1-%2</source>
+            <translation>%1年%2月</translation>
+        </message>
+        <message>
+            <source>Scheduled export</source>
+            <translation>定时导出</translation>
+        </message>
+        <message>
+            <source>Figures: %1</source>
+            <translation>数据校验码：%1</translation>
+        </message>
+        <message>
+            <source>File: %1</source>
+            <translation>文件校验码：%1</translation>
+        </message>
+    </context>
+    <context>
+        <name>ArchiveTab</name>
+        <message>
+            <source>Every bulletin exported here. Re-export writes one again with the figures as they stood when it was exported, and says whether they match.</source>
+            <translation>本机导出过的全部通报。重新导出按原导出时的数据重新生成，并核对数据是否一致。</translation>
+        </message>
+        <message>
+            <source>Refresh</source>
+            <translation>刷新</translation>
+        </message>
+        <message>
+            <source>Re-export…</source>
+            <translation>重新导出…</translation>
+        </message>
+        <message>
+            <source>No bulletin has been exported yet.</source>
+            <translation>尚未导出过通报。</translation>
+        </message>
+        <message>
+            <source>%1 bulletin(s) exported</source>
+            <translation>已导出通报 %1 份</translation>
+        </message>
+        <message>
+            <source>Re-export the bulletin</source>
+            <translation>重新导出通报</translation>
+        </message>
+        <message>
+            <source>Writing the bulletin again…</source>
+            <translation>正在重新生成通报…</translation>
+        </message>
+        <message>
+            <source>Written to %1. Its figures match the archived bulletin (hash %2).</source>
+            <translation>已保存到 %1。数据与存档通报一致（校验码 %2）。</translation>
+        </message>
+        <message>
+            <source>Written to %1. Its figures DIFFER from the archived bulletin (hash %2): a setting, a name or the holiday calendar changed since.</source>
+            <translation>已保存到 %1。数据与存档通报不一致（校验码 %2）：此后设置、名称或节假日安排有变动。</translation>
+        </message>
+        <message>
+            <source>The bulletin could not be written to %1: %2</source>
+            <translation>通报无法保存到 %1：%2</translation>
+        </message>
+    </context>
+    <context>
         <name>AttachmentPicker</name>
         <message>
             <source>Tick a file that is a document (证件/信件): its location data is removed.</source>
@@ -161,6 +263,10 @@
         <message>
             <source>Photos and PDF documents (*.jpg *.jpeg *.png *.webp *.pdf);;All files (*)</source>
             <translation>照片和 PDF 文件 (*.jpg *.jpeg *.png *.webp *.pdf);;所有文件 (*)</translation>
+        </message>
+        <message>
+            <source>%1 could not be copied into the data folder; check that the file can be read and the disk is not full.</source>
+            <translation>%1 无法复制到数据文件夹；请检查文件能否读取、磁盘是否已满。</translation>
         </message>
         <message>
             <source>The clipboard holds no picture; copy a screenshot or a photo first.</source>
@@ -330,6 +436,10 @@
         <message>
             <source>Cases overdue</source>
             <translation>超期数</translation>
+        </message>
+        <message>
+            <source>This period has not ended yet; figures as of %1</source>
+            <translation>本期尚未结束，数据截至 %1</translation>
         </message>
         <message>
             <source>Cases by category</source>
@@ -676,6 +786,61 @@
         <message>
             <source>Deadlines:</source>
             <translation>办理时限：</translation>
+        </message>
+    </context>
+    <context>
+        <name>DocumentExports</name>
+        <message>
+            <source>The draft 通报 as a Word document: the figures, the ranking against the previous period, the overdue and urged cases and the demands, to edit and sign.</source>
+            <translation>通报初稿（Word 文档）：总体数据、与上期对比的排名、超期及督办案件和下步工作要求，可修改后签发。</translation>
+        </message>
+        <message>
+            <source>Word draft…</source>
+            <translation>Word 正文…</translation>
+        </message>
+        <message>
+            <source>PDF…</source>
+            <translation>PDF…</translation>
+        </message>
+        <message>
+            <source>The bulletin's tables as a PDF, ready to print or send.</source>
+            <translation>通报考核表的 PDF，可直接打印或发送。</translation>
+        </message>
+        <message>
+            <source>Export the 通报</source>
+            <translation>导出通报</translation>
+        </message>
+        <message>
+            <source>Word document (*.docx)</source>
+            <translation>Word 文档 (*.docx)</translation>
+        </message>
+        <message>
+            <source>Export the bulletin as PDF</source>
+            <translation>将通报导出为 PDF</translation>
+        </message>
+        <message>
+            <source>PDF document (*.pdf)</source>
+            <translation>PDF 文档 (*.pdf)</translation>
+        </message>
+        <message>
+            <source>Writing the 通报…</source>
+            <translation>正在生成通报…</translation>
+        </message>
+        <message>
+            <source>Writing the PDF…</source>
+            <translation>正在生成 PDF…</translation>
+        </message>
+        <message>
+            <source>Written to %1</source>
+            <translation>已保存到 %1</translation>
+        </message>
+        <message>
+            <source>Export</source>
+            <translation>导出</translation>
+        </message>
+        <message>
+            <source>%1 could not be written: %2</source>
+            <translation>无法写入 %1：%2</translation>
         </message>
     </context>
     <context>
@@ -1638,6 +1803,61 @@
         </message>
     </context>
     <context>
+        <name>MissingFilesBox</name>
+        <message>
+            <source>Steps waiting for a file</source>
+            <translation>等待文件的步骤</translation>
+        </message>
+        <message>
+            <source>The county has not received a file these steps name, so they and the later steps of their case are not sent. Find the file (the photo or document as it was attached, e.g. on the camera or a USB stick) and re-attach it: it goes up with the next round. A recorded step cannot be sent without its file, because steps are never changed once recorded.</source>
+            <translation>区（县）平台没有收到这些步骤所附的文件，因此这些步骤及其案件之后的步骤都无法上报。请找到该文件（添加时的原照片或文档，例如在相机或U盘上）并重新附加，下一轮同步时即上传。已记录的步骤一经记录不能修改，所以不能不带文件上报。</translation>
+        </message>
+        <message>
+            <source>Recorded</source>
+            <translation>记录时间</translation>
+        </message>
+        <message>
+            <source>Step</source>
+            <translation>步骤</translation>
+        </message>
+        <message>
+            <source>Files the county lacks</source>
+            <translation>区（县）平台缺少的文件</translation>
+        </message>
+        <message>
+            <source>Re-attach file…</source>
+            <translation>重新附加文件…</translation>
+        </message>
+        <message>
+            <source>Open case</source>
+            <translation>打开案件</translation>
+        </message>
+        <message>
+            <source>%1 · case %2</source>
+            <translation>%1 · 案件 %2</translation>
+        </message>
+        <message>
+            <source>%1 (not on this computer)</source>
+            <translation>%1（不在本机）</translation>
+        </message>
+        <message>
+            <source>%1 (here; goes up next round)</source>
+            <translation>%1（已在本机，下一轮上传）</translation>
+        </message>
+        <message>
+            <source>Find %1</source>
+            <translation>查找 %1</translation>
+        </message>
+        <message>
+            <source>Photos and PDF documents (*.jpg *.jpeg *.png *.webp *.pdf);;All files (*)</source>
+            <translation>照片和 PDF 文档 (*.jpg *.jpeg *.png *.webp *.pdf);;所有文件 (*)</translation>
+        </message>
+        <message>
+            <source>%1 is back on this computer; it goes to the county with the next round.</source>
+            <translation>%1 已放回本机，下一轮同步时上传到区（县）平台。</translation>
+        </message>
+    </context>
+    <context>
         <name>PaperDialog</name>
         <message>
             <source>Paper size</source>
@@ -2199,6 +2419,10 @@
             <translation>分类统计</translation>
         </message>
         <message>
+            <source>Archive</source>
+            <translation>往期通报</translation>
+        </message>
+        <message>
             <source>%1-%2 first half</source>
             <translation>%1年%2月上半月</translation>
         </message>
@@ -2632,6 +2856,26 @@
         <message>
             <source>Save settings</source>
             <translation>保存设置</translation>
+        </message>
+        <message>
+            <source>Bulletin sign-off</source>
+            <translation>通报落款</translation>
+        </message>
+        <message>
+            <source>Issued by</source>
+            <translation>发文单位</translation>
+        </message>
+        <message>
+            <source>Reviewed by</source>
+            <translation>审核</translation>
+        </message>
+        <message>
+            <source>Signed by</source>
+            <translation>签发</translation>
+        </message>
+        <message>
+            <source>Printed at the end of the bulletin with the export date. Without an issuing unit, the centre's name is used; empty lines are left out.</source>
+            <translation>印在通报末尾，日期为导出日期。未填发文单位时使用中心名称；空项不打印。</translation>
         </message>
         <message>
             <source>Saved.</source>
@@ -3484,6 +3728,12 @@
         <message>
             <source>Photos and documents</source>
             <translation>照片和文件</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n file(s) of the saved visit could not be found and must be added again: %1</source>
+            <translation>
+                <numerusform>保存的来访中有 %n 个文件找不到了，请重新添加：%1</numerusform>
+            </translation>
         </message>
         <message>
             <source>Use the photo's location (%1, %2)</source>
@@ -4498,6 +4748,10 @@
             <translation>请输入以 http:// 或 https:// 开头的完整地址，例如 {example}。</translation>
         </message>
         <message>
+            <source>{setting} is {length} characters long; shorten it to {limit}.</source>
+            <translation>{setting} 有 {length} 个字，请缩短到 {limit} 个字以内。</translation>
+        </message>
+        <message>
             <source>The code must have exactly {length} digits; you typed {typed}.</source>
             <translation>编码应为 {length} 位数字，您输入了 {typed} 位。</translation>
         </message>
@@ -4576,6 +4830,14 @@
         <message>
             <source>The assessment covers the whole county, a street or a community; {name} is a grid.</source>
             <translation>考核统计范围应为全区、街道或社区，“{name}”是网格。</translation>
+        </message>
+        <message>
+            <source>A bulletin is exported as {formats}; {format} is not one of them.</source>
+            <translation>通报只能导出为 {formats}，不能导出为 {format}。</translation>
+        </message>
+        <message>
+            <source>No archived bulletin {export_id} is held here.</source>
+            <translation>本机没有编号为 {export_id} 的存档通报。</translation>
         </message>
         <message>
             <source>{name} lies outside your area, so you cannot see its assessment.</source>
@@ -5080,6 +5342,66 @@
         <message>
             <source>Cancelled as invalid or a duplicate</source>
             <translation>因无效或重复已作废</translation>
+        </message>
+        <message>
+            <source>This computer holds only the cases of {held}, not those of the whole of {name}; the bulletin of {name} comes from the county centre ({command}). Choose {held} or a unit inside it.</source>
+            <translation>本机只有{held}的案件，没有{name}全部的案件；{name}的通报由县（区）中心导出（{command}）。请选择{held}或其下属单位。</translation>
+        </message>
+        <message>
+            <source>This computer holds only the cases of {held}, not those of {name}; its bulletin comes from {name}'s own desk or from the county centre ({command}). Choose {held} or a unit inside it.</source>
+            <translation>本机只有{held}的案件，没有{name}的案件；其通报由{name}本单位或县（区）中心导出（{command}）。请选择{held}或其下属单位。</translation>
+        </message>
+        <message>
+            <source>This computer holds only the cases dispatched to one department or grid worker, so it holds no street's or community's complete figures; the bulletin comes from the county centre ({command}).</source>
+            <translation>本机只有派给某一部门或网格员的案件，没有任何街道、社区的完整数据；通报由县（区）中心导出（{command}）。</translation>
+        </message>
+        <message>
+            <source>The period {period} has not begun yet (it starts on {start}); choose a period that has begun.</source>
+            <translation>统计时段 {period} 尚未开始（{start} 开始）；请选择已经开始的时段。</translation>
+        </message>
+        <message>
+            <source>The 通报 template {path} cannot be used ({detail}); correct it in Word, or remove it to use the template that comes with GridDesk.</source>
+            <translation>通报模板 {path} 无法使用（{detail}）；请在 Word 中修正，或删除该文件以使用 GridDesk 自带的模板。</translation>
+        </message>
+        <message>
+            <source>LibreOffice is not installed.</source>
+            <translation>未安装 LibreOffice。</translation>
+        </message>
+        <message>
+            <source>LibreOffice did not finish the PDF within {seconds} seconds; close other LibreOffice windows and try again.</source>
+            <translation>LibreOffice 未能在 {seconds} 秒内生成 PDF；请关闭其他 LibreOffice 窗口后重试。</translation>
+        </message>
+        <message>
+            <source>LibreOffice could not be started: {detail}</source>
+            <translation>无法启动 LibreOffice：{detail}</translation>
+        </message>
+        <message>
+            <source>LibreOffice could not make the PDF: {detail}</source>
+            <translation>LibreOffice 无法生成 PDF：{detail}</translation>
+        </message>
+        <message>
+            <source>A PDF needs LibreOffice on this computer; install it, or export the workbook and print it to PDF.</source>
+            <translation>生成 PDF 需要本机安装 LibreOffice；请安装后重试，或导出工作簿后打印为 PDF。</translation>
+        </message>
+        <message>
+            <source>A {format} bulletin cannot be written again by this version of GridDesk.</source>
+            <translation>本版本 GridDesk 无法重新生成 {format} 格式的通报。</translation>
+        </message>
+        <message>
+            <source>This step no longer waits for a file: it was sent or is handled elsewhere.</source>
+            <translation>此步骤已不再等待文件：已上报或已在别处处理。</translation>
+        </message>
+        <message>
+            <source>{name} is not the file this step names (its content differs). Pick {wanted}: the photo or document exactly as it was attached.</source>
+            <translation>{name} 不是此步骤所附的文件（内容不同）。请选择 {wanted}：即添加时的原照片或文档。</translation>
+        </message>
+        <message>
+            <source>{name} cannot be read; check that it still exists.</source>
+            <translation>无法读取 {name}；请检查文件是否仍然存在。</translation>
+        </message>
+        <message>
+            <source>{name} could not be saved in the data folder: {reason}</source>
+            <translation>{name} 无法保存到数据文件夹：{reason}</translation>
         </message>
     </context>
 </TS>
