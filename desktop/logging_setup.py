@@ -4,12 +4,30 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+from io import TextIOWrapper
 from pathlib import Path
+from typing import cast
+
+from models.private import private_dir, private_opener
 
 from .paths import log_dir
 
 LOG_FILENAME = "griddesk.log"
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """The log names visitors and cases: each file it starts is 0600 (models.private)."""
+
+    def _open(self) -> TextIOWrapper:
+        stream = open(  # noqa: SIM115 - the handler keeps the stream open
+            self.baseFilename,
+            self.mode,  # "a": a text stream
+            encoding=self.encoding,
+            errors=self.errors,
+            opener=private_opener,
+        )
+        return cast(TextIOWrapper, stream)
 
 
 def setup_logging(data_dir: Path, *, verbose: bool = False) -> Path | None:
@@ -22,10 +40,10 @@ def setup_logging(data_dir: Path, *, verbose: bool = False) -> Path | None:
             old.close()
     path: Path | None = None
     try:
-        folder = log_dir(data_dir)
-        folder.mkdir(parents=True, exist_ok=True)
+        private_dir(data_dir)  # before its logs/ makes it with the umask's mode
+        folder = private_dir(log_dir(data_dir))
         path = folder / LOG_FILENAME
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+        handler: logging.Handler = PrivateRotatingFileHandler(
             path, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
         )
     except OSError:

@@ -26,6 +26,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from .private import create_private_file, private_dir, tighten
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -147,9 +149,9 @@ def current_revisions(engine: Engine) -> frozenset[str]:
 def _backup(path: Path, revision: str | None) -> Path:
     """Copy the database (with a consistent snapshot through SQLite's backup API)."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    backup_dir = path.parent / "backups"
-    backup_dir.mkdir(exist_ok=True)
+    backup_dir = private_dir(path.parent / "backups")
     target = backup_dir / f"{path.stem}-{revision or 'empty'}-{stamp}{path.suffix}"
+    create_private_file(target)  # 0600 before SQLite writes a visitor's data into it
     src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         dst = sqlite3.connect(target)
@@ -230,8 +232,11 @@ def open_database(
 
     Raises a :class:`DatabaseProblem` a person can act on instead of a driver error.
     """
+    tightened = tighten(data_dir)  # models.private: visitors' data for this account only
+    if tightened:
+        log.warning("%s", tightened.summary(data_dir))
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(data_dir)
     except OSError as exc:
         raise DataDirUnavailable(data_dir, str(exc)) from exc
     path = data_dir / DB_FILENAME
@@ -239,6 +244,12 @@ def open_database(
         raise DatabaseReadOnly(path, "the file cannot be written")
     if not _writable(data_dir):
         raise DataDirUnavailable(data_dir, "the folder cannot be written")
+    if not path.exists():
+        # SQLite would make it 0644 less the umask; its -wal and -shm files take this mode.
+        try:
+            create_private_file(path)
+        except OSError as exc:
+            raise DataDirUnavailable(data_dir, str(exc)) from exc
     engine = make_engine(sqlite_url(path), busy_timeout_ms=busy_timeout_ms)
     try:
         with engine.connect() as conn:

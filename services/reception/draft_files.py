@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.private import private_dir, private_opener
 from models.tables import Draft
 from services.attachments.store import is_sha256
 from services.reports.exports import clean_file_name
@@ -81,10 +82,11 @@ def keep_file(folder: Path, source: Path) -> DraftFile:
     target = Path(folder) / sha / name
     if target.is_file() and target.stat().st_size == source.stat().st_size:
         return DraftFile(target, sha, name)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    for level in (Path(folder).parent, Path(folder), target.parent):
+        private_dir(level)  # attachments/.drafts/<sha>: a visitor's papers, 0700
     partial = target.parent / f".{uuid.uuid4().hex}.part"
     try:
-        with source.open("rb") as src, partial.open("wb") as dst:
+        with source.open("rb") as src, open(partial, "wb", opener=private_opener) as dst:
             digest = hashlib.sha256()
             while chunk := src.read(_CHUNK):
                 digest.update(chunk)
