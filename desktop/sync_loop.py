@@ -221,9 +221,12 @@ class SyncLoop(QObject):
         del engine  # the round's engine belongs to this loop; the worker makes its own
         loop = asyncio.get_running_loop()
 
+        files_done = [0]
+
         def report(progress: blobs.BlobProgress) -> None:
             loop.call_soon_threadsafe(self._blob_progress, replace(progress))
-            if progress.done:  # a file came down: open screens look for theirs
+            if progress.done > files_done[0]:  # a file came down: open screens look for theirs
+                files_done[0] = progress.done
                 loop.call_soon_threadsafe(self.ctx.events.attachments_arrived.emit)
 
         def fetch() -> blobs.BlobStats:

@@ -352,3 +352,103 @@ def test_progress_is_reported_in_count_and_bytes(server: ServerThread, tmp_path:
             for sha in shas
         )
     )
+
+
+def test_a_download_cut_half_way_leaves_nothing_and_comes_next_time(
+    server: ServerThread, tmp_path: Path
+) -> None:
+    a = department_desk(server.url, tmp_path / "a")
+    _case, shas = handled_case(a, [photo(tmp_path / "pics", "big.png", 12, size=200)])
+    a.sync()
+    size = local_blob(store_of(a), shas[0]).stat().st_size  # type: ignore[union-attr]
+    with FaultProxy(server.port) as proxy:
+        b = Desktop.create(tmp_path / "b", proxy.url)
+        b.login("coordinator")
+        b.sync()
+        # The blob's answer is cut after half the file: streamed to disk, it is never kept.
+        proxy.plan = lambda: ProxyPlan("cut_response", after_bytes=size // 2)
+        with pytest.raises(SyncError):
+            download(b)
+        assert local_blob(store_of(b), shas[0]) is None
+        assert not list(store_of(b).rglob("*.part"))  # the temporary file went too
+        proxy.plan = ProxyPlan
+        assert download(b).downloaded == 1
+    got = local_blob(store_of(b), shas[0])
+    assert got is not None and hashlib.sha256(got.read_bytes()).hexdigest() == shas[0]
+
+
+def test_download_progress_moves_as_the_bytes_arrive(
+    server: ServerThread, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a = department_desk(server.url, tmp_path / "a")
+    files = [photo(tmp_path / "pics", f"{n}.png", 20 + n, size=300) for n in range(2)]
+    _case, shas = handled_case(a, files)
+    a.sync()
+    b = Desktop.create(tmp_path / "b", server.url)
+    b.login("coordinator")
+    b.sync()
+    monkeypatch.setattr(blobs, "PROGRESS_EVERY", 0.0)  # every piece is reported
+    seen: list[blobs.BlobProgress] = []
+
+    async def go(engine: Any) -> Any:
+        engine.blob_progress = lambda p: seen.append(blobs.BlobProgress(**vars(p)))
+        return await engine.download_blobs()
+
+    assert b.run(go).downloaded == 2
+    sizes = [local_blob(store_of(b), sha).stat().st_size for sha in shas]  # type: ignore[union-attr]
+    assert min(sizes) > 200_000  # several pieces each
+    downs = [p for p in seen if p.direction == "down"]
+    # Reports inside a file: bytes moved while no more files were done than before.
+    assert any(p.bytes_done not in (0, sizes[0], sizes[1], sum(sizes)) for p in downs)
+    assert [p.bytes_done for p in downs] == sorted(p.bytes_done for p in downs)
+    assert downs[-1].done == downs[-1].total == 2
+    assert downs[-1].bytes_done == downs[-1].bytes_total == sum(sizes)
+
+
+def test_a_desk_removes_downloads_a_crash_left_half_written(tmp_path: Path) -> None:
+    import os
+    import time
+
+    from services.attachments.store import sweep_partials
+
+    sha = "ab" * 32
+    shard = tmp_path / "ab"
+    shard.mkdir()
+    old = shard / f".{sha}.0123abcd.part"
+    fresh = shard / f".{sha}.4567ef01.part"
+    blob = shard / f"{sha}.jpg"
+    other = shard / ".notes.part"
+    for path in (old, fresh, blob, other):
+        path.write_bytes(b"x")
+    hour_ago = time.time() - 2 * 3600
+    for path in (old, blob, other):
+        os.utime(path, (hour_ago, hour_ago))
+    assert sweep_partials(tmp_path) == 1
+    assert not old.exists()
+    assert fresh.exists() and blob.exists() and other.exists()  # live, a blob, not ours
+
+
+def test_transfers_run_a_few_at_a_time_and_the_first_failure_stops_the_rest() -> None:
+    import asyncio
+
+    running = 0
+    most = 0
+    done: list[int] = []
+
+    async def work(n: int) -> None:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await asyncio.sleep(0.01)
+        running -= 1
+        if n == 4:
+            raise SyncError("offline")
+        done.append(n)
+
+    with pytest.raises(SyncError):  # as it is, not an ExceptionGroup
+        asyncio.run(blobs.bounded(list(range(20)), work, 3))
+    assert most == 3
+    assert len(done) < 19  # the rest was never started
+    done.clear()
+    asyncio.run(blobs.bounded(list(range(7)), lambda n: work(n + 10), 3))
+    assert sorted(done) == list(range(10, 17))

@@ -12,9 +12,11 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import time
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 MAX_BYTES = 20 * 1024 * 1024
 """The protocol's limit for one blob (PROTOCOL 1.1 "Attachments")."""
@@ -67,6 +69,70 @@ def local_blob(folder: Path, sha: str) -> Path | None:
     return None
 
 
+class BlobWriter:
+    """Blob ``sha`` written chunk by chunk as it arrives (a download streamed to disk):
+    into a temporary file beside its final name, hashed on the way; :meth:`finish`
+    makes it durable, checks hash, size and type and renames it; :meth:`abort` (or a
+    failed :meth:`finish`) leaves nothing behind. Not thread-safe: one writer, one blob."""
+
+    def __init__(self, folder: Path, sha: str) -> None:
+        if not is_sha256(sha):
+            raise BlobMismatch("not a SHA-256")
+        self.folder = folder
+        self.sha = sha
+        self.size = 0
+        self._digest = hashlib.sha256()
+        self._head = b""
+        self._shard = folder / sha[:2]
+        self._shard.mkdir(parents=True, exist_ok=True)
+        self._partial = self._shard / f".{sha}.{uuid.uuid4().hex}.part"
+        self._handle: BinaryIO | None = self._partial.open("wb")
+
+    def write(self, chunk: bytes) -> None:
+        if self._handle is None:
+            raise BlobMismatch("the file was already finished")
+        self.size += len(chunk)
+        if self.size > MAX_BYTES:
+            self.abort()
+            raise BlobMismatch("larger than the protocol allows")
+        if len(self._head) < 16:
+            self._head = (self._head + chunk)[:16]
+        self._digest.update(chunk)
+        self._handle.write(chunk)
+
+    def finish(self) -> Path:
+        """The blob's file under its real name (fsynced); BlobMismatch when the bytes
+        are not that blob or not an allowed type."""
+        if self._handle is None:
+            raise BlobMismatch("the file was already finished")
+        try:
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+            self._handle.close()
+            self._handle = None
+            if self._digest.hexdigest() != self.sha:
+                raise BlobMismatch("the bytes do not match their hash")
+            kind = sniff(self._head)
+            if kind is None:
+                raise BlobMismatch("not a photo or PDF")
+            existing = local_blob(self.folder, self.sha)
+            if existing is not None:  # another download of the same file finished first
+                self._partial.unlink(missing_ok=True)
+                return existing
+            target = self._shard / f"{self.sha}{kind[1]}"
+            self._partial.replace(target)
+            return target
+        except BaseException:
+            self.abort()
+            raise
+
+    def abort(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+        self._partial.unlink(missing_ok=True)
+
+
 def write_blob(folder: Path, sha: str, chunks: Iterable[bytes]) -> Path:
     """Store the bytes of ``chunks`` as blob ``sha``: written to a temporary file,
     checked (hash, size, type), then renamed. Raises BlobMismatch when they are
@@ -76,32 +142,38 @@ def write_blob(folder: Path, sha: str, chunks: Iterable[bytes]) -> Path:
     existing = local_blob(folder, sha)
     if existing is not None:
         return existing
-    shard = folder / sha[:2]
-    shard.mkdir(parents=True, exist_ok=True)
-    partial = shard / f".{sha}.{uuid.uuid4().hex}.part"
-    digest = hashlib.sha256()
-    head = b""
-    size = 0
+    writer = BlobWriter(folder, sha)
     try:
-        with partial.open("wb") as handle:
-            for chunk in chunks:
-                size += len(chunk)
-                if size > MAX_BYTES:
-                    raise BlobMismatch("larger than the protocol allows")
-                if len(head) < 16:
-                    head = (head + chunk)[:16]
-                digest.update(chunk)
-                handle.write(chunk)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if digest.hexdigest() != sha:
-            raise BlobMismatch("the bytes do not match their hash")
-        kind = sniff(head)
-        if kind is None:
-            raise BlobMismatch("not a photo or PDF")
-        target = shard / f"{sha}{kind[1]}"
-        partial.replace(target)
-        return target
+        for chunk in chunks:
+            writer.write(chunk)
     except BaseException:
-        partial.unlink(missing_ok=True)
+        writer.abort()
         raise
+    return writer.finish()
+
+
+PARTIAL_MAX_AGE = 3600.0
+"""Seconds after which a ``.part`` file nothing writes to any more is a leftover."""
+
+
+def sweep_partials(folder: Path, max_age: float = PARTIAL_MAX_AGE, now: float | None = None) -> int:
+    """Remove the ``.<sha>.<random>.part`` files of downloads cut by a crash or a killed
+    desk (a live download writes its file every moment); never a blob. Returns how many."""
+    cutoff = (time.time() if now is None else now) - max_age
+    removed = 0
+    if not folder.is_dir():
+        return 0
+    for shard in folder.iterdir():
+        if not (shard.is_dir() and len(shard.name) == 2):
+            continue
+        for partial in shard.glob(".*.part"):
+            name = partial.name[1:].split(".", 1)[0]
+            if not is_sha256(name):
+                continue
+            try:
+                if partial.stat().st_mtime < cutoff:
+                    partial.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue
+    return removed

@@ -17,8 +17,12 @@ stays pending for the next round, and the case's later items wait with it.
 and not yet in the local store are fetched with any county login of this desk
 that may see them (assigned open cases first, then other open cases, then
 closed ones only within the setting ``attachments.keep_closed_days``). Each is
-written through :func:`~services.attachments.store.write_blob`, so a cut or
-altered download never leaves a file under a real name. ``404`` means the
+streamed into a temporary file as it arrives (:class:`~services.attachments.store.BlobWriter`:
+hashed on the way, fsynced, checked and renamed in a worker thread), so a cut or
+altered download never leaves a file under a real name, and the progress bar moves
+with the bytes. :data:`TRANSFERS` files move at once each way, so the network of one
+overlaps the disk work of another; the token of a person is refreshed once for all of
+them (:meth:`CountyClient.token_for`). ``404`` means the
 county does not show it to that person: the next login is tried, then the blob
 is noted and left for a while. :func:`download_blocking` fetches one blob on
 demand for the case detail.
@@ -29,11 +33,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -45,7 +50,14 @@ from models.tables import Case, OutboxItem, User
 from models.types import utcnow
 from services import settings as settings_service
 from services.attachments.records import Entry, entries_of
-from services.attachments.store import BlobMismatch, local_blob, sniff, write_blob
+from services.attachments.store import (
+    MAX_BYTES,
+    BlobMismatch,
+    BlobWriter,
+    local_blob,
+    sniff,
+    sweep_partials,
+)
 from services.cases.event_checks import parse_time
 from services.errors import DomainError
 from services.sync.client import CountyClient
@@ -56,7 +68,13 @@ from services.sync.outbox import Batch
 from services.sync.status import usable_users
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
+TRANSFERS = 3
+"""Attachments moving at once, each way: while one waits on the network another is
+hashed or made durable on disk (bench_blobs.py)."""
+PROGRESS_EVERY = 0.1
+"""Seconds between progress reports as a file's bytes arrive (the sync screen's bar)."""
 MISSING_BLOB_TRIES = 2
 """How often, in one round, an event answered ``missing_blob`` is uploaded for and sent again."""
 KEEP_CLOSED_SETTING = "attachments.keep_closed_days"
@@ -143,6 +161,7 @@ class BlobSync:
         self.folder = attachments_folder(client.db)
         self.held: set[str] = set()  # the county answered 200/201 for these in this round
         self.blocked_cases: set[str] = set()  # an event still misses a blob: later items wait
+        self._told_at = 0.0
 
     def _tell(self, report: BlobProgress) -> None:
         if self.progress is not None:
@@ -166,52 +185,57 @@ class BlobSync:
     async def upload(
         self, user_id: str, events: Sequence[Mapping[str, Any]], *, force: bool = False
     ) -> None:
-        """Make sure the county holds each blob the events name that this desk holds."""
+        """Make sure the county holds each blob the events name that this desk holds
+        (:data:`TRANSFERS` at a time)."""
         todo = [e for sha, e in event_blobs(events).items() if force or sha not in self.held]
         report = BlobProgress("up", total=len(todo), bytes_total=sum(e.size for e in todo))
-        for entry in todo:
+
+        async def one(entry: Entry) -> None:
             body = await self.client._db(self._read_local, entry.sha256)
-            report.done += 1
             if body is None:
                 self.stats.absent += 1
-                report.bytes_done += entry.size
-                self._tell(report)
-                continue
-            kind = sniff(body[:16])
-            content_type = kind[0] if kind else entry.content_type or "application/octet-stream"
-            answer = await self.client._authorised(
-                "PUT",
-                f"/blobs/{entry.sha256}",
-                user_id,
-                content=body,
-                headers={"Content-Type": content_type},
-            )
-            if answer.status in (200, 201):
-                self.held.add(entry.sha256)
-                if answer.status == 201:
-                    self.stats.uploaded += 1
-                else:
-                    self.stats.already_held += 1
-            elif answer.status == 422:
-                # The bytes were altered on the way (ours match their hash): try again later.
-                raise ServerFailed(
-                    f"the county received other bytes for attachment {entry.sha256[:12]}",
-                    code="hash_mismatch",
-                )
-            elif answer.status in (413, 415):
-                self.stats.refused += 1
-                code, message, _reason = answer.error()
-                log.warning(
-                    "the county refused attachment %s (%s %s %s)",
-                    entry.sha256,
-                    answer.status,
-                    code,
-                    message,
-                )
             else:
-                raise refused(answer)
-            report.bytes_done += len(body)
+                await self._put(user_id, entry, body)
+            report.done += 1
+            report.bytes_done += entry.size if body is None else len(body)
             self._tell(report)
+
+        await bounded(todo, one, TRANSFERS)
+
+    async def _put(self, user_id: str, entry: Entry, body: bytes) -> None:
+        kind = sniff(body[:16])
+        content_type = kind[0] if kind else entry.content_type or "application/octet-stream"
+        answer = await self.client._authorised(
+            "PUT",
+            f"/blobs/{entry.sha256}",
+            user_id,
+            content=body,
+            headers={"Content-Type": content_type},
+        )
+        if answer.status in (200, 201):
+            self.held.add(entry.sha256)
+            if answer.status == 201:
+                self.stats.uploaded += 1
+            else:
+                self.stats.already_held += 1
+        elif answer.status == 422:
+            # The bytes were altered on the way (ours match their hash): try again later.
+            raise ServerFailed(
+                f"the county received other bytes for attachment {entry.sha256[:12]}",
+                code="hash_mismatch",
+            )
+        elif answer.status in (413, 415):
+            self.stats.refused += 1
+            code, message, _reason = answer.error()
+            log.warning(
+                "the county refused attachment %s (%s %s %s)",
+                entry.sha256,
+                answer.status,
+                code,
+                message,
+            )
+        else:
+            raise refused(answer)
 
     async def push(
         self, user_id: str, batch: Batch, post: PostBatch
@@ -258,9 +282,13 @@ class BlobSync:
 
     # ------------------------------------------------------------ down
     async def download_missing(self, *, limit: int | None = None) -> BlobStats:
-        """Fetch the blobs this desk's cases name and its store lacks (see the module)."""
+        """Fetch the blobs this desk's cases name and its store lacks (see the module),
+        :data:`TRANSFERS` at a time, the most wanted first."""
         if self.folder is None:
             return self.stats
+        swept = await self.client._db(sweep_partials, self.folder)
+        if swept:
+            log.info("removed %d unfinished downloads left by an earlier run", swept)
         wanted = await self.client._db(wanted_blobs, self.client.db, self.folder)
         if limit is not None:
             wanted = wanted[:limit]
@@ -270,18 +298,36 @@ class BlobSync:
         report = BlobProgress("down", total=len(wanted), bytes_total=sum(s for _h, s in wanted))
         self._tell(report)
         unavailable: list[str] = []
+
+        async def one(item: tuple[str, int]) -> None:
+            sha, size = item
+            moved = [0]
+
+            def arrived(count: int) -> None:
+                moved[0] += count
+                report.bytes_done += count
+                self._tell_often(report)
+
+            got = await self.fetch(sha, users, arrived=arrived)
+            report.done += 1
+            report.bytes_done += max(0, size - moved[0])  # a file that failed counts as done
+            if got is None:
+                unavailable.append(sha)
+            self._tell(report)
+
         try:
-            for sha, size in wanted:
-                got = await self.fetch(sha, users)
-                report.done += 1
-                report.bytes_done += size
-                if got is None:
-                    unavailable.append(sha)
-                self._tell(report)
+            await bounded(wanted, one, TRANSFERS)
         finally:
             if unavailable:
                 await self.client._db(_note_unavailable, self.client.db, unavailable)
         return self.stats
+
+    def _tell_often(self, report: BlobProgress) -> None:
+        """Progress as bytes arrive, at most every :data:`PROGRESS_EVERY` seconds."""
+        now = time.monotonic()
+        if now - self._told_at >= PROGRESS_EVERY:
+            self._told_at = now
+            self._tell(report)
 
     def _users(self) -> list[str]:
         with self.client.db.sessions() as session:
@@ -294,34 +340,82 @@ class BlobSync:
             users.reverse()  # the most recent login first
         return users
 
-    async def fetch(self, sha: str, users: Sequence[str]) -> Path | None:
+    async def fetch(
+        self, sha: str, users: Sequence[str], *, arrived: Callable[[int], None] | None = None
+    ) -> Path | None:
         """Download one blob with the first login that may see it; None when none may.
 
-        Offline and server failures are raised (:class:`SyncError`); a download
-        whose bytes do not match the hash is counted and left for the next try.
+        The bytes are streamed into a temporary file as they arrive (hashed on the
+        way, :class:`~services.attachments.store.BlobWriter`) and made durable and
+        renamed in a worker thread; ``arrived`` is told each piece's size. Offline and
+        server failures are raised (:class:`SyncError`); a download whose bytes do not
+        match the hash is counted and left for the next try.
         """
         assert self.folder is not None
+        folder = self.folder
         for user_id in users:
+            writer: BlobWriter | None = None
+
+            def sink(chunk: bytes) -> None:
+                nonlocal writer
+                if writer is None:
+                    writer = BlobWriter(folder, sha)
+                writer.write(chunk)
+                if arrived is not None:
+                    arrived(len(chunk))
+
             try:
-                answer = await self.client._authorised("GET", f"/blobs/{sha}", user_id)
+                answer = await self.client._authorised(
+                    "GET", f"/blobs/{sha}", user_id, sink=sink, max_bytes=MAX_BYTES
+                )
             except LoginRequired:
                 continue
+            except BlobMismatch as exc:  # more than a blob may be
+                self.stats.download_failed += 1
+                log.warning("attachment %s came down altered (%s); tried again later", sha, exc)
+                return None
+            except BaseException:
+                if writer is not None:
+                    writer.abort()
+                raise
             if answer.status == 404:
                 continue
             if answer.status != 200:
                 raise refused(answer)
+            if writer is None:  # an empty answer: not the file
+                writer = BlobWriter(folder, sha)
             try:
-                path = await self.client._db(write_blob, self.folder, sha, [answer.body])
+                path = await self.client._db(writer.finish)
             except BlobMismatch as exc:
                 self.stats.download_failed += 1
                 log.warning("attachment %s came down altered (%s); tried again later", sha, exc)
                 return None
             self.stats.downloaded += 1
-            self.stats.bytes_down += len(answer.body)
+            self.stats.bytes_down += writer.size
             return path
         self.stats.unavailable += 1
         log.info("attachment %s is not shown to any county login of this desk", sha[:12])
         return None
+
+
+async def bounded(items: Sequence[T], work: Callable[[T], Awaitable[None]], limit: int) -> None:
+    """``work`` on every item, at most ``limit`` at a time, started in order. The
+    first failure cancels the rest and is raised as it is (not as an ExceptionGroup,
+    so the round's ``except SyncError`` sees it)."""
+    queue = iter(items)
+
+    async def worker() -> None:
+        for item in queue:  # one shared iterator: each item is taken once
+            await work(item)
+
+    tasks = [asyncio.ensure_future(worker()) for _ in range(max(1, min(limit, len(items))))]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 # ---------------------------------------------------------------- what to fetch

@@ -99,6 +99,7 @@ class CountyClient:
         self.tokens = tokens or store_for(db.path.parent if db.path else None)
         self._deadline: transport.Deadline | None = None
         self._failed_users: set[str] = set()
+        self._refreshing: asyncio.Lock | None = None
 
     @classmethod
     def from_settings(cls, db: Database, **kwargs: Any) -> Self:
@@ -131,13 +132,15 @@ class CountyClient:
             self._deadline = transport.Deadline(seconds)
 
     async def _request(self, method: str, url: str, **kwargs: Any) -> Answer:
+        """One request within the round's deadline; ``sink=`` streams a ``200`` body
+        (a blob, up to ``max_bytes=``) instead of keeping it (:func:`transport.fetch`)."""
         self._start_deadline()
+        kwargs.setdefault("max_bytes", self.max_answer_bytes)
         answer = await transport.fetch(
             self.client,
             method,
             url,
             deadline=self._deadline,
-            max_bytes=self.max_answer_bytes,
             **kwargs,
         )
         if answer.status >= 500:
@@ -200,10 +203,20 @@ class CountyClient:
             return None
         if record.token_usable():
             return record.token
-        if not record.refresh_usable():
-            await self._db(self._forget, user_id)
-            return None
-        return await self._refresh(record)
+        # Attachments move several at a time: one refresh per person, the others
+        # wait for it and read the rotated pair (a used refresh token is refused).
+        if self._refreshing is None:
+            self._refreshing = asyncio.Lock()
+        async with self._refreshing:
+            record = await self._db(self._load, user_id)
+            if record is None:
+                return None
+            if record.token_usable():
+                return record.token
+            if not record.refresh_usable():
+                await self._db(self._forget, user_id)
+                return None
+            return await self._refresh(record)
 
     async def _refresh(self, record: TokenRecord) -> str | None:
         answer = await self._request(

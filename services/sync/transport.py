@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,6 +117,35 @@ class Deadline:
         return left
 
 
+def _refuse_encoding(response: httpx.Response) -> None:
+    encoding = response.headers.get("content-encoding", "").lower()
+    if encoding and encoding != "identity":
+        raise ServerFailed(
+            f"the answer is compressed ({encoding[:20]}), which the desk did not ask for",
+            code="not_protocol",
+        )
+
+
+async def _stream_into(
+    response: httpx.Response, sink: Callable[[bytes], None], max_bytes: int
+) -> None:
+    _refuse_encoding(response)
+    declared = response.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise ServerFailed(
+            f"the file would be {int(declared)} bytes, more than the {max_bytes} allowed",
+            code="answer_too_large",
+        )
+    size = 0
+    async for chunk in response.aiter_raw():
+        size += len(chunk)
+        if size > max_bytes:
+            raise ServerFailed(
+                f"the file passed {max_bytes} bytes, more than allowed", code="answer_too_large"
+            )
+        sink(chunk)
+
+
 async def fetch(
     client: httpx.AsyncClient,
     method: str,
@@ -124,12 +153,21 @@ async def fetch(
     *,
     deadline: Deadline | None,
     max_bytes: int = MAX_ANSWER_BYTES,
+    sink: Callable[[bytes], None] | None = None,
     **kwargs: Any,
 ) -> Answer:
-    """One request, read whole but never more than ``max_bytes``, within the deadline."""
+    """One request, read whole but never more than ``max_bytes``, within the deadline.
+
+    With ``sink``, the body of a ``200`` answer is not kept: each piece goes to
+    ``sink`` as it arrives (a file streamed to disk) and the answer's body is empty;
+    other answers are read whole as usual (an error's JSON).
+    """
 
     async def go() -> Answer:
         async with client.stream(method, url, **kwargs) as response:
+            if sink is not None and response.status_code == 200:
+                await _stream_into(response, sink, max_bytes)
+                return Answer(response.status_code, response.headers, b"")
             declared = response.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > max_bytes:
                 raise ServerFailed(
@@ -148,12 +186,7 @@ async def fetch(
                     )
                 chunks.append(chunk)
             raw = b"".join(chunks)
-            encoding = response.headers.get("content-encoding", "").lower()
-            if encoding and encoding != "identity":
-                raise ServerFailed(
-                    f"the answer is compressed ({encoding[:20]}), which the desk did not ask for",
-                    code="not_protocol",
-                )
+            _refuse_encoding(response)
             return Answer(response.status_code, response.headers, raw)
 
     try:

@@ -13,11 +13,15 @@
    (:meth:`BlobSync.upload` with the events, sent again with ``force``: the county
    streams, hashes, fsyncs and renames every time) and the background download of a
    coordinator's desk (:meth:`SyncEngine.download_blobs` into an emptied store).
-   Baseline, in the same run and interleaved with it: the same files ``PUT`` and ``GET``
-   with one keep-alive ``httpx.Client`` against a bare Starlette app in its own uvicorn
-   process that streams a body to a file and answers with ``FileResponse``; once as it
-   is, once fsyncing each file on both sides (as the county and the desk do). Ratios
-   are GridDesk time / baseline time (above 1 = GridDesk slower); goal <= 1.5x.
+   The desk moves ``services.sync.blobs.TRANSFERS`` files at a time, streaming each
+   download to disk as it arrives. Baseline, in the same run and interleaved with it:
+   the same files ``PUT`` and ``GET`` with one keep-alive ``httpx.Client`` against a
+   bare Starlette app in its own uvicorn process that streams a body to a file and
+   answers with ``FileResponse``: one at a time as it is (the goal's baseline), one at
+   a time fsyncing each file on both sides (as the county and the desk do), and that
+   again with as many at a time as the desk (so the desk's concurrency is not what
+   makes the figure). Ratios are GridDesk time / baseline time (above 1 = GridDesk
+   slower); goal <= 1.5x.
 2. **Responsiveness.** The queue screen of the coordinator's desk (offscreen) on the
    qasync loop, opening the next case in the detail panel every 300 ms, while
    :class:`desktop.sync_loop.SyncLoop` downloads every blob the way it does after a
@@ -137,20 +141,34 @@ def _fsync_write(path: Path, data: bytes, fsync: bool) -> None:
             os.fsync(handle.fileno())
 
 
-def bare_round(url: str, files: list[Path], into: Path, fsync: bool) -> tuple[float, float]:
-    """PUT every file, then GET every file into ``into``: (seconds up, seconds down)."""
+def bare_round(
+    url: str, files: list[Path], into: Path, fsync: bool, workers: int = 1
+) -> tuple[float, float]:
+    """PUT every file, then GET every file into ``into``: (seconds up, seconds down);
+    ``workers`` requests at a time over one pooled keep-alive client."""
+    from concurrent.futures import ThreadPoolExecutor
+
     shutil.rmtree(into, ignore_errors=True)
     into.mkdir(parents=True)
-    with httpx.Client(base_url=url, timeout=120) as client:
-        started = time.perf_counter()
-        for path in files:
+    limits = httpx.Limits(max_connections=workers, max_keepalive_connections=workers)
+    with (
+        httpx.Client(base_url=url, timeout=120, limits=limits) as client,
+        ThreadPoolExecutor(workers) as pool,
+    ):
+
+        def put(path: Path) -> None:
             client.put(f"/f/{path.name}", content=path.read_bytes()).raise_for_status()
-        up = time.perf_counter() - started
-        started = time.perf_counter()
-        for path in files:
+
+        def get(path: Path) -> None:
             answer = client.get(f"/f/{path.name}")
             answer.raise_for_status()
             _fsync_write(into / path.name, answer.content, fsync)
+
+        started = time.perf_counter()
+        list(pool.map(put, files))
+        up = time.perf_counter() - started
+        started = time.perf_counter()
+        list(pool.map(get, files))
         down = time.perf_counter() - started
     return up, down
 
@@ -393,9 +411,10 @@ def _line(name: str, values: list[float], base: list[float] | None = None) -> st
 
 def transfer(setup: Setup, photos: list[Path], runs: int) -> list[str]:
     work = setup.work
-    out: dict[str, list[float]] = {
-        k: [] for k in ("up", "down", "b_up", "b_down", "f_up", "f_down")
-    }
+    from services.sync.blobs import TRANSFERS
+
+    keys = ("up", "down", "b_up", "b_down", "f_up", "f_down", "c_up", "c_down")
+    out: dict[str, list[float]] = {k: [] for k in keys}
     bare = [sys.executable, str(Path(__file__).resolve()), "--bare-server"]
     port, fport = _ports(2)
     with (
@@ -414,16 +433,22 @@ def transfer(setup: Setup, photos: list[Path], runs: int) -> list[str]:
             up, down = desk_round(setup, len(photos))
             b_up, b_down = bare_round(f"http://127.0.0.1:{port}", photos, work / "got", False)
             f_up, f_down = bare_round(f"http://127.0.0.1:{fport}", photos, work / "got", True)
-            for key, value in zip(out, (up, down, b_up, b_down, f_up, f_down), strict=True):
+            c_up, c_down = bare_round(
+                f"http://127.0.0.1:{fport}", photos, work / "got", True, workers=TRANSFERS
+            )
+            values = (up, down, b_up, b_down, f_up, f_down, c_up, c_down)
+            for key, value in zip(out, values, strict=True):
                 out[key].append(value)
             print(
                 f"  run {run + 1}: desk up {up:.2f} s, down {down:.2f} s; bare up {b_up:.2f} s,"
-                f" down {b_down:.2f} s; bare+fsync up {f_up:.2f} s, down {f_down:.2f} s",
+                f" down {b_down:.2f} s; bare+fsync up {f_up:.2f} s, down {f_down:.2f} s;"
+                f" bare+fsync {TRANSFERS} at a time up {c_up:.2f} s, down {c_down:.2f} s",
                 flush=True,
             )
     total = [u + d for u, d in zip(out["up"], out["down"], strict=True)]
     b_total = [u + d for u, d in zip(out["b_up"], out["b_down"], strict=True)]
     f_total = [u + d for u, d in zip(out["f_up"], out["f_down"], strict=True)]
+    c_total = [u + d for u, d in zip(out["c_up"], out["c_down"], strict=True)]
     lines = [
         "baselines:",
         _line("bare PUT", out["b_up"]),
@@ -438,6 +463,10 @@ def transfer(setup: Setup, photos: list[Path], runs: int) -> list[str]:
         _line("upload", out["up"], out["f_up"]),
         _line("download", out["down"], out["f_down"]),
         _line("upload + download", total, f_total),
+        f"GridDesk / bare+fsync {TRANSFERS} at a time (the desk's own concurrency):",
+        _line("upload", out["up"], out["c_up"]),
+        _line("download", out["down"], out["c_down"]),
+        _line("upload + download", total, c_total),
     ]
     mb = sum(p.stat().st_size for p in photos) / 2**20
     _low, mid = _mm(total)

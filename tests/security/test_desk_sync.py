@@ -369,3 +369,24 @@ def test_feed_credentials_change_drops_another_users_hash(
     with pytest.raises(AuthError):
         login(desk.db, "coordinator", PASSWORD)
     assert login(desk.db, "reception", PASSWORD).username == "reception"
+
+
+def test_requests_at_once_with_an_expired_token_refresh_it_once(
+    county: ServerThread, tmp_path: Path
+) -> None:
+    """Attachments move several at a time: only one of them refreshes the token (a spent
+    refresh token would be refused and end the login)."""
+    import asyncio
+
+    desk = desk_at(county, tmp_path / "d", "coordinator")
+    old = _expire_short_token(desk, "coordinator")
+    user_id = desk.user_id("coordinator")
+
+    async def go(engine: Any) -> list[str | None]:
+        return list(await asyncio.gather(*(engine.token_for(user_id) for _ in range(4))))
+
+    tokens = desk.run(go)
+    fresh = desk.token_record("coordinator")
+    assert fresh is not None and fresh.token_usable() and fresh.token != old.token
+    assert tokens == [fresh.token] * 4
+    assert desk.sync().accepted == 0  # still logged in: nothing was dropped
