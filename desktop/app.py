@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from models.db import Database, DatabaseProblem, open_database
@@ -46,6 +46,8 @@ def create_application(argv: list[str] | None = None) -> QApplication:
         register_scheme()  # the map's griddesk: scheme must be known before the application
         app = QApplication(argv if argv is not None else sys.argv[:1])
     assert isinstance(app, QApplication)
+    # The menu entry installer/linux/griddesk.desktop: Wayland's app id, the taskbar's icon.
+    QGuiApplication.setDesktopFileName("griddesk")
     app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "app.svg")))
     style = resources_dir() / "style.qss"
     if style.exists():

@@ -3,8 +3,10 @@
     python installer/build.py linux     # PyInstaller one-folder bundle in dist/GridDesk/
     python installer/build.py deb       # dist/griddesk_<version>_<arch>.deb from that bundle
     python installer/build.py windows   # on Windows: the bundle and the Inno Setup installer
-    python installer/build.py check     # build the Linux bundle, run it outside any virtual
-                                        # environment on the demo data, check the screenshots
+    python installer/build.py check     # build the Linux bundle, check that no file needs a C
+                                        # library newer than the floor (glibc 2.28), run it
+                                        # outside any virtual environment on the demo data,
+                                        # check the screenshots
 
 The version is read from services/version.py, the one place it is written.
 Only the standard library is used here (PyInstaller runs as a subprocess), so
@@ -16,12 +18,14 @@ from __future__ import annotations
 
 import argparse
 import ast
+import io
 import os
 import re
 import shutil
 import struct
 import subprocess
 import sys
+import tarfile
 import tempfile
 import zlib
 from collections.abc import Iterator, Sequence
@@ -40,6 +44,15 @@ APP_ICON = ROOT / "resources" / "icons" / "app.svg"
 PACKAGE = "griddesk"
 INSTALL_DIR = "/opt/griddesk"
 EXECUTABLE = "GridDesk.exe" if sys.platform == "win32" else "GridDesk"
+
+# The oldest systems the Linux bundle is for: 统信UOS 20, 麒麟 V10 and Debian 10 have
+# glibc 2.28 and GCC 8's libstdc++ (GLIBCXX_3.4.25). No bundled file may ask for more.
+GLIBC_FLOOR = "2.28"
+GLIBCXX_FLOOR = "3.4.25"
+# Debian's architecture names, the ELF e_machine of each, and the machine names of uname.
+ARCHITECTURES = {"amd64": (62, "x86_64"), "arm64": (183, "aarch64")}
+# PNG sizes of the menu icon (hicolor), rendered from resources/icons/app.svg.
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
 
 # The Debian packages of the shared libraries the bundle takes from the system
 # (PyInstaller leaves out the C library, the graphics stack and a few more on
@@ -194,8 +207,10 @@ def pyinstaller_command(clean: bool) -> list[str]:
     return [*command, str(SPEC)]
 
 
-def build_bundle(clean: bool = False) -> Path:
+def build_bundle(clean: bool = False, arch: str | None = None) -> Path:
     """The PyInstaller one-folder bundle (dist/GridDesk/) for this platform."""
+    if sys.platform.startswith("linux"):
+        check_architecture(arch)
     compile_translations()
     run(pyinstaller_command(clean), cwd=ROOT)
     executable = BUNDLE / EXECUTABLE
@@ -214,33 +229,147 @@ def build_bundle(clean: bool = False) -> Path:
 
 
 # ---------------------------------------------------------------------- deb
+def host_architecture() -> str:
+    """This machine's Debian architecture name (amd64, arm64)."""
+    machine = os.uname().machine
+    for arch, (_code, name) in ARCHITECTURES.items():
+        if machine == name:
+            return arch
+    return machine
+
+
 def deb_architecture() -> str:
     try:
         return subprocess.run(
             ["dpkg", "--print-architecture"], check=True, capture_output=True, text=True
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
-        return {"x86_64": "amd64", "aarch64": "arm64"}.get(os.uname().machine, os.uname().machine)
+        return host_architecture()
 
 
-_GLIBC = re.compile(rb"GLIBC_(2\.\d+)(?:\.\d+)?\x00")
+def check_architecture(wanted: str | None, host: str | None = None) -> str:
+    """The architecture to build for: the machine's own. PyInstaller bundles the Python,
+    Qt and libraries of the machine it runs on, so a bundle for another one cannot be
+    made here; say so and how instead of building the wrong thing."""
+    host = host or host_architecture()
+    if wanted is None or wanted == host:
+        return host
+    if wanted not in ARCHITECTURES:
+        raise SystemExit(
+            f"unknown architecture {wanted!r}: GridDesk is built for " + ", ".join(ARCHITECTURES)
+        )
+    raise SystemExit(
+        f"cannot build for {wanted} on this {host} machine: the bundle takes Python, Qt and "
+        f"their libraries from the machine that builds it. Build on a {wanted} machine "
+        f"({ARCHITECTURES[wanted][1]}; for arm64 a 飞腾 or 鲲鹏 PC or server with 统信UOS, "
+        "麒麟 or Debian 10) as installer/README.md says under 'ARM64'"
+    )
+
+
+def elf_machine(path: Path) -> int | None:
+    """The ELF e_machine of ``path`` (62 x86-64, 183 AArch64), None if not ELF."""
+    with path.open("rb") as handle:
+        head = handle.read(20)
+    if head[:4] != b"\x7fELF" or len(head) < 20:
+        return None
+    order = "<" if head[5] == 1 else ">"
+    (machine,) = struct.unpack(order + "H", head[18:20])
+    return int(machine)
+
+
+def elf_files(folder: Path) -> Iterator[Path]:
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            with path.open("rb") as handle:
+                if handle.read(4) == b"\x7fELF":
+                    yield path
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in version.split("."))
+
+
+_NEEDS_SECTION = re.compile(r"^Version needs section .*?(?=^Version \w+ section|\Z)", re.M | re.S)
+_NEEDED_VERSION = re.compile(r"Name: (GLIBC|GLIBCXX)_(\d+(?:\.\d+)+)\b")
+
+
+def version_needs(path: Path) -> dict[str, str]:
+    """The newest ``GLIBC_`` and ``GLIBCXX_`` versions ``path`` asks for (its ELF
+    version-needs section, read with binutils' ``readelf -V``): {"GLIBC": "2.34", …}.
+    The versions a library defines itself (a bundled libstdc++) are not needs."""
+    out = subprocess.run(
+        ["readelf", "-V", "-W", str(path)], capture_output=True, text=True, check=False
+    ).stdout
+    newest: dict[str, str] = {}
+    for section in _NEEDS_SECTION.findall(out):
+        for library, version in _NEEDED_VERSION.findall(section):
+            if library not in newest or _version_key(version) > _version_key(newest[library]):
+                newest[library] = version
+    return newest
+
+
+def glibc_report(folder: Path) -> dict[Path, dict[str, str]]:
+    """Every ELF file of ``folder`` with the C (and C++) library versions it needs."""
+    if shutil.which("readelf") is None:
+        raise SystemExit("readelf is needed (package binutils)")
+    return {path: needs for path in elf_files(folder) if (needs := version_needs(path))}
+
+
+def above_floor(
+    report: dict[Path, dict[str, str]],
+    glibc_floor: str = GLIBC_FLOOR,
+    glibcxx_floor: str = GLIBCXX_FLOOR,
+) -> list[tuple[Path, str]]:
+    """The files that ask for more than the floor, each with what it asks for."""
+    floors = {"GLIBC": glibc_floor, "GLIBCXX": glibcxx_floor}
+    found = []
+    for path, needs in sorted(report.items()):
+        over = [
+            f"{library}_{version}"
+            for library, version in sorted(needs.items())
+            if _version_key(version) > _version_key(floors[library])
+        ]
+        if over:
+            found.append((path, ", ".join(over)))
+    return found
+
+
+def newest_need(report: dict[Path, dict[str, str]], library: str = "GLIBC") -> str | None:
+    versions = [needs[library] for needs in report.values() if library in needs]
+    return max(versions, key=_version_key) if versions else None
 
 
 def glibc_needed(folder: Path) -> str:
-    """The newest ``GLIBC_2.x`` symbol version any bundled ELF file asks for: the
-    bundle runs on systems with that C library or newer."""
-    newest = (2, 17)
-    for path in folder.rglob("*"):
-        if not path.is_file() or path.is_symlink():
-            continue
-        with path.open("rb") as handle:
-            if handle.read(4) != b"\x7fELF":
-                continue
-            data = handle.read()
-        for match in _GLIBC.finditer(data):
-            major, minor = (int(n) for n in match.group(1).split(b"."))
-            newest = max(newest, (major, minor))
-    return f"{newest[0]}.{newest[1]}"
+    """The newest ``GLIBC_2.x`` any bundled ELF file asks for: the bundle runs on systems
+    with that C library or newer (``libc6 (>= …)`` in Depends)."""
+    return newest_need(glibc_report(folder)) or "2.17"
+
+
+def check_glibc_floor(
+    folder: Path, glibc_floor: str = GLIBC_FLOOR, glibcxx_floor: str = GLIBCXX_FLOOR
+) -> list[str]:
+    """What stops the bundle in ``folder`` running on the floor's systems, one line per
+    file (empty when nothing does). Prints the newest versions found."""
+    report = glibc_report(folder)
+    print(
+        f"C library: the bundle's {len(report)} ELF files ask for GLIBC_"
+        f"{newest_need(report) or '-'} and GLIBCXX_{newest_need(report, 'GLIBCXX') or '-'} "
+        f"at most (floor: GLIBC_{glibc_floor}, GLIBCXX_{glibcxx_floor})"
+    )
+    return [
+        f"{path.relative_to(folder)} needs {what}, newer than the floor"
+        for path, what in above_floor(report, glibc_floor, glibcxx_floor)
+    ]
+
+
+def floor_problem_text(problems: list[str], glibc_floor: str) -> str:
+    return (
+        f"{len(problems)} file(s) of the bundle need a C library newer than glibc "
+        f"{glibc_floor} (统信UOS 20, 麒麟 V10, Debian 10 have 2.28):\n  "
+        + "\n  ".join(problems)
+        + "\nBuild on a glibc 2.28 system (installer/README.md, 'The C library'), or pass "
+        "--glibc-floor to accept a newer one knowingly."
+    )
 
 
 def elf_needed(path: Path) -> list[str]:
@@ -255,12 +384,8 @@ def system_libraries(folder: Path) -> set[str]:
     """The libraries bundled ELF files need that the bundle does not contain."""
     bundled = {path.name for path in folder.rglob("*") if ".so" in path.name}
     needed: set[str] = set()
-    for path in folder.rglob("*"):
-        if path.is_file() and not path.is_symlink():
-            with path.open("rb") as handle:
-                if handle.read(4) != b"\x7fELF":
-                    continue
-            needed.update(elf_needed(path))
+    for path in elf_files(folder):
+        needed.update(elf_needed(path))
     return needed - bundled
 
 
@@ -305,6 +430,17 @@ WRAPPER = f"""#!/bin/sh
 exec {INSTALL_DIR}/GridDesk "$@"
 """
 
+# /opt belongs to the system, not to this package: the package's files hold no entry
+# for it (so removing the package never tries to remove /opt, or warns that it is not
+# empty), and this makes it where a minimal system has none, before unpacking.
+UNOWNED_DIRS = ("./opt/",)
+PREINST = """#!/bin/sh
+set -e
+# /opt is not the package's own (its removal must not touch it): make it when missing.
+[ -d /opt ] || install -d -m 0755 /opt
+exit 0
+"""
+
 
 def _normalise(root: Path, epoch: int) -> None:
     """Fixed modes and times, so that the same bundle gives the same package."""
@@ -321,14 +457,130 @@ def _normalise(root: Path, epoch: int) -> None:
     os.utime(root, (epoch, epoch))
 
 
-def build_deb(bundle: Path = BUNDLE) -> Path:
-    """A reproducible .deb of the bundle: /opt/griddesk, /usr/bin/griddesk, menu entry, icon."""
+def _tar_xz(
+    root: Path, epoch: int, skip: tuple[str, ...] = (), leave_out: tuple[str, ...] = ()
+) -> bytes:
+    """``root`` as a reproducible xz-compressed tar (sorted, owned by root, one time),
+    without the directory entries in ``skip`` and the top-level names in ``leave_out``."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:xz", format=tarfile.GNU_FORMAT) as tar:
+
+        def owned_by_root(info: tarfile.TarInfo) -> tarfile.TarInfo:
+            info.uid = info.gid = 0
+            info.uname = info.gname = "root"
+            info.mtime = epoch
+            return info
+
+        tar.add(root, arcname=".", recursive=False, filter=owned_by_root)
+        paths = (p for p in root.rglob("*") if p.relative_to(root).parts[0] not in leave_out)
+        for path in sorted(paths, key=lambda p: p.relative_to(root).parts):
+            name = "./" + path.relative_to(root).as_posix()
+            if path.is_dir() and not path.is_symlink() and name + "/" in skip:
+                continue
+            tar.add(path, arcname=name, recursive=False, filter=owned_by_root)
+    return buffer.getvalue()
+
+
+def _ar(members: list[tuple[str, bytes]], epoch: int) -> bytes:
+    """A Debian archive (``ar``) of ``members``."""
+    out = bytearray(b"!<arch>\n")
+    for name, data in members:
+        header = (
+            f"{name:<16}{epoch:<12}{0:<6}{0:<6}{0o100644:<8o}{len(data):<10}".encode("ascii")
+            + b"`\n"
+        )
+        out += header + data + (b"\n" if len(data) % 2 else b"")
+    return bytes(out)
+
+
+def write_deb(stage: Path, target: Path, epoch: int) -> Path:
+    """The package of ``stage`` (``DEBIAN/`` and the files) as dpkg-deb would write it,
+    but without the entries of UNOWNED_DIRS, byte for byte the same for the same stage."""
+    control = _tar_xz(stage / "DEBIAN", epoch)
+    data = _tar_xz(stage, epoch, skip=UNOWNED_DIRS, leave_out=("DEBIAN",))
+    target.write_bytes(
+        _ar(
+            [
+                ("debian-binary", b"2.0\n"),
+                ("control.tar.xz", control),
+                ("data.tar.xz", data),
+            ],
+            epoch,
+        )
+    )
+    return target
+
+
+def render_icons(target_root: Path, sizes: Sequence[int] = ICON_SIZES) -> list[Path]:
+    """resources/icons/app.svg as ``hicolor/<n>x<n>/apps/griddesk.png`` under
+    ``target_root`` (rendered with Qt: no icon files of anyone else's)."""
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from PySide6.QtCore import Qt\n"
+        "from PySide6.QtGui import QGuiApplication, QImage, QPainter\n"
+        "from PySide6.QtSvg import QSvgRenderer\n"
+        "app = QGuiApplication(['icons'])\n"
+        "renderer = QSvgRenderer(sys.argv[1])\n"
+        "for size in (int(n) for n in sys.argv[3:]):\n"
+        "    image = QImage(size, size, QImage.Format.Format_ARGB32)\n"
+        "    image.fill(Qt.GlobalColor.transparent)\n"
+        "    painter = QPainter(image)\n"
+        "    painter.setRenderHint(QPainter.RenderHint.Antialiasing)\n"
+        "    renderer.render(painter)\n"
+        "    painter.end()\n"
+        "    out = Path(sys.argv[2]) / f'{size}x{size}' / 'apps' / 'griddesk.png'\n"
+        "    out.parent.mkdir(parents=True, exist_ok=True)\n"
+        "    if not image.save(str(out), 'PNG'):\n"
+        "        sys.exit(f'could not write {out}')\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    run([sys.executable, "-c", code, APP_ICON, target_root, *map(str, sizes)], env=env)
+    return [target_root / f"{n}x{n}" / "apps" / "griddesk.png" for n in sizes]
+
+
+def validate_menu_entry(path: Path, required: bool = True) -> bool:
+    """desktop-file-validate on the menu entry. Missing, it stops the build unless
+    ``required`` is off, and then says plainly that the entry was not checked."""
+    if shutil.which("desktop-file-validate") is None:
+        if required:
+            raise SystemExit(
+                "desktop-file-validate is needed to check the menu entry: install it "
+                "(apt-get install desktop-file-utils) or pass --no-menu-check"
+            )
+        print("WARNING: the menu entry was NOT checked (desktop-file-validate is missing)")
+        return False
+    run(["desktop-file-validate", path])
+    return True
+
+
+def build_deb(
+    bundle: Path = BUNDLE,
+    *,
+    arch: str | None = None,
+    glibc_floor: str = GLIBC_FLOOR,
+    menu_check: bool = True,
+    out_dir: Path = DIST,
+) -> Path:
+    """A reproducible .deb of the bundle: /opt/griddesk, /usr/bin/griddesk, menu entry, icons."""
     if not (bundle / "GridDesk").is_file():
-        raise SystemExit(f"no Linux bundle in {bundle}: run `python installer/build.py linux`")
-    if shutil.which("dpkg-deb") is None:
-        raise SystemExit("dpkg-deb is needed (Debian, 统信UOS, 麒麟)")
+        raise SystemExit(
+            f"no Linux bundle in {bundle}: run `.venv/bin/python installer/build.py linux`"
+        )
+    arch = check_architecture(arch, deb_architecture())
+    machine = elf_machine(bundle / "GridDesk")
+    if machine is not None and machine != ARCHITECTURES.get(arch, (machine,))[0]:
+        names = {code: name for name, (code, _u) in ARCHITECTURES.items()}
+        raise SystemExit(
+            f"{bundle / 'GridDesk'} is a {names.get(machine, f'machine {machine}')} program, "
+            f"not {arch}: rebuild the bundle on this machine"
+        )
+    if shutil.which("readelf") is None:
+        raise SystemExit("readelf is needed (package binutils)")
+    problems = check_glibc_floor(bundle, glibc_floor)
+    if problems:
+        raise SystemExit(floor_problem_text(problems, glibc_floor))
     version = read_version()
-    arch = deb_architecture()
     epoch = source_date_epoch()
     stage = WORK / "deb" / f"{PACKAGE}_{deb_version(version)}_{arch}"
     if stage.exists():
@@ -342,17 +594,15 @@ def build_deb(bundle: Path = BUNDLE) -> Path:
     applications = stage / "usr" / "share" / "applications"
     applications.mkdir(parents=True)
     shutil.copyfile(LINUX_FILES / "griddesk.desktop", applications / "griddesk.desktop")
-    if shutil.which("desktop-file-validate"):  # package desktop-file-utils, when present
-        run(["desktop-file-validate", applications / "griddesk.desktop"])
-    icons = stage / "usr" / "share" / "icons" / "hicolor" / "scalable" / "apps"
-    icons.mkdir(parents=True)
-    shutil.copyfile(APP_ICON, icons / "griddesk.svg")
+    validate_menu_entry(applications / "griddesk.desktop", required=menu_check)
+    hicolor = stage / "usr" / "share" / "icons" / "hicolor"
+    (hicolor / "scalable" / "apps").mkdir(parents=True)
+    shutil.copyfile(APP_ICON, hicolor / "scalable" / "apps" / "griddesk.svg")
+    render_icons(hicolor)
     doc = stage / "usr" / "share" / "doc" / PACKAGE
     doc.mkdir(parents=True)
     shutil.copyfile(LINUX_FILES / "copyright", doc / "copyright")
     installed_kb = (folder_size(stage) + 1023) // 1024
-    if shutil.which("readelf") is None:
-        raise SystemExit("readelf is needed (package binutils)")
     depends = deb_depends(system_libraries(opt), glibc_needed(opt))
     print("Depends: " + ", ".join(depends))
     debian = stage / "DEBIAN"
@@ -360,15 +610,13 @@ def build_deb(bundle: Path = BUNDLE) -> Path:
     (debian / "control").write_text(
         control_file(version, arch, installed_kb, depends), encoding="utf-8"
     )
+    (debian / "preinst").write_text(PREINST, encoding="utf-8")
+    (debian / "preinst").chmod(0o755)
     _normalise(stage, epoch)
-    DIST.mkdir(exist_ok=True)
-    target = DIST / f"{PACKAGE}_{deb_version(version)}_{arch}.deb"
-    env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
-    run(
-        ["dpkg-deb", "--root-owner-group", "-Zxz", "--build", stage, target],
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = write_deb(stage, out_dir / f"{PACKAGE}_{deb_version(version)}_{arch}.deb", epoch)
+    if shutil.which("dpkg-deb"):  # the package reads back as dpkg sees it
+        subprocess.run(["dpkg-deb", "--info", str(target)], check=True, stdout=subprocess.DEVNULL)
     print(f"package: {target} ({megabytes(target.stat().st_size)})")
     return target
 
@@ -548,15 +796,41 @@ def clean_environment(home: Path) -> dict[str, str]:
     return env
 
 
+def floor_check_folder(executable: Path | None) -> Path | None:
+    """The bundle whose C library needs ``check`` reads: dist/GridDesk, or the folder of
+    an installed GridDesk program (through the /usr/bin wrapper to /opt/griddesk)."""
+    if executable is None:
+        return BUNDLE
+    program = executable.resolve()
+    if program.is_file() and elf_machine(program) is None:  # the .deb's shell wrapper
+        installed = Path(INSTALL_DIR) / "GridDesk"
+        program = installed if installed.is_file() else program
+    return program.parent if program.is_file() and elf_machine(program) is not None else None
+
+
 def run_check(
-    executable: Path | None, build: bool, views: list[str], cases: int, keep: Path | None
+    executable: Path | None,
+    build: bool,
+    views: list[str],
+    cases: int,
+    keep: Path | None,
+    glibc_floor: str = GLIBC_FLOOR,
+    arch: str | None = None,
 ) -> int:
     size = (1400, 900)
+    if executable is None and (build or not (BUNDLE / EXECUTABLE).is_file()):
+        build_bundle(arch=arch)
+    folder = floor_check_folder(executable)
+    if folder is None:
+        print(f"WARNING: {executable} is not a GridDesk bundle: its C library needs not checked")
+    elif sys.platform.startswith("linux"):
+        floor_problems = check_glibc_floor(folder, glibc_floor)
+        if floor_problems:
+            print("FAILED: " + floor_problem_text(floor_problems, glibc_floor), file=sys.stderr)
+            return 1
     with tempfile.TemporaryDirectory(prefix="griddesk-check-") as temp:
         place = Path(temp)
         if executable is None:
-            if build or not (BUNDLE / EXECUTABLE).is_file():
-                build_bundle()
             # A copy away from the source tree: nothing may be found through the repository.
             copy = place / "GridDesk"
             shutil.copytree(BUNDLE, copy, symlinks=True)
@@ -601,11 +875,20 @@ def run_check(
             print(f"FAILED: {problem}", file=sys.stderr)
         if problems:
             return 1
-        print("check passed: the bundle starts outside the virtual environment and draws")
+        print(
+            "check passed: the bundle starts outside the virtual environment and draws, "
+            f"and no file of it needs more than glibc {glibc_floor}"
+        )
         return 0
 
 
 # ---------------------------------------------------------------------- main
+def floor_argument(value: str) -> str:
+    if not re.fullmatch(r"2\.\d+", value):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a glibc version like 2.28")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="installer/build.py", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="target", required=True)
@@ -613,6 +896,11 @@ def main(argv: list[str] | None = None) -> int:
     linux.add_argument("--clean", action="store_true", help="rebuild PyInstaller's cache")
     deb = sub.add_parser("deb", help="the .deb from dist/GridDesk/ (builds it when missing)")
     deb.add_argument("--build", action="store_true", help="rebuild the bundle first")
+    deb.add_argument(
+        "--no-menu-check",
+        action="store_true",
+        help="build without desktop-file-validate (says so: the menu entry is not checked)",
+    )
     windows = sub.add_parser("windows", help="the Windows bundle and Inno Setup installer")
     windows.add_argument("--iscc", default="iscc", help="Inno Setup's compiler, ISCC.exe")
     sub.add_parser("windows-icon", help="make build/installer/griddesk.ico (Windows build step)")
@@ -623,18 +911,33 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--cases", type=int, default=500, help="demo cases to create")
     check.add_argument("--keep", type=Path, help="folder to keep the screenshots in")
     sub.add_parser("version", help="print the version from services/version.py")
+    for command in (linux, deb, check):
+        command.add_argument(
+            "--arch",
+            choices=sorted(ARCHITECTURES),
+            help="the architecture to build for: only this machine's own (default)",
+        )
+    for command in (deb, check):
+        command.add_argument(
+            "--glibc-floor",
+            default=GLIBC_FLOOR,
+            type=floor_argument,
+            metavar="2.X",
+            help=f"the oldest C library the bundle must run on (default {GLIBC_FLOOR})",
+        )
     args = parser.parse_args(argv)
 
     if args.target == "version":
         print(read_version())
         return 0
     if args.target == "linux":
-        build_bundle(clean=args.clean)
+        build_bundle(clean=args.clean, arch=args.arch)
         return 0
     if args.target == "deb":
+        check_architecture(args.arch)
         if args.build or not (BUNDLE / "GridDesk").is_file():
-            build_bundle()
-        build_deb()
+            build_bundle(arch=args.arch)
+        build_deb(arch=args.arch, glibc_floor=args.glibc_floor, menu_check=not args.no_menu_check)
         return 0
     if args.target == "windows":
         return build_windows(args.iscc)
@@ -645,7 +948,15 @@ def main(argv: list[str] | None = None) -> int:
         args.keep.mkdir(parents=True, exist_ok=True)
         args.keep = args.keep.resolve()
     views = [v.strip() for v in args.views.split(",") if v.strip()]
-    return run_check(args.executable, not args.no_build, views, args.cases, args.keep)
+    return run_check(
+        args.executable,
+        not args.no_build,
+        views,
+        args.cases,
+        args.keep,
+        glibc_floor=args.glibc_floor,
+        arch=args.arch,
+    )
 
 
 if __name__ == "__main__":

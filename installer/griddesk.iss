@@ -14,11 +14,16 @@
 ;   OutputDir      - where GridDesk-<version>-setup.exe is written (default: dist)
 ;   IconFile       - the installer's icon (optional; build.py makes it from app.svg)
 ;
-; A per-machine install in Program Files, with a Start-menu folder (GridDesk,
+; A per-machine install in Program Files, with a Start-menu folder 网格工作台 (GridDesk,
 ; the demo district, the uninstaller), an optional desktop shortcut and an
 ; entry in Windows' list of installed programs. Each user's data (database,
 ; attachments, logs, backups) lives in %LOCALAPPDATA%\GridDesk and is never
 ; touched by the uninstaller. The file is UTF-8 with a byte order mark.
+
+; ArchitecturesAllowed=x64compatible (below) is Inno Setup 6.3's.
+#if VER < EncodeVer(6, 3, 0)
+  #error The GridDesk installer needs Inno Setup 6.3 or newer: install it from jrsoftware.org
+#endif
 
 #ifndef AppVersion
   #error Pass the version: iscc /DAppVersion=... (python installer\build.py windows does it)
@@ -40,7 +45,13 @@
 #define AppExeName "GridDesk.exe"
 #define AppCliName "griddesk-cli.exe"
 #define AppPublisher "GridDesk"
-#define HaveChinese FileExists(AddBackslash(CompilerPath) + "Languages\ChineseSimplified.isl")
+#define ChineseMessages AddBackslash(CompilerPath) + "Languages\ChineseSimplified.isl"
+
+; The wizard is in Chinese: without Inno Setup's Chinese messages it would silently
+; be in English, so the build stops instead.
+#if !FileExists(ChineseMessages)
+  #error Languages\ChineseSimplified.isl is missing from Inno Setup's folder: put it there (from Inno Setup's translations page) and build again
+#endif
 
 #if !FileExists(AddBackslash(FilesDir) + AppExeName)
   #error The bundle has no GridDesk.exe: run PyInstaller first (python installer\build.py windows)
@@ -57,7 +68,7 @@ VersionInfoProductVersion={#NumericVersion}
 VersionInfoDescription={#AppName} Setup
 SourceDir={#SourceDir}
 DefaultDirName={autopf}\{#AppName}
-DefaultGroupName={#AppName}
+DefaultGroupName=网格工作台
 DisableProgramGroupPage=yes
 PrivilegesRequired=admin
 ArchitecturesAllowed=x64compatible
@@ -80,23 +91,24 @@ CloseApplications=yes
 RestartApplications=no
 
 [Languages]
-#if HaveChinese
 Name: "chinesesimplified"; MessagesFile: "compiler:Languages\ChineseSimplified.isl"
-#endif
 Name: "english"; MessagesFile: "compiler:Default.isl"
 
 [CustomMessages]
 english.AppTitle=GridDesk
 english.DemoTitle=GridDesk (demo district)
 english.DataKept=GridDesk has been removed. Each user's data (cases, attachments, settings, logs and backups) is kept in %1. Delete that folder yourself only when the data is no longer needed.
-#if HaveChinese
 chinesesimplified.AppTitle=网格工作台
 chinesesimplified.DemoTitle=网格工作台（演示数据）
 chinesesimplified.DataKept=网格工作台已卸载。各用户的数据（案件、附件、设置、日志和备份）仍保留在 %1 中。确认不再需要这些数据后，可自行删除该文件夹。
-#endif
 
 [Tasks]
 Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{cm:AdditionalIcons}"
+
+[InstallDelete]
+; An upgrade replaces the bundle whole: files an older version had and this one has not
+; (a Qt plug-in, a module renamed) would otherwise stay and be loaded.
+Type: filesandordirs; Name: "{app}\_internal"
 
 [Files]
 Source: "{#FilesDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs

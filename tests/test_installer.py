@@ -72,6 +72,16 @@ def test_inno_setup_script_takes_its_version_and_paths_as_defines() -> None:
     assert '"{group}\\{cm:AppTitle}"' in text  # Start menu
     assert "{autodesktop}" in text and "Tasks: desktopicon" in text
     assert "{uninstallexe}" in text
+    assert "DefaultGroupName=网格工作台" in text  # the Start-menu folder the README names
+    # An upgrade removes the old bundle's files first.
+    install_delete = text.split("[InstallDelete]", 1)[1].split("\n[", 1)[0]
+    assert 'Type: filesandordirs; Name: "{app}\\_internal"' in install_delete
+    # x64compatible needs Inno Setup 6.3: an older compiler stops with a message.
+    assert "#if VER < EncodeVer(6, 3, 0)" in text and "x64compatible" in text
+    # Without the Chinese messages the build stops instead of making an English wizard.
+    chinese = text.split("#if !FileExists(ChineseMessages)", 1)[1].split("#endif", 1)[0]
+    assert "#error" in chinese and "ChineseSimplified.isl" in chinese
+    assert "HaveChinese" not in text
     assert "GridDesk.exe" in text
     # The uninstaller never deletes the users' data folder.
     uninstall = text.split("[UninstallDelete]", 1)[1].split("[Code]", 1)[0]
@@ -133,10 +143,11 @@ def test_debian_control_file_and_wrapper() -> None:
     assert f'exec {build.INSTALL_DIR}/GridDesk "$@"' in build.WRAPPER
 
 
-def test_glibc_needed_reads_symbol_versions(tmp_path: Path) -> None:
-    (tmp_path / "a.so").write_bytes(b"\x7fELF" + b"\0junk GLIBC_2.17\0 GLIBC_2.34\0 GLIBC_2.3.4\0")
-    (tmp_path / "b.txt").write_bytes(b"GLIBC_2.99\0")  # not an ELF file
-    assert build.glibc_needed(tmp_path) == "2.34"
+def test_the_glibc_floor_is_that_of_the_oldest_targets() -> None:
+    """统信UOS 20, 麒麟 V10, Debian 10: glibc 2.28, GCC 8 (tests/test_installer_linux.py
+    reads real ELF files against it)."""
+    assert build.GLIBC_FLOOR == "2.28" and build.GLIBCXX_FLOOR == "3.4.25"
+    assert "2.28" in (INSTALLER / "README.md").read_text(encoding="utf-8")
 
 
 def test_spec_bundles_what_the_program_reads_at_run_time() -> None:
@@ -234,3 +245,32 @@ def test_clean_environment_has_no_python_of_ours(tmp_path: Path) -> None:
     assert env["PATH"] == "/usr/bin:/bin"
     assert not any(key.startswith(("PYTHON", "VIRTUAL_ENV")) for key in env)
     assert env["QT_QPA_PLATFORM"] == "offscreen" and env["GRIDDESK_PASSWORD"]
+
+
+def test_the_window_names_its_menu_entry(qapp: object) -> None:
+    """Wayland (and the taskbars) match the window to griddesk.desktop by this name."""
+    from PySide6.QtGui import QGuiApplication
+
+    from desktop.app import create_application
+
+    QGuiApplication.setDesktopFileName("")
+    create_application()
+    assert QGuiApplication.desktopFileName() == build.PACKAGE
+    assert (INSTALLER / "linux" / f"{build.PACKAGE}.desktop").is_file()
+
+
+def test_bootstrap_installs_what_the_bundle_loads_from_the_system() -> None:
+    """An offline `dpkg -i` stops on a dependency the office PC lacks: the Wayland
+    libraries the Qt plug-ins load (ldd) are installed by tools/bootstrap.sh too."""
+    script = (ROOT / "tools" / "bootstrap.sh").read_text(encoding="utf-8")
+    packages = set(script.split("APT_PACKAGES=(", 1)[1].split(")", 1)[0].split())
+    for soname in (
+        "libwayland-client.so.0",
+        "libwayland-cursor.so.0",
+        "libwayland-egl.so.1",
+        "libwayland-server.so.0",
+        "libxcb-dri3.so.0",
+        "libEGL.so.1",
+        "libdrm.so.2",
+    ):
+        assert build.SONAME_PACKAGES[soname] in packages, soname

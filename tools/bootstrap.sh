@@ -7,11 +7,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# What the bundle's Qt libraries and plug-ins load from the system (ldd on them; the
+# .deb's Depends comes from the same list, installer/build.py SONAME_PACKAGES).
 APT_PACKAGES=(
   libegl1 libgl1 libglx0 libgbm1 libdrm2 libx11-xcb1 libxcomposite1 libxdamage1 libxext6
   libxfixes3 libxrandr2 libxrender1 libxtst6 libxshmfence1 libxkbcommon0 libxkbcommon-x11-0
   libxkbfile1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
-  libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libwayland-server0
+  libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-dri3-0
+  libwayland-client0 libwayland-cursor0 libwayland-egl1 libwayland-server0
   libasound2 libdbus-1-3 libfontconfig1 libfreetype6 libglib2.0-0 libnss3 libnspr4
   fonts-noto-cjk
 )
