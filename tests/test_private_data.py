@@ -176,3 +176,17 @@ def test_helpers_set_the_mode_whatever_the_umask(tmp_path: Path, loose_umask: in
     create_private_file(made)  # an existing file: its owner's bits are kept, others' removed
     assert mode(made) == 0o600
     assert not tighten(tmp_path / "a" / "b")
+
+
+def test_attachments_are_private(tmp_path: Path, loose_umask: int) -> None:
+    import hashlib
+
+    from services.attachments.store import write_blob
+
+    folder = tmp_path / "data" / "attachments"
+    photo = b"\xff\xd8\xff\xe0 a visitor's photo"
+    sha = hashlib.sha256(photo).hexdigest()
+    stored = write_blob(folder, sha, [photo])
+    assert stored.read_bytes() == photo
+    assert mode(stored) == 0o600
+    assert mode(stored.parent) == 0o700 and mode(folder) == 0o700

@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
+from models.private import private_dir, private_opener
+
 MAX_BYTES = 20 * 1024 * 1024
 """The protocol's limit for one blob (PROTOCOL 1.1 "Attachments")."""
 
@@ -84,9 +86,10 @@ class BlobWriter:
         self._digest = hashlib.sha256()
         self._head = b""
         self._shard = folder / sha[:2]
-        self._shard.mkdir(parents=True, exist_ok=True)
+        private_dir(folder)  # visitors' photos and papers: this OS account's only
+        private_dir(self._shard)
         self._partial = self._shard / f".{sha}.{uuid.uuid4().hex}.part"
-        self._handle: BinaryIO | None = self._partial.open("wb")
+        self._handle: BinaryIO | None = open(self._partial, "wb", opener=private_opener)  # noqa: SIM115
 
     def write(self, chunk: bytes) -> None:
         if self._handle is None:
