@@ -194,6 +194,21 @@ def test_the_office_template_replaces_the_shipped_one(district: Database, tmp_pa
     assert not (tmp_path / "x.docx").exists()
 
 
+def test_an_office_template_cannot_reach_python(district: Database, tmp_path: Path) -> None:
+    """A swapped template fills in figures; it never reaches Python's objects."""
+    own = tmp_path / "data" / "templates" / TEMPLATE_NAME
+    own.parent.mkdir(parents=True)
+    doc = Document()
+    doc.add_paragraph("{{ title.__class__.__mro__[1].__subclasses__() }}")
+    doc.save(str(own))
+    with district.sessions() as session:
+        official = actor(session, "official")
+        a = assess(session, official, PERIOD, CAL)
+        with pytest.raises(ValidationError):
+            write_notice(session, official, a, CAL, tmp_path / "x.docx", data_dir=tmp_path / "data")
+    assert not (tmp_path / "x.docx").exists()
+
+
 def test_the_notice_needs_the_export_permission(district: Database, tmp_path: Path) -> None:
     with district.sessions() as session, pytest.raises(PermissionDenied):
         export_notice(session, actor(session, "admin"), PERIOD, CAL, tmp_path / "x.docx")

@@ -408,14 +408,18 @@ def _bad_template(path: Path, detail: str) -> ValidationError:
 def render_notice(context: dict[str, Any], template: Path, out: Path) -> Path:
     """Render ``context`` into ``template`` and write ``out`` (all or nothing)."""
     from docxtpl import DocxTemplate
-    from jinja2 import Environment, StrictUndefined, TemplateError
+    from jinja2 import StrictUndefined, TemplateError
+    from jinja2.sandbox import SandboxedEnvironment
 
     template = Path(template)
     if not zipfile.is_zipfile(template):
         raise _bad_template(template, "not a .docx file")
     try:
         doc = DocxTemplate(str(template))
-        doc.render(context, Environment(autoescape=True, undefined=StrictUndefined))
+        # An office's own template is a file anyone with the data folder can swap: it
+        # may fill in the figures, never reach Python's objects (the sandbox refuses
+        # attributes such as __class__ with a SecurityError, a TemplateError).
+        doc.render(context, SandboxedEnvironment(autoescape=True, undefined=StrictUndefined))
     except TemplateError as exc:
         raise _bad_template(template, str(exc)) from exc
     except (KeyError, ValueError, zipfile.BadZipFile) as exc:
