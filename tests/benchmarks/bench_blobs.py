@@ -310,11 +310,26 @@ def county(work: Path, how: str) -> Iterator[str]:
 # ---------------------------------------------------------------- the screen
 @dataclass
 class Beats:
+    """Heartbeats on the GUI thread: wall-clock time and the GUI thread's own CPU time.
+
+    A wall-clock gap counts everything that kept the screen from answering, including
+    other processes taking the CPU (the county server runs on this machine too); the
+    GUI thread's CPU time between two beats is the work done on it, whatever the load.
+    """
+
     times: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+
+    def beat(self) -> None:
+        self.times.append(time.perf_counter())
+        self.cpu.append(time.thread_time())
 
     def stalls_ms(self) -> list[float]:
         gaps = [(b - a) * 1000 for a, b in zip(self.times, self.times[1:], strict=False)]
         return [max(0.0, g - HEARTBEAT_MS) for g in gaps]
+
+    def work_ms(self) -> list[float]:
+        return [(b - a) * 1000 for a, b in zip(self.cpu, self.cpu[1:], strict=False)]
 
 
 def screen_runs(setup: Setup, runs: int, count: int) -> list[tuple[Beats, Beats, float]]:
@@ -348,7 +363,7 @@ def screen_runs(setup: Setup, runs: int, count: int) -> list[tuple[Beats, Beats,
     async def watch(beats: Beats, until: Callable[[], bool]) -> None:
         heart = QTimer()
         heart.setInterval(HEARTBEAT_MS)
-        heart.timeout.connect(lambda: beats.times.append(time.perf_counter()))
+        heart.timeout.connect(beats.beat)
         turn = iter(range(10**9))
         browse = QTimer()
         browse.setInterval(300)
@@ -479,11 +494,13 @@ def screen(setup: Setup, runs: int, count: int) -> list[str]:
     lines = [
         f"screen: queue + detail panel, {HEARTBEAT_MS} ms heartbeat (goal: no stall over {STALL_MS} ms)"
     ]
-    busy_max, idle_max = [], []
+    busy_max, idle_max, busy_work, idle_work = [], [], [], []
     for number, (busy, idle, took) in enumerate(results, 1):
         b, i = busy.stalls_ms(), idle.stalls_ms()
         busy_max.append(max(b, default=0.0))
         idle_max.append(max(i, default=0.0))
+        busy_work.append(max(busy.work_ms(), default=0.0))
+        idle_work.append(max(idle.work_ms(), default=0.0))
         lines.append(
             f"  run {number}: download {took:.1f} s: longest stall {busy_max[-1]:6.1f} ms,"
             f" {sum(s > STALL_MS for s in b)} over {STALL_MS} ms, {len(b)} beats"
@@ -498,10 +515,19 @@ def screen(setup: Setup, runs: int, count: int) -> list[str]:
         f" without: min {min(idle_max):.1f} ms, median {statistics.median(idle_max):.1f} ms;"
         f" ratio (median) {statistics.median(ratios):.1f}x"
     )
+    lines.append(
+        f"  GUI thread's own CPU between two beats (the work on it, whatever the machine's"
+        f" load): with download worst {max(busy_work):.1f} ms, median of runs"
+        f" {statistics.median(busy_work):.1f} ms; without worst {max(idle_work):.1f} ms"
+    )
+    lines.append(
+        f"  goal {'met' if max(busy_work) <= STALL_MS else 'MISSED'} for the work on the GUI"
+        f" thread: at most {max(busy_work):.0f} ms (limit {STALL_MS} ms)"
+    )
     worst = max(busy_max)
     lines.append(
-        f"  goal {'met' if worst <= STALL_MS else 'MISSED'}: worst stall {worst:.0f} ms"
-        f" during the download (limit {STALL_MS} ms)"
+        f"  goal {'met' if worst <= STALL_MS else 'MISSED'} for the wall clock: worst stall"
+        f" {worst:.0f} ms during the download (limit {STALL_MS} ms; the machine's load counts)"
     )
     return lines
 
