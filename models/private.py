@@ -11,7 +11,6 @@ On Windows nothing is changed: the data folder is in the user's own profile
 
 from __future__ import annotations
 
-import contextlib
 import os
 import stat
 from dataclasses import dataclass, field
@@ -24,26 +23,29 @@ _OTHERS = stat.S_IRWXG | stat.S_IRWXO
 
 
 def private_dir(path: Path) -> Path:
-    """``path`` (and missing parents) created if needed; ``path`` itself made 0700."""
+    """``path`` made 0700 (and missing parents) when it is not there. An existing folder
+    is left as it is: :func:`tighten` at the start deals with those and says so."""
     path = Path(path)
+    if path.is_dir():
+        return path
     path.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
     if POSIX:
-        mode = stat.S_IMODE(path.stat().st_mode)
-        if mode & _OTHERS:
-            # An existing folder of another owner stays as it is: tighten() reports it.
-            with contextlib.suppress(OSError):
-                os.chmod(path, mode & ~_OTHERS)
+        os.chmod(path, PRIVATE_DIR)  # the umask may have taken the owner's bits too
     return path
 
 
 def private_opener(path: str | os.PathLike[str], flags: int) -> int:
-    """An ``opener=`` for :func:`open`: a file it creates is 0600, not 0666 less the umask."""
-    descriptor = os.open(path, flags, PRIVATE_FILE)
+    """An ``opener=`` for :func:`open`: a file it creates is 0600, not 0666 less the
+    umask. An existing file is opened as it is (:func:`tighten` deals with those)."""
+    if not flags & os.O_CREAT:
+        return os.open(path, flags)
+    try:
+        descriptor = os.open(path, flags | os.O_EXCL, PRIVATE_FILE)
+    except FileExistsError:
+        return os.open(path, flags & ~os.O_CREAT)
     if POSIX:
         try:
-            mode = stat.S_IMODE(os.fstat(descriptor).st_mode)
-            if mode & _OTHERS:
-                os.fchmod(descriptor, mode & ~_OTHERS)
+            os.fchmod(descriptor, PRIVATE_FILE)
         except OSError:
             os.close(descriptor)
             raise

@@ -172,10 +172,11 @@ def test_helpers_set_the_mode_whatever_the_umask(tmp_path: Path, loose_umask: in
     assert mode(folder) == 0o700
     made = create_private_file(folder / "f")
     assert mode(made) == 0o600
-    made.chmod(0o640)
-    create_private_file(made)  # an existing file: its owner's bits are kept, others' removed
-    assert mode(made) == 0o600
     assert not tighten(tmp_path / "a" / "b")
+    made.chmod(0o640)
+    create_private_file(made)  # an existing file is left to tighten(), which says so
+    assert mode(made) == 0o640
+    assert [(p, stat.S_IMODE(a)) for p, _b, a in tighten(folder).changed] == [(made, 0o600)]
 
 
 def test_attachments_are_private(tmp_path: Path, loose_umask: int) -> None:
@@ -190,3 +191,28 @@ def test_attachments_are_private(tmp_path: Path, loose_umask: int) -> None:
     assert stored.read_bytes() == photo
     assert mode(stored) == 0o600
     assert mode(stored.parent) == 0o700 and mode(folder) == 0o700
+
+
+def test_a_start_says_in_its_log_what_it_tightened(tmp_path: Path, detach_logging: None) -> None:
+    """As the window and the commands start: the log first, then the database."""
+    data = tmp_path / "data"
+    open_database(data).dispose()
+    (data / "logs").mkdir()
+    (data / "logs" / LOG_FILENAME).write_text("an older version's log\n", encoding="utf-8")
+    for path, loose in ((data, 0o755), (data / "logs", 0o755), (data / DB_FILENAME, 0o644)):
+        path.chmod(loose)
+    (data / "logs" / LOG_FILENAME).chmod(0o644)
+
+    log_file = setup_logging(data)
+    open_database(data).dispose()
+
+    assert log_file is not None
+    assert mode(data) == mode(data / "logs") == 0o700
+    assert mode(data / DB_FILENAME) == mode(log_file) == 0o600
+    lines = [
+        line
+        for line in log_file.read_text(encoding="utf-8").splitlines()
+        if "readable by other accounts" in line
+    ]
+    assert len(lines) == 1
+    assert "2 folder(s) and 2 file(s)" in lines[0]
