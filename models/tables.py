@@ -189,6 +189,9 @@ class Case(Base):
     __table_args__ = (
         Index("ix_cases_assignee", "assignee_type", "assignee_id", "state"),
         Index("ix_cases_state_deadline", "state", "deadline"),
+        # The queue's sort orders by urgency and by assignee (rowid last: a page is a seek).
+        Index("ix_cases_urgency", "urgency"),
+        Index("ix_cases_assignee_order", "assignee_type", "assignee_id"),
     )
 
 

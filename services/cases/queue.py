@@ -27,16 +27,18 @@ never overlap or skip rows).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
+    Column,
     ColumnElement,
     Select,
     and_,
+    bindparam,
     case,
     column,
     delete,
@@ -47,6 +49,7 @@ from sqlalchemy import (
     select,
     table,
     text,
+    tuple_,
 )
 from sqlalchemy.orm import Session
 
@@ -325,55 +328,149 @@ ROWID: ColumnElement[int] = literal_column("cases.rowid")
 _NO_DEADLINE: ColumnElement[int] = literal_column(NO_DEADLINE_SQL)
 
 
+class Segment(NamedTuple):
+    """Part of the rows after a known row: ``where`` holds the first ``fixed`` keys
+    equal (the ORDER BY leaves them out: SQLite would sort rather than read an
+    expression index whose leading expression is held equal)."""
+
+    where: ColumnElement[bool]
+    fixed: int
+
+
 @dataclass(frozen=True)
 class Ordering:
-    """The ORDER BY of a sort: keys (expression, descending), the last one unique."""
+    """The ORDER BY of a sort: keys (expression, descending), the last one unique.
+
+    Every key of one ordering runs in the same direction. ``nullable`` marks the
+    keys that may be NULL; ``nulls_smallest`` is the engine's NULL order (SQLite:
+    NULL before every value, so first ascending and last descending; PostgreSQL:
+    the other way round). Keys from ``seek_from`` on may be compared together as
+    one row value; the keys before it (an expression rank, the category's rank
+    in its own table) are sought one value at a time.
+    """
 
     keys: tuple[tuple[Any, bool], ...]
     category_join: bool = False
+    nullable: tuple[bool, ...] = ()
+    nulls_smallest: bool = True
+    seek_from: int = 0
 
-    def clauses(self) -> list[Any]:
-        return [k.desc() if desc else k.asc() for k, desc in self.keys]
+    def clauses(self, fixed: int = 0) -> list[Any]:
+        """The ORDER BY, without the first ``fixed`` keys (held equal by the WHERE)."""
+        return [k.desc() if desc else k.asc() for k, desc in self.keys[fixed:]]
+
+    def reversed(self) -> Ordering:
+        """The same rows the other way round (for the page before a row)."""
+        return replace(self, keys=tuple((k, not d) for k, d in self.keys))
+
+    def _nullable(self, i: int) -> bool:
+        return self.nullable[i] if i < len(self.nullable) else False
+
+    def segments(self, values: Sequence[Any]) -> list[Segment]:
+        """The rows after the row whose key values are ``values``, as disjoint conditions
+        in the order of the rows: each one is a single seek in the sort's index.
+
+        Read from the last key back: the rows sharing all keys but the last come
+        first, then those sharing one key fewer, and so on. Keys holding a value
+        are compared together as one row value, ``(deadline, rowid) > (?, ?)``,
+        as far back as no NULLs can fall between (a row value comparison with a
+        NULL in it is never true); the NULLs of a nullable key get a seek of
+        their own where they come (at the end of the travel); a NULL value is
+        passed by ``IS NOT NULL`` when the NULLs come first.
+        """
+        out: list[Segment] = []
+        i = len(self.keys) - 1
+        while i >= 0:
+            key, desc = self.keys[i]
+            nulls_at_end = desc == self.nulls_smallest
+            if values[i] is None:
+                if not nulls_at_end:  # the NULLs were first: every value comes after
+                    out.append(Segment(and_(*self._prefix(values, i), key.is_not(None)), i))
+                i -= 1
+                continue
+            start = i
+            while (
+                start > self.seek_from
+                and values[start - 1] is not None
+                and not (nulls_at_end and self._nullable(start))
+            ):
+                start -= 1
+            prefix = self._prefix(values, start)
+            out.append(Segment(and_(*prefix, self._beyond(values, start, i)), start))
+            if nulls_at_end and self._nullable(start):
+                out.append(Segment(and_(*prefix, self.keys[start][0].is_(None)), start + 1))
+            i = start - 1
+        return out
+
+    def _prefix(self, values: Sequence[Any], n: int) -> list[ColumnElement[bool]]:
+        return [
+            k.is_(None) if v is None else k == _bound(k, v)
+            for (k, _d), v in zip(self.keys[:n], values[:n], strict=True)
+        ]
+
+    def _beyond(self, values: Sequence[Any], start: int, end: int) -> ColumnElement[bool]:
+        desc = self.keys[start][1]
+        keys = [k for k, _d in self.keys[start : end + 1]]
+        bound = [_bound(k, v) for k, v in zip(keys, values[start : end + 1], strict=True)]
+        if len(keys) == 1:
+            return keys[0] < bound[0] if desc else keys[0] > bound[0]
+        return tuple_(*keys) < tuple_(*bound) if desc else tuple_(*keys) > tuple_(*bound)
 
     def after(self, values: Sequence[Any]) -> ColumnElement[bool]:
-        """Rows after the row whose key values are ``values`` (keyset paging, SQLite NULL order)."""
-        options: list[ColumnElement[bool]] = []
-        for i, (key, desc) in enumerate(self.keys):
-            equal = [
-                k.is_not_distinct_from(v) for (k, _d), v in zip(self.keys[:i], values, strict=False)
-            ]
-            value = values[i]
-            if desc:  # NULLs come last
-                if value is None:
-                    continue
-                beyond: ColumnElement[bool] = or_(key < value, key.is_(None))
-            else:  # NULLs come first
-                beyond = key.is_not(None) if value is None else key > value
-            options.append(and_(*equal, beyond))
+        """Rows after the row whose key values are ``values`` (all segments at once)."""
+        options = [segment.where for segment in self.segments(values)]
         return or_(*options) if options else false()
 
 
+def _bound(key: Any, value: Any) -> Any:
+    """``value`` as a parameter of the key's type (times stored the way the column stores them)."""
+    return bindparam(None, value, type_=getattr(key, "type", None))
+
+
+def _is_nullable(key: Any) -> bool:
+    column = getattr(key, "expression", key)
+    return bool(getattr(column, "nullable", False)) and isinstance(column, Column)
+
+
 def ordering(sort_key: str, descending: bool, sqlite: bool = True) -> Ordering:
-    """The keys of ``sort_key``; the tie-breaker is the rowid on SQLite (in every index)."""
+    """The keys of ``sort_key``; the tie-breaker is the rowid on SQLite (in every index).
+
+    Each order has an index whose columns are its keys (the rowid ends every
+    SQLite index), so a page after a known row is one seek per segment.
+    """
     column = SORT_COLUMNS.get(sort_key)
     if column is None:
         raise KeyError(sort_key)
     tie = ROWID if sqlite else Case.id
     d = descending
+    seek_from = 0
+    join = False
+    keys: tuple[tuple[Any, bool], ...]
     if sort_key == "due":
         # Overdue first: running cases by deadline (earliest, i.e. most overdue, first).
-        return Ordering(((DUE_RANK, d), (Case.deadline, d), (tie, d)))
-    if sort_key == "category" and sqlite:
-        return Ordering(((_CATEGORY_RANK, d), (tie, d)), category_join=True)
-    if sort_key == "assignee":
-        # By kind (department, grid worker, unit) and id: the assignee index gives this order.
-        return Ordering(((Case.assignee_type, d), (Case.assignee_id, d), (tie, d)))
-    if sort_key == "deadline":
+        # The rank is an expression: sought rank by rank (ix_cases_due_rank).
+        keys, seek_from = ((DUE_RANK, d), (Case.deadline, d), (tie, d)), 1
+    elif sort_key == "category" and sqlite:
+        keys, join = ((_CATEGORY_RANK, d), (tie, d)), True
+        seek_from = 1  # the rank is in the small rank table, the rowid in the cases' index
+    elif sort_key == "assignee":
+        # By kind (department, grid worker, unit) and id: ix_cases_assignee_order.
+        keys = ((Case.assignee_type, d), (Case.assignee_id, d), (tie, d))
+    elif sort_key == "deadline":
         # Cases without a deadline go last in either direction.
         if d:  # SQLite puts NULLs last when descending already
-            return Ordering(((Case.deadline, True), (tie, True)))
-        return Ordering(((_NO_DEADLINE, False), (Case.deadline, False), (tie, False)))
-    return Ordering(((column, d), (tie, d)))
+            keys = ((Case.deadline, True), (tie, True))
+        else:
+            keys, seek_from = ((_NO_DEADLINE, False), (Case.deadline, False), (tie, False)), 1
+    else:
+        keys = ((column, d), (tie, d))
+    return Ordering(
+        keys,
+        category_join=join,
+        nullable=tuple(_is_nullable(k) for k, _d in keys),
+        nulls_smallest=sqlite,
+        seek_from=seek_from,
+    )
 
 
 def order_by(sort_key: str, descending: bool, sqlite: bool = True) -> list[Any]:
@@ -392,21 +489,37 @@ def page_query(
     sqlite: bool = True,
     after: Sequence[Any] | None = None,
 ) -> Select[Any]:
-    """One page: by ``offset``, or (keyset) the rows after the key values ``after``.
+    """One page: by ``offset``, or (keyset) the rows after the key values ``after``
+    (all segments at once; :func:`page` seeks them one by one).
 
     The selected row ends with its sort key values (``sort_0`` …), to pass as
     ``after`` for the next page.
     """
     order = ordering(sort_key, descending, sqlite)
+    extra = [order.after(after)] if after is not None else []
+    return (
+        _page_select(actor, flt, now, order, columns, sqlite, extra)
+        .offset(0 if after is not None else offset)
+        .limit(limit)
+    )
+
+
+def _page_select(
+    actor: Actor,
+    flt: QueueFilter,
+    now: datetime,
+    order: Ordering,
+    columns: Sequence[Any],
+    sqlite: bool,
+    extra: Sequence[ColumnElement[bool]] = (),
+    fixed: int = 0,
+) -> Select[Any]:
     keys = [k.label(f"sort_{i}") for i, (k, _d) in enumerate(order.keys)]
     query = select(*columns, *keys)
     if order.category_join:
         query = _with_category_join(query)
     where = _where(actor, flt, now, sqlite)
-    if after is not None:
-        where.append(order.after(after))
-        offset = 0
-    return query.where(*where).order_by(*order.clauses()).offset(offset).limit(limit)
+    return query.where(*where, *extra).order_by(*order.clauses(fixed))
 
 
 def page(
@@ -419,20 +532,87 @@ def page(
     offset: int = 0,
     limit: int = 200,
     after: Sequence[Any] | None = None,
+    before: Sequence[Any] | None = None,
 ) -> list[Any]:
+    """One page of the queue: by ``offset``, or the ``limit`` rows right after the row
+    whose sort key values are ``after`` (:func:`sort_values`), or right before the
+    row whose values are ``before``.
+
+    A keyset page is read segment by segment (:meth:`Ordering.segments`), each a
+    seek in the sort's index reading no more rows than the page still lacks, so
+    a page deep down costs what the first one does.
+    """
     sqlite = _use_fts(session)
     if sort_key == "category" and sqlite:
         _fill_category_rank(session)
-    query = page_query(
-        actor, flt, now, sort_key, descending, offset, limit, sqlite=sqlite, after=after
-    )
-    return list(session.execute(query).all())
+    order = ordering(sort_key, descending, sqlite)
+    if after is None and before is None:
+        query = _page_select(actor, flt, now, order, ROW_COLUMNS, sqlite)
+        return list(session.execute(query.offset(offset).limit(limit)).all())
+    if before is not None:
+        order, values = order.reversed(), before
+    else:
+        assert after is not None
+        values = after
+    rows: list[Any] = []
+    for segment in order.segments(values):
+        query = _page_select(
+            actor, flt, now, order, ROW_COLUMNS, sqlite, [segment.where], segment.fixed
+        )
+        rows.extend(session.execute(query.limit(limit - len(rows))).all())
+        if len(rows) >= limit:
+            break
+    if before is not None:
+        rows.reverse()
+    return rows
 
 
 def sort_values(row: Any, sort_key: str, descending: bool, sqlite: bool = True) -> tuple[Any, ...]:
     """The key values of a row fetched by :func:`page` (for keyset paging)."""
     n = len(ordering(sort_key, descending, sqlite).keys)
     return tuple(getattr(row, f"sort_{i}") for i in range(n))
+
+
+SAMPLE_CHUNK = 20_000
+
+
+def sample_keys(
+    session: Session,
+    actor: Actor,
+    flt: QueueFilter,
+    now: datetime,
+    sort_key: str,
+    descending: bool,
+    every: int,
+    check: Callable[[], None] | None = None,
+) -> list[tuple[Any, ...]]:
+    """The sort key values of every ``every``-th row of the sorted, filtered queue
+    (rows ``every``, ``2·every`` … counted from 1): entry ``p - 1`` is the last row
+    before page ``p``, so a jump to any page is one keyset seek (:func:`page` with
+    ``after``).
+
+    One pass over the sort's index, reading only the keys; ``check`` is called
+    between chunks and may raise to stop (a newer filter or order makes this one
+    useless).
+    """
+    sqlite = _use_fts(session)
+    if sort_key == "category" and sqlite:
+        _fill_category_rank(session)
+    order = ordering(sort_key, descending, sqlite)
+    query = _page_select(actor, flt, now, order, (), sqlite)
+    result = session.execute(query, execution_options={"stream_results": True})
+    samples: list[tuple[Any, ...]] = []
+    seen = 0
+    try:
+        while chunk := result.fetchmany(SAMPLE_CHUNK):
+            if check is not None:
+                check()
+            first = (every - 1 - seen) % every
+            samples.extend(tuple(row) for row in chunk[first::every])
+            seen += len(chunk)
+    finally:
+        result.close()
+    return samples
 
 
 def row_position(
@@ -446,7 +626,7 @@ def row_position(
 ) -> int | None:
     """The row number of ``case_id`` in the sorted, filtered queue (None if not in it).
 
-    Counts the rows before it with the keyset condition (one query).
+    Counts the rows before it, one seek per segment of the reversed order.
     """
     sqlite = _use_fts(session)
     if sort_key == "category" and sqlite:
@@ -456,19 +636,15 @@ def row_position(
         return None
     order = ordering(sort_key, descending, sqlite)
     values = sort_values(mine[0], sort_key, descending, sqlite)
-    # Rows before it are those it comes "after" seen from them: count rows r with mine after r.
-    before = [
-        _reverse(order).after(values),
-    ]
-    query = select(func.count()).select_from(Case)
-    if order.category_join:
-        query = _with_category_join(select(func.count()))
-    n = session.scalar(query.where(*_where(actor, flt, now, sqlite), *before))
-    return int(n or 0)
-
-
-def _reverse(order: Ordering) -> Ordering:
-    return Ordering(tuple((k, not d) for k, d in order.keys), order.category_join)
+    where = _where(actor, flt, now, sqlite)
+    total = 0
+    # Rows before it are the rows after it in the reversed order.
+    for segment in order.reversed().segments(values):
+        query = select(func.count()).select_from(Case)
+        if order.category_join:
+            query = _with_category_join(select(func.count()))
+        total += int(session.scalar(query.where(*where, segment.where)) or 0)
+    return total
 
 
 def state_counts(session: Session, actor: Actor, flt: QueueFilter, now: datetime) -> dict[str, int]:

@@ -1,13 +1,16 @@
 """The case table model: rows fetched from SQL a page at a time, sorted and
 filtered by the database, never all loaded (a street can hold a million cases).
 
-Pages are cached (least recently used first out) and dropped on refresh. A page
-whose predecessor is cached is fetched by keyset (the rows after the last one
-of the previous page), which stays fast however deep one scrolls; a page
-reached by a jump (dragging the scroll bar) uses OFFSET. The remaining working
-time is computed per visible row with the work calendar; the colour (near:
-under a quarter of the span left; overdue) uses the same rule as the SQL
-filters, in natural time.
+Pages are cached (least recently used first out, at most ``PAGES_KEPT``) and
+dropped on refresh. Every page but the first is one keyset seek per segment of
+the sort (``services.cases.queue.page``): the page after a cached page seeks
+past its last row, the page before a cached page seeks back from its first row,
+and a page reached by a jump (dragging the scroll bar) seeks past the sampled
+key of the row before it. The samples — the sort keys of every ``PAGE_SIZE``-th
+row — are read in the background next to the count, after every refresh; until
+they arrive a jump falls back to OFFSET. The remaining working time is computed
+per visible row with the work calendar; the colour (near: under a quarter of
+the span left; overdue) uses the same rule as the SQL filters, in natural time.
 """
 
 from __future__ import annotations
@@ -79,6 +82,8 @@ class CaseTableModel(QAbstractTableModel):
         self.base_filter = queue.QueueFilter()  # the handler's bucket, under the panel's filter
         self._count = 0
         self._count_op: Op[int] | None = None
+        self._samples_op: Op[list[tuple[Any, ...]]] | None = None
+        self._samples: list[tuple[Any, ...]] | None = None
         self.counting = False
         self.deferred = False  # while the screen is built: remember the sort, fetch nothing
         self._counted_for: queue.QueueFilter | None = None
@@ -119,8 +124,11 @@ class CaseTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._now = utcnow()
         self._pages.clear()
+        self._samples = None
         if self._count_op is not None:
             self._count_op.cancel()  # its total belongs to the rows before this refresh
+        if self._samples_op is not None:
+            self._samples_op.cancel()
         first = self._page(0)
         if len(first) < self.PAGE_SIZE:
             self._count = len(first)
@@ -134,6 +142,37 @@ class CaseTableModel(QAbstractTableModel):
         self.endResetModel()
         if self.counting:
             self._count_in_background()
+        if len(first) == self.PAGE_SIZE:
+            self._sample_in_background()
+
+    def _sample_in_background(self) -> None:
+        """The sort keys of every page's last row, for jumps; a newer refresh cancels this."""
+        ctx, flt, now = self.ctx, self.effective_filter(), self._now
+        sort_key, descending, every = self.sort_key, self.descending, self.PAGE_SIZE
+
+        def done(samples: list[tuple[Any, ...]]) -> None:
+            self._samples = samples
+
+        def failed(exc: BaseException) -> None:
+            log.warning("sampling the queue's sort keys failed: %s", exc)
+
+        self._samples_op = (
+            Op.controlled(
+                self,
+                lambda control: ops.sample_keys(
+                    ctx, flt, now, sort_key, descending, every, control.check
+                ),
+                key="samples",
+            )
+            .success(done)
+            .failure(failed)
+            .run_in_background()
+        )
+
+    @property
+    def sampling(self) -> bool:
+        """True while the sort keys for jumps are being read."""
+        return self._samples_op is not None and self._samples_op.pending
 
     def _count_in_background(self) -> None:
         """The total under the current filter; a newer refresh cancels this one."""
@@ -185,12 +224,17 @@ class CaseTableModel(QAbstractTableModel):
         if page is not None:
             self._pages.move_to_end(number)
             return page
-        previous = self._pages.get(number - 1) if number > 0 else None
-        after = None
-        if previous and len(previous) == self.PAGE_SIZE:
-            after = queue.sort_values(previous[-1], self.sort_key, self.descending)
-        # One page by its index (keyset after the previous page): a few ms, and the
+        # One page, one seek per segment of the sort (a few ms however deep): the
         # view needs the rows now, so it is read here and not in the background.
+        after = before = None
+        previous = self._pages.get(number - 1) if number > 0 else None
+        following = self._pages.get(number + 1)
+        if previous and len(previous) == self.PAGE_SIZE:
+            after = self._keys(previous[-1])
+        elif following:
+            before = self._keys(following[0])
+        elif number > 0 and self._samples is not None and number <= len(self._samples):
+            after = self._samples[number - 1]
         page = ops.page(
             self.ctx,
             self.effective_filter(),
@@ -200,11 +244,15 @@ class CaseTableModel(QAbstractTableModel):
             offset=number * self.PAGE_SIZE,
             limit=self.PAGE_SIZE,
             after=after,
+            before=before,
         )
         self._pages[number] = page
         while len(self._pages) > self.PAGES_KEPT:
             self._pages.popitem(last=False)
         return page
+
+    def _keys(self, row: Any) -> tuple[Any, ...]:
+        return queue.sort_values(row, self.sort_key, self.descending)
 
     def row_data(self, row: int) -> Any | None:
         if row < 0 or row >= self._count:

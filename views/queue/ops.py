@@ -59,6 +59,20 @@ def page(ctx: ViewContext, flt: queue.QueueFilter, now: datetime, *args: Any, **
         return queue.page(session, ctx.actor, flt, now, *args, **kw)
 
 
+def sample_keys(
+    ctx: ViewContext,
+    flt: queue.QueueFilter,
+    now: datetime,
+    sort_key: str,
+    descending: bool,
+    every: int,
+    check: Callable[[], None] | None = None,
+) -> list[tuple[Any, ...]]:
+    """The sort keys of every ``every``-th row (slow on a big queue: run it in the background)."""
+    with ctx.read() as session:
+        return queue.sample_keys(session, ctx.actor, flt, now, sort_key, descending, every, check)
+
+
 def row_position(ctx: ViewContext, flt: queue.QueueFilter, now: datetime, *args: Any) -> Any:
     with ctx.read() as session:
         return queue.row_position(session, ctx.actor, flt, now, *args)
