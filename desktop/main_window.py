@@ -23,6 +23,7 @@ from views.reception.enquiry import EnquiryDialog, raise_enquiry
 
 from .context import AppContext
 from .logging_setup import current_log_file
+from .manual import ManualWindow, help_target
 from .paths import resources_dir
 from .screens import Screen, screens_for
 
@@ -66,6 +67,7 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.screens: list[Screen] = screens_for(ctx)
         self.enquiry_dialog: EnquiryDialog | None = None
+        self.manual_window: ManualWindow | None = None
         self.widgets: dict[str, QWidget] = {}
         for screen in self.screens:
             item = QListWidgetItem(nav_icon(screen.icon), screen.title)
@@ -155,6 +157,12 @@ class MainWindow(QMainWindow):
             enquiry.triggered.connect(self.open_enquiry)
             cases_menu.addAction(enquiry)
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        manual = QAction(self.tr("&Manual"), self)
+        manual.setObjectName("manualAction")
+        manual.setShortcut(QKeySequence(Qt.Key.Key_F1))
+        manual.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        manual.triggered.connect(lambda: self.show_manual())
+        help_menu.addAction(manual)
         about = QAction(self.tr("&About GridDesk"), self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
@@ -190,6 +198,21 @@ class MainWindow(QMainWindow):
             badge = QLabel(self.tr("Demo data"))
             badge.setObjectName("demoBadge")
             bar.addPermanentWidget(badge)
+
+    def current_screen_key(self) -> str | None:
+        row = self.navigation.currentRow()
+        return self.screens[row].key if 0 <= row < len(self.screens) else None
+
+    def show_manual(self) -> ManualWindow:
+        """The manual at the page of this user's role and the section of the screen on show."""
+        page, heading = help_target(self.ctx.user.role, self.current_screen_key())
+        if self.manual_window is None:
+            self.manual_window = ManualWindow(self)
+        self.manual_window.open_page(page, heading)
+        self.manual_window.show()
+        self.manual_window.raise_()
+        self.manual_window.activateWindow()
+        return self.manual_window
 
     def show_about(self) -> None:
         from .about import AboutDialog

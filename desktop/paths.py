@@ -35,3 +35,9 @@ def log_dir(data_dir: Path) -> Path:
 
 def attachments_dir(data_dir: Path) -> Path:
     return data_dir / "attachments"
+
+
+def manual_dir() -> Path:
+    """The clerk's manual, ``docs/manual/`` of the source tree or of the bundle."""
+    base = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parent.parent))
+    return base / "docs" / "manual"
