@@ -25,7 +25,7 @@ from .context import AppContext
 from .logging_setup import current_log_file
 from .manual import ManualWindow, help_target
 from .paths import resources_dir
-from .screens import Screen, screens_for
+from .screens import Screen, first_screen, screens_for
 
 NAV_COLOURS = {
     QIcon.Mode.Normal: "#e6eef7",
@@ -90,8 +90,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._build_menu()
         self._build_status_bar()
-        if self.screens:
-            self.navigation.setCurrentRow(0)
+        first = first_screen(ctx.user.role, self.screens)
+        if first is not None:
+            self.show_screen(first)
         ctx.events.open_case.connect(self.open_case)
         geometry = ctx.prefs.window_geometry
         if not geometry.isEmpty():

@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWidget
 
+from models.enums import Role
 from services.cases.permissions import Permission
 from services.i18n import QT_TRANSLATE_NOOP  # typed (returns str); lupdate knows the name
 
@@ -98,3 +99,25 @@ SCREENS: list[Screen] = [
 
 def screens_for(ctx: Any) -> list[Screen]:
     return [s for s in SCREENS if s.permission is None or ctx.can(s.permission)]
+
+
+FIRST_SCREENS = {
+    Role.RECEPTION: "reception",
+    Role.COORDINATOR: "queue",
+    Role.DEPARTMENT: "queue",
+    Role.GRID_WORKER: "queue",
+    Role.OFFICIAL: "reports",
+}
+"""Where each role starts its day; others (the administrator) start at the first screen."""
+
+
+def first_screen(role: str, screens: list[Screen]) -> str | None:
+    """The key of the screen ``role`` sees first, among the ``screens`` it has."""
+    keys = [s.key for s in screens]
+    try:
+        wanted = FIRST_SCREENS.get(Role(role))
+    except ValueError:  # a role this version does not know
+        wanted = None
+    if wanted in keys:
+        return wanted
+    return keys[0] if keys else None

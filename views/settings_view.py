@@ -8,10 +8,12 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTimeEdit,
     QVBoxLayout,
@@ -124,10 +126,20 @@ class SettingsView(QWidget):
         self.column_layout.addLayout(buttons)
         self.column_layout.addWidget(TileSettingsBox(ctx))  # base map: its own save and preview
         self.column_layout.addStretch(1)
-        layout = QHBoxLayout(self)
+        # The form scrolls, so the window fits a 768-pixel screen.
+        page = QWidget()
+        page_layout = QHBoxLayout(page)
+        page_layout.setContentsMargins(0, 0, 0, 0)
+        page_layout.addWidget(self.column, 3)
+        page_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setObjectName("settingsScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(page)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.column, 3)
-        layout.addStretch(1)
+        layout.addWidget(scroll)
         self.load()
 
     def _build_hours_box(self) -> None:

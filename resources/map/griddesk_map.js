@@ -231,7 +231,6 @@
       L.control.scale({ imperial: false }).addTo(this.map);
       var container = this.map.getContainer();
       if (this.config.plain) container.classList.add("griddesk-plain");
-      this._fitWhenSized();
       if (!this.config.plain && this.config.mode !== "preview" && this.texts.plain_layer) {
         // Switching the base map off shows the layers on the plain background.
         this.control.addBaseLayer(L.layerGroup(), this.texts.plain_layer);
@@ -247,9 +246,30 @@
       }
       this._addLegend();
       if (this.config.plain && this.texts.no_tiles) this._addNote(this.texts.no_tiles);
+      // After the legend and the note: the fit leaves them their room.
+      this._fitWhenSized();
       this._connect();
       if (this.config.dataUrl) this.loadData(this.config.dataUrl, this.config.dataToken);
       else this.report();
+    },
+
+    /* The room the legend (bottom right) and the note (bottom left) take, so no grid
+       lies under them after a fit. A legend taller than half the map collapses. */
+    _fitPadding: function () {
+      var size = this.map.getSize();
+      var right = 16;
+      var bottom = 16;
+      if (this.legendBox) {
+        if (!this.legendBox.classList.contains("collapsed") && this.legendBox.offsetHeight > size.y / 2) {
+          this.legendBox.classList.add("collapsed");
+        }
+        right = Math.max(right, this.legendBox.offsetWidth + 24);
+      }
+      if (this.noteBox && this.noteBox.parentNode) {
+        bottom = Math.max(bottom, this.noteBox.offsetHeight + 36);
+      }
+      if (right > size.x / 2) right = 16;
+      return { paddingTopLeft: [16, 16], paddingBottomRight: [right, bottom] };
     },
 
     /* Fit the grids in view; a page loaded while hidden has no size yet, so wait for one. */
@@ -259,7 +279,7 @@
       if (!bounds) return;
       var size = this.map.getSize();
       if (size.x > 0 && size.y > 0) {
-        this.map.fitBounds(bounds, { padding: [16, 16] });
+        this.map.fitBounds(bounds, this._fitPadding());
         return;
       }
       this.map.setView(L.latLngBounds(bounds).getCenter(), 14);
@@ -586,6 +606,12 @@
         var box = el("div", "griddesk-legend leaflet-control");
         L.DomEvent.disableClickPropagation(box);
         L.DomEvent.disableScrollPropagation(box);
+        self.legendBox = box;
+        // The heading folds the legend away (and opens it again).
+        var head = el("div", "legend-head", self.texts.legend || "Legend");
+        head.title = self.texts.legend_toggle || "";
+        head.addEventListener("click", function () { box.classList.toggle("collapsed"); });
+        box.appendChild(head);
         if (self.config.mode === "cases") {
           box.appendChild(el("div", "legend-title", self.texts.legend_cases || "Cases"));
           self.config.markerClasses.slice().reverse().forEach(function (c) {
@@ -613,9 +639,15 @@
 
     _addNote: function (text) {
       var note = L.control({ position: "bottomleft" });
+      var self = this;
       note.onAdd = function () {
         var box = el("div", "griddesk-note leaflet-control", text);
         L.DomEvent.disableClickPropagation(box);
+        var close = el("span", "note-close", "\u00d7");
+        close.title = self.texts.close_note || "";
+        close.addEventListener("click", function () { note.remove(); });
+        box.appendChild(close);
+        self.noteBox = box;
         return box;
       };
       note.addTo(this.map);

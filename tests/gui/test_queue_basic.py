@@ -93,6 +93,12 @@ def test_department_user_sees_only_their_cases(
 ) -> None:  # type: ignore[no-untyped-def]
     window, view, actor = open_queue(qtbot, demo_db, demo_dir, "dept_huanwei")
     model = view.table.model()
+    # A department starts on 待签收, its count on the tab.
+    assert view.bucket_keys[view.buckets.currentIndex()] == "to_sign"
+    assert view.buckets.tabText(view.buckets.currentIndex()).startswith("待签收")
+    to_sign = {model.index(r, COL_STATE).data().split(" · ")[0] for r in range(model.rowCount())}
+    assert to_sign <= {"已派遣"}
+    view.buckets.setCurrentIndex(view.bucket_keys.index(None))  # all my cases
     with demo_db.sessions() as session:
         mine = session.scalar(
             select(func.count())

@@ -16,6 +16,11 @@ def page_texts() -> dict[str, str]:
         "grids_layer": QCoreApplication.translate("MapPage", "Grids"),
         "heat_layer": QCoreApplication.translate("MapPage", "Heat map"),
         "plain_layer": QCoreApplication.translate("MapPage", "Plain background"),
+        "legend": QCoreApplication.translate("MapPage", "Legend"),
+        "legend_toggle": QCoreApplication.translate(
+            "MapPage", "Click to fold or unfold the legend"
+        ),
+        "close_note": QCoreApplication.translate("MapPage", "Hide this note"),
         "legend_cases": QCoreApplication.translate("MapPage", "Cases"),
         "legend_grids": QCoreApplication.translate("MapPage", "Grids"),
         "grid_open": QCoreApplication.translate("MapPage", "Open cases: %1"),

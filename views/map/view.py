@@ -15,9 +15,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from services.cases.lookups import Names
 from services.cases.queue import QueueFilter
@@ -61,8 +69,15 @@ class MapView(QWidget):
         # The dispatch queue's own filter panel: the map and the queue filter alike.
         self.filters = FilterPanel(ctx, show_saved=True, show_search=True)
         self.filters.setObjectName("mapFilters")
-        self.filters.setMinimumWidth(240)
-        self.filters.setMaximumWidth(300)
+        # In a scroll area, so the filters never make the window taller than the screen.
+        filter_scroll = QScrollArea()
+        filter_scroll.setObjectName("mapFilterScroll")
+        filter_scroll.setWidgetResizable(True)
+        filter_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        filter_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        filter_scroll.setWidget(self.filters)
+        filter_scroll.setMinimumWidth(250)
+        filter_scroll.setMaximumWidth(310)
         # Open cases to start with (set before "changed" is connected below).
         self.filters.set_filter(QueueFilter(states=tuple(OPEN_STATES)))
         self.count_label = plain_label()
@@ -88,7 +103,7 @@ class MapView(QWidget):
         self.grid_panel.hide()
         self.grid_panel.closed.connect(lambda: self.web.run_js("GridDesk.selectGrid(null);"))
         splitter = QSplitter()
-        splitter.addWidget(self.filters)
+        splitter.addWidget(filter_scroll)
         splitter.addWidget(self.web)
         splitter.addWidget(self.grid_panel)
         splitter.setStretchFactor(1, 1)

@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -39,11 +39,17 @@ from . import ops
 from .actions import dialog_for
 from .actions.dispatch import DispatchDialog
 from .alerts import AlertWatcher
+from .columns import ColumnSettings
 from .detail import DetailPanel
 from .filters import FilterPanel
-from .model import COL_REMAINING, COL_TITLE, CaseTableModel
+from .model import COL_REMAINING, CaseTableModel
 
 log = logging.getLogger(__name__)
+
+FIRST_BUCKET = "to_sign"
+"""The handler's first tab: 待签收, with its count."""
+NARROW_WIDTH = 1100
+"""Below this width the detail panel takes the filters' place while shown."""
 
 
 class QueueView(QWidget):
@@ -58,7 +64,7 @@ class QueueView(QWidget):
             log.warning("the full-text index of cases was missing and has been rebuilt")
 
         self._build_table()
-        filter_scroll = self._build_panels()
+        filter_scroll = self.filter_scroll = self._build_panels()
         self._build_title_bar()
         self._lay_out(filter_scroll)
 
@@ -70,9 +76,12 @@ class QueueView(QWidget):
         ctx.events.cases_changed.connect(self.on_cases_changed)
         ctx.events.reference_changed.connect(self.on_reference_changed)
 
-        if self.handler:
-            self.buckets.setCurrentIndex(0)
-            self.model.base_filter = queue.QueueFilter(bucket=self.bucket_keys[0])
+        if self.handler:  # a department or grid worker starts with what waits to be signed for
+            start = self.bucket_keys.index(FIRST_BUCKET)
+            self.buckets.blockSignals(True)
+            self.buckets.setCurrentIndex(start)
+            self.buckets.blockSignals(False)
+            self.model.base_filter = queue.QueueFilter(bucket=FIRST_BUCKET)
         self.model.refresh(keep_count=False)
         self.update_count()
         self.refresh_counts()
@@ -98,13 +107,14 @@ class QueueView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        for column, width in enumerate((190, 220, 104, 120, 60, 120, 120, 126, 126, 92)):
-            self.table.setColumnWidth(column, width)
-        header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
+        header.setSectionsMovable(True)
+        header.setToolTip(self.tr("Right-click to choose the columns"))
         self.model.deferred = True
         self.table.setSortingEnabled(True)
         # Overdue first: the remaining time ascending is the "due" order.
         self.table.sortByColumn(COL_REMAINING, Qt.SortOrder.AscendingOrder)
+        self.columns = ColumnSettings(self.table, self.ctx.prefs.store, self.ctx.user.id)
+        self.columns.apply()
         self.model.deferred = False
 
     def _build_panels(self) -> QScrollArea:
@@ -118,8 +128,56 @@ class QueueView(QWidget):
         filter_scroll.setMinimumWidth(250)
         filter_scroll.setMaximumWidth(320)
         self.detail = DetailPanel(self.ctx, self)
-        self.detail.setMinimumWidth(360)
+        self.detail.setMinimumWidth(320)
+        self.detail.hide()  # shown when a case is selected
+        self.filter_toggle = self._toggle(
+            "filtersToggle", self.tr("Filters"), self.tr("Show or hide the filters")
+        )
+        self.filter_toggle.setChecked(not self._pref("filters_hidden"))
+        self.filter_toggle.toggled.connect(self._filters_toggled)
+        self.detail_toggle = self._toggle(
+            "detailToggle",
+            self.tr("Details"),
+            self.tr("Show the selected case's details beside the table"),
+        )
+        self.detail_toggle.setChecked(not self._pref("detail_hidden"))
+        self.detail_toggle.toggled.connect(self._detail_toggled)
+        filter_scroll.setVisible(self.filter_toggle.isChecked())
         return filter_scroll
+
+    def _toggle(self, name: str, text: str, tip: str) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.setCheckable(True)
+        button.setToolTip(tip)
+        return button
+
+    def _pref(self, name: str) -> bool:
+        value = self.ctx.prefs.store.value(f"queue/{self.ctx.user.id}/{name}", False)
+        return value is True or str(value).lower() in ("1", "true")
+
+    def _set_pref(self, name: str, value: bool) -> None:
+        self.ctx.prefs.store.setValue(f"queue/{self.ctx.user.id}/{name}", value)
+
+    def _filters_toggled(self, shown: bool) -> None:
+        self.filter_scroll.setVisible(shown)
+        self._set_pref("filters_hidden", not shown)
+
+    def _detail_toggled(self, shown: bool) -> None:
+        self._set_pref("detail_hidden", not shown)
+        self._show_detail_if_wanted()
+
+    def _show_detail_if_wanted(self) -> None:
+        """The detail panel beside the table while a case is selected, unless the
+        person collapsed it; on a narrow window it takes the filters' place."""
+        wanted = self.detail_toggle.isChecked() and self.detail.case_id is not None
+        self.detail.setVisible(wanted)
+        if wanted:
+            sizes = self.splitter.sizes()
+            if sizes[2] == 0:
+                self.splitter.setSizes([sizes[0], max(sizes[1] - 380, 0), 380])
+        narrow = self.width() < NARROW_WIDTH
+        self.filter_scroll.setVisible(self.filter_toggle.isChecked() and not (wanted and narrow))
 
     def _build_title_bar(self) -> None:
         """Title, the handler's buckets, the alert banner, batch dispatch and the count."""
@@ -150,6 +208,14 @@ class QueueView(QWidget):
         else:
             self.buckets.hide()
 
+    def _splitter_moved(self, *_args: Any) -> None:
+        if self.detail.case_id is not None and self.splitter.sizes()[2] == 0:
+            self.detail_toggle.setChecked(False)  # dragged shut: remembered as collapsed
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._show_detail_if_wanted()
+
     def _lay_out(self, filter_scroll: QScrollArea) -> None:
         """The title bar over the filters, the table and the detail side by side."""
         top = QHBoxLayout()
@@ -159,6 +225,8 @@ class QueueView(QWidget):
         top.addWidget(self.alert_button)
         top.addWidget(self.batch_button)
         top.addWidget(self.count_label)
+        top.addWidget(self.filter_toggle)
+        top.addWidget(self.detail_toggle)
 
         middle = QWidget()
         middle_layout = QVBoxLayout(middle)
@@ -171,6 +239,8 @@ class QueueView(QWidget):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([260, 760, 380])
         self.splitter.setChildrenCollapsible(False)
+        self.splitter.setCollapsible(2, True)
+        self.splitter.splitterMoved.connect(self._splitter_moved)
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -261,6 +331,7 @@ class QueueView(QWidget):
         if case_id is None or case_id == self.detail.case_id:
             return
         self.detail.load_case(case_id)
+        self._show_detail_if_wanted()
         self.ctx.events.case_selected.emit(case_id)
         self._mark_seen([case_id])
 
@@ -301,6 +372,7 @@ class QueueView(QWidget):
             self.detail.show_case(case_id)
         if self.detail.case_id != case_id:
             self.detail.show_case(case_id)
+        self._show_detail_if_wanted()
 
     # ---------------------------------------------------------------- refresh
     def on_cases_changed(self, _ids: list[str]) -> None:

@@ -113,7 +113,12 @@ class VisitForm(QWidget):
         self.clear_button = QPushButton(self.tr("Clear"))
         self.clear_button.setToolTip(self.tr("Esc"))
         self.clear_button.clicked.connect(self.ask_clear)
-        buttons = QHBoxLayout()
+        # The buttons' row is placed by the screen outside the form's scroll area,
+        # so 提交 stays in sight however small the window.
+        self.button_row = QWidget()
+        self.button_row.setObjectName("visitButtons")
+        buttons = QHBoxLayout(self.button_row)
+        buttons.setContentsMargins(0, 6, 0, 0)
         buttons.addStretch(1)
         buttons.addWidget(self.clear_button)
         buttons.addWidget(self.submit_button)
@@ -125,7 +130,6 @@ class VisitForm(QWidget):
         layout.addWidget(outcome_box)
         if files_box is not None:
             layout.addWidget(files_box)
-        layout.addLayout(buttons)
         layout.addStretch(1)
 
         self._tooltips()
@@ -423,10 +427,16 @@ class VisitForm(QWidget):
             self.outcome_buttons[Outcome.CASE],
             self.note,
             self.dispatch_now,
-            self.submit_button,
         ]
         for first, second in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(first, second)
+
+    def place_buttons(self, layout: QVBoxLayout) -> None:
+        """Put the buttons' row in ``layout`` (below the form's scroll area) and keep
+        提交 next after the last field in the tab order."""
+        layout.addWidget(self.button_row)
+        QWidget.setTabOrder(self.dispatch_now, self.clear_button)
+        QWidget.setTabOrder(self.dispatch_now, self.submit_button)
 
     def _connect(self) -> None:
         for edit in (self.name, self.visitor_address, self.address, self.note):

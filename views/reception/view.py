@@ -100,11 +100,16 @@ class ReceptionView(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.form)
+        form_side = QWidget()
+        form_layout = QVBoxLayout(form_side)
+        form_layout.setContentsMargins(0, 0, 0, 0)
+        form_layout.addWidget(scroll, 1)
+        self.form.place_buttons(form_layout)
         self._build_tabs()
         side = self.tabs
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(scroll)
+        splitter.addWidget(form_side)
         splitter.addWidget(side)
         splitter.setStretchFactor(0, 11)
         splitter.setStretchFactor(1, 9)

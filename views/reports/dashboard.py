@@ -29,14 +29,30 @@ from services.worktime.workdays import SHANGHAI
 
 from ..formatting import label, plain, plain_label, plain_tip
 
-AXIS_LABEL_LIMIT = 40
-"""Characters of a name shown beside a bar."""
+AXIS_LABEL_LIMIT = 12
+"""Characters of a name shown beside a bar (longer ones end in …; the tables hold them whole)."""
+NUMBER_LABEL_LIMIT = 40
+"""Case numbers are never cut."""
+ROW_HEIGHT = 30
+"""Pixels per category of a horizontal bar chart, so Qt shows every label."""
+CHART_FRAME = 110
+"""A chart's title, legend and value axis."""
 BLUE = QColor("#2f6eb5")
 GREEN = QColor("#3c9a5f")
 ORANGE = QColor("#e07b39")
 RED = QColor("#c0392b")
+MIN_CHART_HEIGHT = 250
 CHART_ROWS = 9
 """Bars per horizontal chart: more and Qt starts hiding every other label."""
+
+
+def _labels(view: QChartView) -> int:
+    """How many category labels a chart's vertical axis holds (0 for a value axis)."""
+    count = 0
+    for axis in view.chart().axes(Qt.Orientation.Vertical):
+        if isinstance(axis, QBarCategoryAxis):
+            count = max(count, axis.count())
+    return count
 
 
 def _percent(rate: float | None) -> str:
@@ -98,7 +114,7 @@ class Dashboard(QWidget):
     def _chart_view() -> QChartView:
         view = QChartView()
         view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        view.setMinimumHeight(250)
+        view.setMinimumHeight(MIN_CHART_HEIGHT)
         view.setObjectName("reportChart")
         return view
 
@@ -135,6 +151,17 @@ class Dashboard(QWidget):
         self.daily_view.setChart(self._daily_chart(a))
         self.closure_view.setChart(self._closure_chart(a.departments))
         self.worst_view.setChart(self._worst_chart(a))
+        # Each row of charts as tall as its longest list of labels needs.
+        bars = [
+            _labels(view)
+            for view in (self.category_view, self.daily_view, self.closure_view, self.worst_view)
+        ]
+        for views, count in (
+            ((self.category_view, self.daily_view), max(bars[0], bars[1])),
+            ((self.closure_view, self.worst_view), max(bars[2], bars[3])),
+        ):
+            for view in views:
+                view.setMinimumHeight(max(MIN_CHART_HEIGHT, CHART_FRAME + count * ROW_HEIGHT))
 
     def _category_chart(self, a: Assessment) -> QChart:
         chart = self._chart(self.tr("Cases by category"))
@@ -163,13 +190,13 @@ class Dashboard(QWidget):
         return chart
 
     @staticmethod
-    def _category_axis(labels: list[str]) -> QBarCategoryAxis:
+    def _category_axis(labels: list[str], limit: int = AXIS_LABEL_LIMIT) -> QBarCategoryAxis:
         axis = QBarCategoryAxis()
         # QtCharts draws axis labels as rich text: names and case numbers go in escaped,
         # cut to a label's length, and kept distinct (the axis drops a repeated category).
         shown: list[str] = []
         for text in labels:
-            value = plain(text, AXIS_LABEL_LIMIT)
+            value = plain(text, limit)
             while value in shown:
                 value += "\u200b"
             shown.append(value)
@@ -198,7 +225,11 @@ class Dashboard(QWidget):
         last = a.per_day[-1][0].day if a.per_day else 1
         axis_x.setRange(first, max(last, first + 1))
         axis_x.setLabelFormat("%d")
-        axis_x.setTickCount(min(max(last - first + 1, 2), 16))
+        # Every day's label fits only on a wide chart: a tick every 1, 2 or 5 days.
+        span = last - first
+        axis_x.setTickType(QValueAxis.TickType.TicksDynamic)
+        axis_x.setTickAnchor(first)
+        axis_x.setTickInterval(1 if span <= 10 else 2 if span <= 16 else 5)
         axis_x.setTitleText(self.tr("Day of the month"))
         peak = max((max(c, d) for _, c, d in a.per_day), default=0)
         axis_y = QValueAxis()
@@ -262,7 +293,7 @@ class Dashboard(QWidget):
         bar_set.hovered.connect(hover)
         chart.addSeries(series)
         chart.legend().hide()
-        axis_y = self._category_axis([c.number for c in rows])
+        axis_y = self._category_axis([c.number for c in rows], NUMBER_LABEL_LIMIT)
         axis_x = QValueAxis()
         axis_x.setRange(0, max((c.overdue_days for c in rows), default=1.0) * 1.15 or 1.0)
         axis_x.setLabelFormat("%.1f")

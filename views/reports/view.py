@@ -21,10 +21,12 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QProgressDialog,
     QPushButton,
+    QScrollArea,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -230,7 +232,15 @@ class ReportsView(QWidget):
         self.grid_workers = ReportTab(HANDLER)
         self.overdue = ReportTab(OVERDUE)
         self.categories = ReportTab(CATEGORY)
-        self.tabs.addTab(self.dashboard, self.tr("Dashboard"))
+        # The dashboard scrolls, so its charts keep the height their labels need
+        # on a 768-pixel screen.
+        dashboard_scroll = QScrollArea()
+        dashboard_scroll.setObjectName("dashboardScroll")
+        dashboard_scroll.setWidgetResizable(True)
+        dashboard_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        dashboard_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        dashboard_scroll.setWidget(self.dashboard)
+        self.tabs.addTab(dashboard_scroll, self.tr("Dashboard"))
         self.tabs.addTab(self.departments, self.tr("Departments"))
         self.tabs.addTab(self.units, self.tr("Streets and communities"))
         self.tabs.addTab(self.grid_workers, self.tr("Grid workers"))
@@ -244,25 +254,30 @@ class ReportsView(QWidget):
             self.tabs.addTab(self.archive, self.tr("Archive"))
             self.archive.reload()
 
-    def _choice_bar(self) -> QHBoxLayout:
-        """The title, the period and scope choices, Refresh and Export."""
-        bar = QHBoxLayout()
-        bar.addWidget(self.title)
-        bar.addSpacing(16)
-        bar.addWidget(plain_label(self.tr("Period:")))
-        bar.addWidget(self.kind_box)
-        bar.addWidget(self.period_box)
-        bar.addWidget(self.from_edit)
-        bar.addWidget(self.range_label)
-        bar.addWidget(self.to_edit)
-        bar.addSpacing(12)
-        bar.addWidget(plain_label(self.tr("Scope:")))
-        bar.addWidget(self.scope_box)
-        bar.addStretch(1)
-        bar.addWidget(self.refresh_button)
-        bar.addWidget(self.export_button)
+    def _choice_bar(self) -> QVBoxLayout:
+        """Two rows, so the screen fits 1024 pixels: the title with Refresh and the
+        exports, then the period and scope choices."""
+        first = QHBoxLayout()
+        first.addWidget(self.title)
+        first.addStretch(1)
+        first.addWidget(self.refresh_button)
+        first.addWidget(self.export_button)
         for button in self.documents.buttons:
-            bar.addWidget(button)
+            first.addWidget(button)
+        second = QHBoxLayout()
+        second.addWidget(plain_label(self.tr("Period:")))
+        second.addWidget(self.kind_box)
+        second.addWidget(self.period_box)
+        second.addWidget(self.from_edit)
+        second.addWidget(self.range_label)
+        second.addWidget(self.to_edit)
+        second.addSpacing(12)
+        second.addWidget(plain_label(self.tr("Scope:")))
+        second.addWidget(self.scope_box)
+        second.addStretch(1)
+        bar = QVBoxLayout()
+        bar.addLayout(first)
+        bar.addLayout(second)
         return bar
 
     # ------------------------------------------------------------------ choices

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -289,8 +291,15 @@ class SyncView(QWidget):
         right.addWidget(self.waiting_box)
         right.addWidget(self.missing_box, 1)
         right.addWidget(rejected_box, 1)
+        left_scroll = QScrollArea()  # the window fits a 768-pixel screen
+        left_scroll.setObjectName("syncColumnScroll")
+        left_scroll.setWidgetResizable(True)
+        left_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        left_scroll.setWidget(left_widget)
+        left_scroll.setMaximumWidth(472)
         body = QHBoxLayout()
-        body.addWidget(left_widget, 2)
+        body.addWidget(left_scroll, 2)
         body.addLayout(right, 3)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
