@@ -52,7 +52,10 @@ def set_clock(monkeypatch: pytest.MonkeyPatch, day: date, at: time) -> datetime:
 
 def seed_desk(folder: Path, *extra: str) -> Path:
     assert (
-        desktop_main(["seed-demo", "--data-dir", str(folder), "--cases", str(CASES), *extra]) == 0
+        desktop_main(
+            ["seed-demo", "--lang", "en", "--data-dir", str(folder), "--cases", str(CASES), *extra]
+        )
+        == 0
     )
     return folder / DB_FILENAME
 

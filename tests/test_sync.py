@@ -720,7 +720,7 @@ def test_sync_command_prints_the_first_round_per_type(
     folder = tmp_path / "new-desk"
     os.environ["GRIDDESK_PASSWORD"] = PASSWORD
     try:
-        command = ["sync", "--data-dir", str(folder), "--server", server.url]
+        command = ["sync", "--lang", "en", "--data-dir", str(folder), "--server", server.url]
         command += ["--user", "coordinator"]
         # A folder that does not exist is refused, and not made.
         with pytest.raises(SystemExit) as exited:
@@ -759,7 +759,7 @@ def test_sync_command_prints_the_first_round_per_type(
         "waiting for a county login:": ["0"],
     }
     # The next round: zeros, from the cursor, in a folder that exists now.
-    assert main(["sync", "--data-dir", str(folder)]) == 0
+    assert main(["sync", "--lang", "en", "--data-dir", str(folder)]) == 0
     out = capsys.readouterr().out
     assert "from the beginning" not in out
     down, _up = _printed(out)

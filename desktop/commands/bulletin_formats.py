@@ -14,13 +14,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..cli_text import EXIT_USAGE, error_text, translate
 from .common import open_db_or_exit
 
 if TYPE_CHECKING:
     from services.reports.periods import Period
 
 FORMATS = ("xlsx", "docx", "pdf")
-EXIT_FAILED = 2
+EXIT_FAILED = EXIT_USAGE
 
 
 def add_format_argument(parser: argparse.ArgumentParser) -> None:
@@ -28,8 +29,11 @@ def add_format_argument(parser: argparse.ArgumentParser) -> None:
         "--format",
         choices=FORMATS,
         default=None,
-        help="xlsx: the workbook; docx: the 通报 document (Word); pdf: the workbook printed "
-        "to PDF (default: from --out's extension)",
+        help=translate(
+            "cli",
+            "xlsx: the workbook; docx: the 通报 document (Word); pdf: the workbook printed "
+            "to PDF (default: from --out's extension)",
+        ),
     )
 
 
@@ -38,7 +42,10 @@ def format_of(args: argparse.Namespace) -> str | None:
     suffix = Path(args.out).suffix.lower().lstrip(".")
     chosen = getattr(args, "format", None) or (suffix if suffix in FORMATS else "xlsx")
     if suffix != chosen:
-        print(f"--out must name a .{chosen} file", file=sys.stderr)
+        print(
+            translate("cli", "--out must name a .{format} file").format(format=chosen),
+            file=sys.stderr,
+        )
         return None
     return str(chosen)
 
@@ -62,7 +69,7 @@ def export(args: argparse.Namespace, period: Period, fmt: str) -> int:
             assessment = assess(session, actor, period, calendar, args.scope)
             if fmt == "docx":
                 write_notice(session, actor, assessment, calendar, out, data_dir=args.data_dir)
-                how = "通报"
+                how = translate("cli", "通报 (Word)")
             else:
                 render = None
                 if find_soffice() is None:
@@ -72,16 +79,33 @@ def export(args: argparse.Namespace, period: Period, fmt: str) -> int:
                     render = render_html_pdf
                 how = export_pdf(actor, assessment, out, render_html=render)
     except DomainError as exc:
-        print(str(exc), file=sys.stderr)
+        print(error_text(exc), file=sys.stderr)
         return EXIT_FAILED
     except OSError as exc:
-        print(f"cannot write {out}: {exc}", file=sys.stderr)
+        print(
+            translate("cli", "cannot write {path}: {reason}").format(
+                path=out, reason=exc.strerror or exc
+            ),
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     finally:
         db.dispose()
     t = assessment.totals
+    text = translate(
+        "cli",
+        "{out}: {title} ({how}) — {created:,} registered, {due:,} due, {closed:,} closed, "
+        "{overdue:,} overdue",
+    )
     print(
-        f"{out}: {assessment.title} ({how}) — {t.created:,} registered, {t.due:,} due, "
-        f"{t.closed:,} closed, {t.overdue:,} overdue"
+        text.format(
+            out=out,
+            title=assessment.title,
+            how=how,
+            created=t.created,
+            due=t.due,
+            closed=t.closed,
+            overdue=t.overdue,
+        )
     )
     return 0

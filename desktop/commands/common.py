@@ -1,5 +1,5 @@
 """What the commands share: opening the database, or saying in the person's
-language why it cannot be opened and exiting with status 2."""
+language why it cannot be opened and exiting with status 2 (EXIT_USAGE)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from models.db import Database, DatabaseProblem
 
-EXIT_USAGE = 2  # as argparse exits on a bad command line
+from ..cli_text import EXIT_USAGE, language, translate
+
 _app: object = None  # the QCoreApplication made here, kept alive while the command runs
 
 
@@ -23,8 +24,19 @@ def open_db_or_exit(args: argparse.Namespace | Path, *, must_exist: bool = True)
     from models.db import DB_FILENAME, DatabaseProblem, open_database
 
     data_dir = Path(args.data_dir if isinstance(args, argparse.Namespace) else args)
+    if data_dir.exists() and not data_dir.is_dir():
+        print(
+            translate("cli", "{path} is a file, not a folder: --data-dir names a folder").format(
+                path=data_dir
+            ),
+            file=sys.stderr,
+        )
+        raise SystemExit(EXIT_USAGE)
     if must_exist and not (data_dir / DB_FILENAME).exists():
-        print(f"no GridDesk database in {data_dir}", file=sys.stderr)
+        print(
+            translate("cli", "no GridDesk database in {path}").format(path=data_dir),
+            file=sys.stderr,
+        )
         raise SystemExit(EXIT_USAGE)
     try:
         return open_database(data_dir)
@@ -35,26 +47,22 @@ def open_db_or_exit(args: argparse.Namespace | Path, *, must_exist: bool = True)
 
 def database_problem_message(problem: DatabaseProblem) -> str:
     """``views.messages.database_problem_text`` under a translator for the
-    language of the preferences (Chinese unless changed), installed only for
-    this call: a command has no window that installed one."""
+    command's language (desktop/cli_text.py), installed only for this call: a
+    command has no window that installed one."""
     from PySide6.QtCore import QCoreApplication, QTranslator
 
-    from ..app import set_identity
-    from ..app_settings import Preferences
     from ..i18n import APP_CATALOG, compile_translations, database_problem_text, translations_dir
 
     global _app
     app = QCoreApplication.instance()
     if app is None:
         app = _app = QCoreApplication([])
-    if not QCoreApplication.organizationName():
-        set_identity()  # the preferences the window uses
-    language = Preferences().language
+    lang = language()
     translator = QTranslator(app)
     installed = False
-    if language != "en":
+    if lang != "en":
         compile_translations()
-        installed = translator.load(f"{APP_CATALOG}_{language}", str(translations_dir()))
+        installed = translator.load(f"{APP_CATALOG}_{lang}", str(translations_dir()))
         if installed:
             app.installTranslator(translator)
     try:

@@ -18,35 +18,60 @@ import argparse
 import sys
 from pathlib import Path
 
+from services.i18n import QT_TRANSLATE_NOOP
+
+from ..cli_text import EXIT_USAGE, error_text, translate
 from .bulletin_formats import add_format_argument, format_of
 from .bulletin_formats import export as export_other
 from .common import open_db_or_exit
 
 NAME = "export-bulletin"
-HELP = "write the half-monthly bulletin workbook (半月通报) of a period"
-
-EXIT_FAILED = 2
+HELP = QT_TRANSLATE_NOOP("cli", "write the half-monthly bulletin workbook (半月通报) of a period")
+EXAMPLES = (
+    "export-bulletin --data-dir D:\\griddesk --period last --out 通报.xlsx",
+    "export-bulletin --data-dir D:\\griddesk --period 2026-11-H1 --format docx --out 通报.docx",
+    "export-bulletin --data-dir D:\\griddesk --list-units",
+    "export-bulletin --data-dir D:\\griddesk --period 2026-11 --scope 330106001 --out 长河.xlsx",
+)
+EXIT_FAILED = EXIT_USAGE
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--period",
         default=None,
-        help="YYYY-MM-H1, YYYY-MM-H2, YYYY-MM, YYYY-MM-DD..YYYY-MM-DD, or 'last' "
-        "(the last complete half-month)",
+        metavar="PERIOD",
+        help=translate(
+            "cli",
+            "YYYY-MM-H1 (1st-15th), YYYY-MM-H2 (16th-end), YYYY-MM, YYYY-MM-DD..YYYY-MM-DD, "
+            "or last (the last complete half-month)",
+        ),
     )
     parser.add_argument(
         "--scope",
         default=None,
-        help="org unit code (default: what this data folder holds; 'help' lists the choices)",
+        metavar="UNIT_CODE",
+        help=translate(
+            "cli",
+            "the code of the street or community to report (default: what this data folder "
+            "holds); --list-units or --scope help lists the codes",
+        ),
     )
     parser.add_argument(
         "--list-units",
         action="store_true",
-        help="list the scopes this data folder can report, by code and name, and exit",
+        help=translate(
+            "cli", "list the scopes this data folder can report, by code and name, and exit"
+        ),
     )
-    parser.add_argument("--out", type=Path, default=None, help="the .xlsx file to write")
-    parser.add_argument("--quiet", action="store_true", help="no progress output")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help=translate("cli", "the file to write (.xlsx, .docx or .pdf)"),
+    )
+    parser.add_argument("--quiet", action="store_true", help=translate("cli", "no progress output"))
     add_format_argument(parser)
 
 
@@ -60,7 +85,14 @@ def run(args: argparse.Namespace) -> int:
     if args.list_units or (args.scope or "").strip().lower() == "help":
         return list_units(args)
     if args.period is None or args.out is None:
-        print("--period and --out are required (or --list-units)", file=sys.stderr)
+        print(
+            translate(
+                "cli",
+                "--period and --out are required (or --list-units), for example "
+                "--period last --out 通报.xlsx",
+            ),
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     out: Path = args.out
     fmt = format_of(args)
@@ -73,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
             else parse_period(args.period)
         )
     except DomainError as exc:
-        print(str(exc), file=sys.stderr)
+        print(error_text(exc), file=sys.stderr)
         return EXIT_FAILED
     if fmt != "xlsx":
         return export_other(args, period, fmt)
@@ -101,23 +133,48 @@ def run(args: argparse.Namespace) -> int:
                 progress=progress,
             )
     except DomainError as exc:
-        print(str(exc), file=sys.stderr)
+        print(error_text(exc), file=sys.stderr)
         return EXIT_FAILED
     except OSError as exc:
-        print(f"cannot write {out}: {exc}", file=sys.stderr)
+        print(
+            translate("cli", "cannot write {path}: {reason}").format(
+                path=out, reason=exc.strerror or exc
+            ),
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     finally:
         db.dispose()
     t = assessment.totals
     if assessment.as_of is not None:
         at = assessment.as_of.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-        print(f"warning: {period.key} has not ended; the figures go up to {at}")
+        print(
+            translate("cli", "warning: {period} has not ended; the figures go up to {at}").format(
+                period=period.key, at=at
+            )
+        )
     if assessment.fallback_years:
         years = ", ".join(str(y) for y in assessment.fallback_years)
-        print(f"warning: no holiday calendar for {years}; working days counted Monday-Friday")
+        print(
+            translate(
+                "cli",
+                "warning: no holiday calendar for {years}; working days counted Monday-Friday",
+            ).format(years=years)
+        )
+    text = translate(
+        "cli",
+        "{out}: {title} — {created:,} registered, {due:,} due, {closed:,} closed, "
+        "{overdue:,} overdue",
+    )
     print(
-        f"{out}: {assessment.title} — {t.created:,} registered, {t.due:,} due, "
-        f"{t.closed:,} closed, {t.overdue:,} overdue"
+        text.format(
+            out=out,
+            title=assessment.title,
+            created=t.created,
+            due=t.due,
+            closed=t.closed,
+            overdue=t.overdue,
+        )
     )
     return 0
 
@@ -136,14 +193,18 @@ def list_units(args: argparse.Namespace) -> int:
         db.dispose()
     if not units:
         print(
-            "this data folder holds no street's or community's complete cases; "
-            "the bulletin comes from the county centre (python -m county_server export-bulletin)",
+            translate(
+                "cli",
+                "this data folder holds no street's or community's complete cases; "
+                "the bulletin comes from the county centre (python -m county_server "
+                "export-bulletin)",
+            ),
             file=sys.stderr,
         )
         return EXIT_FAILED
     width = max(len(u.id) for u in units)
     for unit in units:
         indent = "  " * (len(unit.id) // 3 - 2)
-        mark = "  (default)" if unit.id == default else ""
+        mark = "  " + translate("cli", "(default)") if unit.id == default else ""
         print(f"{unit.id:<{width}}  {indent}{unit.name}{mark}")
     return 0

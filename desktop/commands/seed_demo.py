@@ -12,32 +12,66 @@ import time
 from datetime import date
 
 from services.demo.anchor import DEFAULT_CASES
+from services.i18n import QT_TRANSLATE_NOOP
 
+from ..cli_text import EXIT_USAGE, error_text, translate
 from .common import open_db_or_exit
 
 NAME = "seed-demo"
-HELP = "create the demo district with N cases"
+HELP = QT_TRANSLATE_NOOP("cli", "create the demo district with N cases")
+EXAMPLES = ("seed-demo --data-dir demo --cases 300", "seed-demo --data-dir demo --today 2026-11-16")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--cases", type=int, default=DEFAULT_CASES, help=f"default {DEFAULT_CASES}, as the county's"
+        "--cases",
+        type=_count,
+        default=DEFAULT_CASES,
+        metavar="N",
+        help=translate("cli", "how many cases (default {n}, as the county's)").format(
+            n=DEFAULT_CASES
+        ),
     )
-    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--seed",
+        type=_count,
+        default=2026,
+        metavar="N",
+        help=translate("cli", "the random seed (the same seed gives the same district)"),
+    )
     parser.add_argument(
         "--today",
-        type=date.fromisoformat,
-        help="YYYY-MM-DD: the history ends at 00:00 (Beijing) of that day (default: today)",
+        type=_day,
+        metavar="YYYY-MM-DD",
+        help=translate("cli", "the history ends at 00:00 (Beijing) of that day (default: today)"),
     )
+
+
+def _count(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise argparse.ArgumentTypeError(
+            translate("cli", "{value!r} is not a whole number of 0 or more").format(value=value)
+        )
+    return number
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            translate("cli", "{value!r} is not a date like 2026-11-16").format(value=value)
+        ) from None
 
 
 def run(args: argparse.Namespace) -> int:
     from services.demo.generator import seed_demo
     from services.errors import DomainError
 
-    if args.cases < 0:
-        print("--cases must be 0 or more", file=sys.stderr)
-        return 2
     db = open_db_or_exit(args, must_exist=False)  # seeding makes the database
     started = time.perf_counter()
     last = [0.0]
@@ -46,20 +80,35 @@ def run(args: argparse.Namespace) -> int:
         now = time.perf_counter()
         if now - last[0] > 2 or done == total:
             last[0] = now
-            print(f"  {done:>9,} / {total:,} cases  ({now - started:.0f} s)", flush=True)
+            text = translate("cli", "  {done:>9,} / {total:,} cases  ({seconds:.0f} s)")
+            print(text.format(done=done, total=total, seconds=now - started), flush=True)
 
     try:
         summary = seed_demo(
             db, cases=args.cases, seed=args.seed, today=args.today, progress=progress
         )
     except DomainError as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
+        print(error_text(exc), file=sys.stderr)
+        return EXIT_USAGE
     finally:
         db.dispose()
+    text = translate(
+        "cli",
+        "demo district in {folder}: {units} org units, {departments} departments, {users} "
+        "users, {cases:,} cases, {events:,} events, {visits:,} visits up to 00:00 of {today} "
+        "(Beijing) in {seconds:.1f} s",
+    )
     print(
-        f"demo district in {args.data_dir}: {summary.org_units} org units, {summary.departments} departments, "
-        f"{summary.users} users, {summary.cases:,} cases, {summary.events:,} events, {summary.visits:,} visits "
-        f"up to 00:00 of {summary.today} (Beijing) in {summary.seconds:.1f} s"
+        text.format(
+            folder=args.data_dir,
+            units=summary.org_units,
+            departments=summary.departments,
+            users=summary.users,
+            cases=summary.cases,
+            events=summary.events,
+            visits=summary.visits,
+            today=summary.today,
+            seconds=summary.seconds,
+        )
     )
     return 0

@@ -16,9 +16,17 @@ from models.tables import Case, User
 pytestmark = pytest.mark.gui
 
 
+@pytest.fixture(autouse=True)
+def _office_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No English LANG, as on an office PC: the commands speak Chinese (desktop/cli_text.py)."""
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
 def test_seed_demo_command_builds_the_district(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     assert main(["seed-demo", "--data-dir", str(tmp_path), "--cases", "120"]) == 0
-    assert "120 cases" in capsys.readouterr().out
+    assert "、120 件案件、" in capsys.readouterr().out
     db = open_database(tmp_path)
     try:
         with db.sessions() as session:
@@ -127,7 +135,7 @@ def test_screenshot_of_a_screen_the_role_lacks(
         )
         == 2
     )
-    assert "not available" in capsys.readouterr().err
+    assert "用户 dept_huanwei 没有界面 'nowhere'；可用的界面：queue" in capsys.readouterr().err
 
 
 # --- one way to open the database: desktop/commands/common.py ---------------------
@@ -174,7 +182,7 @@ def test_a_folder_without_a_database_gets_none(words: list[str], tmp_path: Path,
     with pytest.raises(SystemExit) as exited:
         main(_command(words, data_dir, tmp_path))
     assert exited.value.code == 2
-    assert f"no GridDesk database in {data_dir}" in capsys.readouterr().err
+    assert f"{data_dir} 中没有网格工作台数据库" in capsys.readouterr().err
     assert list(data_dir.iterdir()) == []
 
 
@@ -185,8 +193,8 @@ def test_sync_makes_a_new_desk_only_when_asked(tmp_path: Path, capsys) -> None: 
         main(["sync", "--data-dir", str(missing), "--server", "http://127.0.0.1:9"])
     assert exited.value.code == 2
     err = capsys.readouterr().err
-    assert f"no GridDesk database in {missing}" in err
-    assert "add --create" in err
+    assert f"{missing} 中没有网格工作台数据库" in err
+    assert "请加 --create" in err
     assert not missing.exists()
     # With --create the desk is made (and the address kept), then the round is tried.
     assert (
@@ -194,6 +202,6 @@ def test_sync_makes_a_new_desk_only_when_asked(tmp_path: Path, capsys) -> None: 
         == 4  # nobody logged in to the county here yet
     )
     assert (missing / "griddesk.sqlite3").exists()
-    assert "nobody is logged in to http://127.0.0.1:9" in capsys.readouterr().err
+    assert "本工作台没有人登录 http://127.0.0.1:9" in capsys.readouterr().err
     # From now on the folder is a desk: no --create needed.
     assert main(["sync", "--data-dir", str(missing)]) == 4

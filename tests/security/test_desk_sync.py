@@ -181,7 +181,8 @@ def test_sync_command_lists_whose_login_is_needed(county: ServerThread, tmp_path
     desk.close()
     env = dict(os.environ, GRIDDESK_PASSWORD=PASSWORD, GRIDDESK_TOKEN_STORE="file")
     done = subprocess.run(
-        [sys.executable, "main.py", "sync", "--data-dir", str(desk.folder), "--user", "reception"],
+        [sys.executable, "main.py", "sync", "--lang", "en", "--data-dir", str(desk.folder)]
+        + ["--user", "reception"],
         cwd=ROOT,
         env=env,
         capture_output=True,

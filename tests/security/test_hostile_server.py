@@ -457,7 +457,7 @@ def _command(
 ) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, GRIDDESK_TOKEN_STORE="file")
     env.pop("GRIDDESK_PASSWORD", None)
-    args = [sys.executable, "main.py", "sync", "--data-dir", str(desk.folder)]
+    args = [sys.executable, "main.py", "sync", "--lang", "en", "--data-dir", str(desk.folder)]
     if server:
         args += ["--server", server]
     return subprocess.run(
@@ -471,7 +471,7 @@ def _command(
         (http(200, "<html>portal</html>", "text/html"), 3, "web page"),
         (ok({"changes": "x", "next": "v1.1", "more": False}), 3, "no list of changes"),
         (page([], "v1.1", more=True), 3, "same or an earlier cursor"),
-        (page([BAD_ITEMS["nul_in_title"], created_change(1)]), 5, "已隔离"),
+        (page([BAD_ITEMS["nul_in_title"], created_change(1)]), 5, "kept aside"),
         (page([created_change(1)]), 0, r"^\s*case events\s+1\s"),
     ],
     ids=["html", "wrong_shape", "endless_more", "quarantined", "good"],
