@@ -76,8 +76,10 @@ class MapView(QWidget):
         filter_scroll.setFrameShape(QFrame.Shape.NoFrame)
         filter_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         filter_scroll.setWidget(self.filters)
-        filter_scroll.setMinimumWidth(250)
-        filter_scroll.setMaximumWidth(310)
+        # As wide as the filters need (their buttons whole) beside a scroll bar.
+        scrollbar = filter_scroll.verticalScrollBar().sizeHint().width()
+        filter_scroll.setMinimumWidth(max(250, self.filters.minimumSizeHint().width() + scrollbar))
+        filter_scroll.setMaximumWidth(max(320, filter_scroll.minimumWidth()))
         # Open cases to start with (set before "changed" is connected below).
         self.filters.set_filter(QueueFilter(states=tuple(OPEN_STATES)))
         self.count_label = plain_label()

@@ -35,7 +35,7 @@ WIDTHS = {
     COL_ORG_UNIT: 120,
     COL_CREATED: 126,
     COL_DEADLINE: 126,
-    COL_REMAINING: 92,
+    COL_REMAINING: 108,
 }
 NUMBER_TEMPLATE = "{d}{d}{d}{d}{d}{d}{d}{d}{d}-{d}{d}{d}{d}{d}{d}{d}{d}-{d}{d}{d}{d}"
 """A case number's shape: the org unit's code, the date, the day's sequence."""
