@@ -156,7 +156,10 @@ def deb_version(version: str) -> str:
 
 
 def run(command: Sequence[str | os.PathLike[str]], **kwargs: object) -> None:
-    print("+ " + " ".join(str(c) for c in command), flush=True)
+    shown = [str(c) for c in command]
+    if "-c" in shown[1:2]:  # a Python snippet: its first line is enough
+        shown[2] = repr(shown[2].splitlines()[0] + " …")
+    print("+ " + " ".join(shown), flush=True)
     subprocess.run([str(c) for c in command], check=True, **kwargs)  # type: ignore[call-overload]
 
 
