@@ -20,6 +20,7 @@ from .cli_text import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_USAGE,
+    HelpFormatter,
     choose_language,
     exit_code_table,
     normalise,
@@ -101,7 +102,7 @@ def _parser() -> argparse.ArgumentParser:
                 exit_code_table(),
             ]
         ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     _global_options(parser, after=False)
     sub = parser.add_subparsers(
@@ -119,7 +120,7 @@ def _parser() -> argparse.ArgumentParser:
             help=help_text,
             description=translate("cli", getattr(module, "DESCRIPTION", module.HELP)),
             epilog="\n\n".join(epilog),
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            formatter_class=HelpFormatter,
         )
         command.set_defaults(module=module)
         module.add_arguments(command)

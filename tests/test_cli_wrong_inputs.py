@@ -221,9 +221,12 @@ def test_english_with_lang_or_the_flag(
 
 
 def test_help_is_chinese_with_examples_and_the_exit_codes(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from desktop.cli_text import display_width
     from desktop.commands import command_modules
+
+    monkeypatch.setenv("COLUMNS", "80")
 
     assert _run(desk_main, ["--help"]) == 0
     said = _said(capsys)
@@ -237,6 +240,12 @@ def test_help_is_chinese_with_examples_and_the_exit_codes(
         assert said.startswith(f"用法：main.py {module.NAME}"), said[:80]
         assert f"  main.py {module.NAME} " in said  # its examples
         assert "退出码：" in said and "--data-dir DIR" in said
+        wide = [
+            line
+            for line in said.splitlines()
+            if display_width(line) > 80 and not line.startswith(f"  main.py {module.NAME} ")
+        ]
+        assert wide == []  # Chinese wrapped by terminal columns, not by characters
 
 
 def test_readme_documents_the_exit_codes() -> None:

@@ -31,7 +31,7 @@ EXAMPLES = (
     "export-bulletin --data-dir D:\\griddesk --period last --out 通报.xlsx",
     "export-bulletin --data-dir D:\\griddesk --period 2026-11-H1 --format docx --out 通报.docx",
     "export-bulletin --data-dir D:\\griddesk --list-units",
-    "export-bulletin --data-dir D:\\griddesk --period 2026-11 --scope 330106001 --out 长河.xlsx",
+    "export-bulletin --data-dir D:\\griddesk --period 2026-11 --scope 990101001 --out 长河.xlsx",
 )
 EXIT_FAILED = EXIT_USAGE
 
