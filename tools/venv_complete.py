@@ -32,8 +32,9 @@ def requirements(extras: list[str]) -> list[str]:
     return wanted
 
 
-def missing(extras: list[str]) -> list[str]:
-    """What is not installed, or installed in a version the requirement refuses."""
+def missing(extras: list[str], wanted: list[str] | None = None) -> list[str]:
+    """What is not installed, or installed in a version the requirement refuses
+    (``wanted``: requirement lines to check instead of pyproject.toml's)."""
     problems: list[str] = []
     try:
         metadata.version(
@@ -41,7 +42,7 @@ def missing(extras: list[str]) -> list[str]:
         )
     except metadata.PackageNotFoundError:
         problems.append("griddesk itself (pip install -e .)")
-    for line in requirements(extras):
+    for line in requirements(extras) if wanted is None else wanted:
         try:
             requirement = Requirement(line)
         except InvalidRequirement:
