@@ -181,6 +181,12 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     except Exception as exc:  # noqa: BLE001 - the command boundary: never a traceback
         log.exception("command %s failed", args.command)
+        from .commands.common import database_problem_of
+
+        problem = database_problem_of(exc, args.data_dir)
+        if problem is not None:
+            print(problem, file=sys.stderr)
+            return EXIT_USAGE
         print(
             translate(
                 "cli",

@@ -434,3 +434,31 @@ def test_commands_as_a_clerk_runs_them_print_no_traceback(places: dict[str, str]
         said = done.stdout + done.stderr
         assert done.returncode == code, said
         assert words in said and "Traceback" not in said, said
+
+
+def _read_only(*_args: object, **_kwargs: object) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    raise OperationalError("UPDATE settings", {}, Exception("attempt to write a readonly database"))
+
+
+@pytest.mark.parametrize(
+    ("argv", "target"),
+    [
+        (["purge-personal-data"], "services.reception.privacy.purge_personal_data"),
+        (["sync", "--server", "http://127.0.0.1:9"], "services.settings.put"),
+    ],
+    ids=["purge", "sync"],
+)
+def test_a_database_that_turns_read_only_midway_is_said_in_words(
+    argv: list[str],
+    target: str,
+    demo_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(target, _read_only)
+    assert _run(desk_main, [*argv, "--data-dir", str(demo_dir)]) == 2
+    said = _said(capsys)
+    assert f"数据库 {demo_dir / 'griddesk.sqlite3'} 为只读" in said, said
+    assert "database_read_only" not in said and "Traceback" not in said

@@ -45,6 +45,17 @@ def open_db_or_exit(args: argparse.Namespace | Path, *, must_exist: bool = True)
         raise SystemExit(EXIT_USAGE) from None
 
 
+def database_problem_of(error: BaseException, data_dir: Path) -> str | None:
+    """The person's words for ``error`` when it is a database problem met while working
+    (a read-only file, a full disk, a lock), else None."""
+    from models.db import DB_FILENAME, DatabaseProblem, classify
+
+    problem = (
+        error if isinstance(error, DatabaseProblem) else classify(error, data_dir / DB_FILENAME)
+    )
+    return None if problem is None else database_problem_message(problem)
+
+
 def database_problem_message(problem: DatabaseProblem) -> str:
     """``views.messages.database_problem_text`` under a translator for the
     command's language (desktop/cli_text.py), installed only for this call: a

@@ -44,7 +44,7 @@ from ..cli_text import (
     translate,
     with_scheme,
 )
-from .common import open_db_or_exit
+from .common import database_problem_of, open_db_or_exit
 
 NAME = "sync"
 HELP = QT_TRANSLATE_NOOP("cli", "push and pull once against the county server")
@@ -138,6 +138,10 @@ def run(args: argparse.Namespace) -> int:
         raise
     except Exception as exc:  # noqa: BLE001 - the command boundary: never a traceback
         log.exception("sync command failed")
+        problem = database_problem_of(exc, args.data_dir)
+        if problem is not None:  # a read-only or full disk met during the round
+            _say(problem)
+            return EXIT_USAGE
         _say(
             translate("cli", "sync failed: {error} (details in the log file)").format(
                 error=f"{type(exc).__name__}: {str(exc)[:300]}"
