@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import event, func, select
+from sqlalchemy.exc import OperationalError
 
 from models.db import DB_FILENAME, Database, open_database
 from models.tables import Case
@@ -236,3 +237,22 @@ def test_keyset_pages_are_index_seeks(tie_db: Database) -> None:
                 assert "TEMP B-TREE" not in plan, (key, desc, plan)
                 assert "SCAN cases" not in plan, (key, desc, plan)
                 assert "USING INDEX" in plan, (key, desc, plan)
+
+
+def test_sampling_stops_when_asked_and_the_connection_stays_usable(tie_db: Database) -> None:
+    now = utcnow()
+    with tie_db.sessions() as session:
+        me = actor(session, "coordinator")
+        flt = queue.QueueFilter()
+        with pytest.raises(OperationalError, match="interrupted"):
+            queue.sample_keys(session, me, flt, now, "due", False, PAGE, stop=lambda: True)
+    with tie_db.sessions() as session:
+        asked: list[int] = []
+
+        def never() -> bool:
+            asked.append(1)
+            return False
+
+        samples = queue.sample_keys(session, me, flt, now, "due", False, PAGE, stop=never)
+        assert len(samples) == queue.count(session, me, flt, now) // PAGE
+        assert queue.page(session, me, flt, now, "due", False, 0, 3)  # no handler left behind

@@ -160,7 +160,7 @@ class CaseTableModel(QAbstractTableModel):
             Op.controlled(
                 self,
                 lambda control: ops.sample_keys(
-                    ctx, flt, now, sort_key, descending, every, control.check
+                    ctx, flt, now, sort_key, descending, every, lambda: control.cancelled
                 ),
                 key="samples",
             )

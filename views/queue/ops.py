@@ -66,11 +66,12 @@ def sample_keys(
     sort_key: str,
     descending: bool,
     every: int,
-    check: Callable[[], None] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> list[tuple[Any, ...]]:
-    """The sort keys of every ``every``-th row (slow on a big queue: run it in the background)."""
+    """The sort keys of every ``every``-th row (seconds on a big queue: run it in the
+    background); ``stop`` answering True ends the query early."""
     with ctx.read() as session:
-        return queue.sample_keys(session, ctx.actor, flt, now, sort_key, descending, every, check)
+        return queue.sample_keys(session, ctx.actor, flt, now, sort_key, descending, every, stop)
 
 
 def row_position(ctx: ViewContext, flt: queue.QueueFilter, now: datetime, *args: Any) -> Any:
