@@ -13,27 +13,41 @@ below 90%), an empty denominator shows "—", and the last place is shaded.
 :func:`write_bulletin` reports progress through a callback and checks a
 cancel flag between rows and sheets; a cancelled or failed export leaves no
 file behind (the workbook is saved to a temporary file and renamed).
+
+The overdue sheet can hold a hundred thousand cases on a big county. Its rows are
+streamed: openpyxl writes the workbook with that sheet's title block, header and
+note only, and :class:`_OverdueRows` then writes the cases' rows straight into that
+sheet's XML as the file is copied to its final name, with the styles openpyxl
+registered for them — one string per row, no cell objects (an openpyxl cell per
+value was most of the time of a large bulletin). Every text is an inline string,
+never a formula, with the quote prefix where a spreadsheet would evaluate it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import os
+import re
 import tempfile
 import unicodedata
-from collections.abc import Callable, Sequence
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
 from copy import copy
 from dataclasses import replace
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
@@ -44,7 +58,12 @@ from services.i18n import QT_TRANSLATE_NOOP
 from services.reports import archive
 from services.reports.assessment import assess
 from services.reports.coverage import as_of_text
-from services.reports.exports import clean_file_name, literal_workbook
+from services.reports.exports import (
+    clean_file_name,
+    literal_cells,
+    literal_workbook,
+    looks_like_formula,
+)
 from services.reports.figures import (
     CATEGORY_COLUMNS,
     COUNT,
@@ -62,7 +81,14 @@ from services.reports.figures import (
     Column,
 )
 from services.reports.periods import Period
-from services.reports.results import GOOD_RATE, Assessment, Figures, SignOff, overdue_text
+from services.reports.results import (
+    GOOD_RATE,
+    Assessment,
+    Figures,
+    OverdueCase,
+    SignOff,
+    overdue_text,
+)
 from services.worktime.workdays import SHANGHAI, WorkCalendar
 
 log = logging.getLogger(__name__)
@@ -145,10 +171,13 @@ LINE_HEIGHT = 13.5
 """Points a line of 10 pt text takes in a wrapped cell."""
 
 
+@lru_cache(maxsize=65536)
 def wrapped_lines(text_: str, width: float) -> int:
     """How many lines ``text_`` wraps to in a column ``width`` characters wide (a
     Chinese character is two; a line keeps a character's width for the cell's margins)."""
     room = max(width - 1.5, 1.0)
+    if 2 * len(text_) <= room:  # no character is wider than two: one line
+        return 1
     lines, used = 1, 0.0
     for ch in text_:
         w = 2.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 1.1
@@ -187,6 +216,7 @@ class _Writer:
             + len(a.categories)
         )
         self.done = 0
+        self.overdue_rows: _OverdueRows | None = None
 
     # -- progress ---------------------------------------------------------------------
     def step(self, n: int = 1) -> None:
@@ -466,37 +496,16 @@ class _Writer:
 
     def overdue(self, ws: Worksheet) -> None:
         """Every case counted in 超期数 as at E: still open past its deadline at E, or
-        closed in the period after it; the overdue time in words (never "0.0")."""
+        closed in the period after it; the overdue time in words (never "0.0").
+
+        The cases' rows are left to :class:`_OverdueRows`, which streams them into the
+        saved file; the sheet here holds the title block, the header and the note."""
         header_row = self.head(ws, OVERDUE_COLUMNS)
-        per_day = self.a.minutes_per_day
-        row = header_row
-        for n, case in enumerate(self.a.overdue, start=1):
-            row += 1
-            deadline = (
-                case.deadline.astimezone(SHANGHAI).replace(tzinfo=None) if case.deadline else None
-            )
-            values: dict[str, tuple[Any, str | None, Alignment]] = {
-                "position": (n, COUNT_FORMAT, CENTER),
-                "number": (case.number, None, LEFT),
-                "title": (case.title or EMPTY, None, WRAP),
-                "address": (case.address or EMPTY, None, WRAP),
-                "category": (case.category, None, WRAP),
-                "assignee": (case.assignee or EMPTY, None, WRAP),
-                "deadline": (deadline if deadline else EMPTY, TIME_FORMAT, CENTER),
-                "overdue_days": (overdue_text(case.overdue_days * per_day, per_day), None, RIGHT),
-                "state": (STATE_ZH.get(case.state, case.state), None, CENTER),
-                "supervised": ("是" if case.supervised else "否", None, CENTER),
-            }
-            lines = 1
-            for col, column in enumerate(OVERDUE_COLUMNS, start=1):
-                value, fmt, align = values[column.key]
-                self.put(ws, row, col, value, fmt, align=align)
-                if align is WRAP:
-                    lines = max(lines, wrapped_lines(str(value), column.width))
-            if lines > 1:  # neither Excel nor LibreOffice grows a row for wrapped text
-                ws.row_dimensions[row].height = LINE_HEIGHT * lines + 3
-            self.step()
-        if not self.a.overdue:
+        cases = self.a.overdue
+        row = header_row + len(cases)
+        if cases:
+            self.overdue_rows = _OverdueRows(ws, header_row, cases, self.a.minutes_per_day)
+        else:
             row += 1
             self.put(ws, row, 1, "本期无超期案件", align=CENTER)
             ws.merge_cells(
@@ -553,6 +562,7 @@ class _Writer:
 
     # -- the workbook ------------------------------------------------------------------
     def build(self) -> Workbook:
+        """The workbook, but for the overdue sheet's case rows (:meth:`save` adds them)."""
         wb = Workbook()
         first = wb.active
         assert first is not None
@@ -567,25 +577,201 @@ class _Writer:
         self.ranking(wb.create_sheet(SHEETS[3]), self.a.grid_workers, handler=True)
         self.step()
         self.overdue(wb.create_sheet(SHEETS[4]))
-        self.step()
         self.categories(wb.create_sheet(SHEETS[5]))
         self.step()
         wb.properties.title = self.a.title
         wb.properties.creator = "GridDesk"
         # Case numbers, titles, addresses and the names of units, departments,
         # categories and people come from other desks: never a formula.
-        formulas = literal_workbook(wb)
+        # The overdue sheet's case rows are not in it yet: _OverdueRows keeps them text.
+        rows = self.overdue_rows
+        if rows is None:
+            formulas = literal_workbook(wb)
+        else:
+            held = [r for ws in wb.worksheets if ws is not rows.ws for r in ws.iter_rows()]
+            held += rows.ws.iter_rows(max_row=rows.header_row)
+            held += rows.ws.iter_rows(min_row=rows.header_row + len(rows.cases) + 1)
+            formulas = sum(literal_cells(r) for r in held)
         if formulas:
             log.warning("bulletin: %d text cells that looked like formulas kept as text", formulas)
         return wb
 
+    def save(self, wb: Workbook, path: str) -> None:
+        """Save ``wb`` to ``path`` with the overdue sheet's case rows streamed into it."""
+        rows = self.overdue_rows
+        if rows is None:
+            wb.save(path)
+        else:
+            staged = io.BytesIO()  # the workbook without those rows is small
+            wb.save(staged)
+            rows.splice(staged, path, self.step)
+            if rows.formulas:
+                log.warning(
+                    "bulletin: %d overdue-sheet texts that looked like formulas kept as text",
+                    rows.formulas,
+                )
+        self.step()  # the overdue sheet done
 
-def build_workbook(
-    assessment: Assessment,
-    progress: Progress | None = None,
-    cancelled: Cancelled | None = None,
-) -> Workbook:
-    return _Writer(assessment, progress, cancelled).build()
+
+class _OverdueRows:
+    """The case rows of the overdue sheet, written as XML straight into the saved file.
+
+    The styles are registered in the workbook when the sheet is built (so openpyxl
+    writes them into its style sheet); :meth:`splice` copies the saved workbook and,
+    in the overdue sheet's XML, puts the rows after the header row — one string per
+    row, in chunks of :data:`CHECK_EVERY` rows with a progress report and a cancel
+    check each. Texts are inline strings (never formulas): one that a spreadsheet
+    would evaluate once edited gets the quote prefix, and characters XML cannot hold
+    (controls other than tab and line breaks) are dropped.
+    """
+
+    def __init__(
+        self, ws: Worksheet, header_row: int, cases: Sequence[OverdueCase], minutes_per_day: int
+    ) -> None:
+        self.ws = ws
+        self.header_row = header_row
+        self.cases = cases
+        self.per_day = minutes_per_day
+        self.formulas = 0
+        self._styles: dict[tuple[int, str | None, bool], int] = {}
+        self._texts: dict[str, tuple[str, bool]] = {}
+        self._columns = [
+            (c.key, c.width, get_column_letter(i)) for i, c in enumerate(OVERDUE_COLUMNS, start=1)
+        ]
+        # Every style a row can use, registered now: the workbook's style sheet is written
+        # when openpyxl saves it, before the rows are.
+        for align, fmt, quote in (
+            (CENTER, COUNT_FORMAT, False),
+            (CENTER, TIME_FORMAT, False),
+            *((align, None, quote) for align in (LEFT, WRAP, CENTER, RIGHT) for quote in (0, 1)),
+        ):
+            self._styles[(id(align), fmt, bool(quote))] = self.style(align, fmt, bool(quote))
+
+    def style(self, align: Alignment, fmt: str | None, quote: bool) -> int:
+        """The workbook's style index for a body cell (border, body font) with ``align``."""
+        cell = Cell(self.ws)  # never placed in the sheet: only its style is kept
+        cell.border = BORDER
+        cell.font = BODY_FONT
+        cell.alignment = align
+        if fmt is not None:
+            cell.number_format = fmt
+        if quote:
+            cell.quotePrefix = True
+        return cell.style_id
+
+    def values(self, n: int, case: OverdueCase) -> dict[str, tuple[Any, str | None, Alignment]]:
+        """The cells of the case's row by column key: (value, number format, alignment)."""
+        deadline = (
+            case.deadline.astimezone(SHANGHAI).replace(tzinfo=None) if case.deadline else None
+        )
+        per_day = self.per_day
+        return {
+            "position": (n, COUNT_FORMAT, CENTER),
+            "number": (case.number, None, LEFT),
+            "title": (case.title or EMPTY, None, WRAP),
+            "address": (case.address or EMPTY, None, WRAP),
+            "category": (case.category, None, WRAP),
+            "assignee": (case.assignee or EMPTY, None, WRAP),
+            "deadline": (to_excel(deadline) if deadline else EMPTY, TIME_FORMAT, CENTER),
+            "overdue_days": (overdue_text(case.overdue_days * per_day, per_day), None, RIGHT),
+            "state": (STATE_ZH.get(case.state, case.state), None, CENTER),
+            "supervised": ("是" if case.supervised else "否", None, CENTER),
+        }
+
+    def row_xml(self, row: int, n: int, case: OverdueCase) -> str:
+        values = self.values(n, case)
+        styles = self._styles
+        texts = self._texts
+        cells = []
+        lines = 1
+        for key, width, letter in self._columns:
+            value, fmt, align = values[key]
+            if value.__class__ is str:
+                if value == EMPTY:
+                    align = CENTER
+                known = texts.get(value)
+                if known is None:
+                    quote = looks_like_formula(value)
+                    known = texts[value] = (_xml_text(value), quote)
+                    if len(texts) > 50_000:  # titles and addresses rarely repeat
+                        texts.clear()
+                xml, quote = known
+                self.formulas += quote
+                s = styles[(id(align), None, quote)]
+                cells.append(f'<c r="{letter}{row}" s="{s}" t="inlineStr"><is>{xml}</is></c>')
+                if align is WRAP:
+                    lines = max(lines, wrapped_lines(value, width))
+            else:
+                s = styles[(id(align), fmt, False)]
+                cells.append(f'<c r="{letter}{row}" s="{s}"><v>{value}</v></c>')
+        # Neither Excel nor LibreOffice grows a row for wrapped text.
+        height = f' ht="{LINE_HEIGHT * lines + 3:g}" customHeight="1"' if lines > 1 else ""
+        return f'<row r="{row}"{height}>{"".join(cells)}</row>'
+
+    def chunks(self) -> Iterator[tuple[int, str]]:
+        """(rows, their XML) in chunks of :data:`CHECK_EVERY` rows."""
+        row = self.header_row
+        for start in range(0, len(self.cases), CHECK_EVERY):
+            part = self.cases[start : start + CHECK_EVERY]
+            xml = []
+            for n, case in enumerate(part, start=start + 1):
+                xml.append(self.row_xml(row + n, n, case))
+            yield len(part), "".join(xml)
+
+    def splice(self, staged: io.BytesIO, path: str, step: Callable[[int], None]) -> None:
+        """Copy the workbook ``staged`` to ``path``, the case rows put into the sheet."""
+        name = self.ws.path.lstrip("/")  # known once the workbook is saved
+        staged.seek(0)
+        with (
+            zipfile.ZipFile(staged) as book,
+            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as out,
+        ):
+            for info in book.infolist():
+                data = book.read(info)
+                if info.filename != name:
+                    out.writestr(info, data, zipfile.ZIP_DEFLATED, ZIP_LEVEL)
+                    continue
+                xml = data.decode("utf-8")
+                at = self._insert_at(xml)
+                with out.open(name, "w", force_zip64=True) as sheet:
+                    sheet.write(xml[:at].encode("utf-8"))
+                    for count, rows in self.chunks():
+                        sheet.write(rows.encode("utf-8"))
+                        step(count)
+                    sheet.write(xml[at:].encode("utf-8"))
+
+    def _insert_at(self, xml: str) -> int:
+        """Where the case rows go: before the first row below the header (the note's)."""
+        for match in _ROW_START.finditer(xml):
+            if int(match.group(1)) > self.header_row:
+                return match.start()
+        at = xml.find("</sheetData>")
+        if at < 0:
+            raise RuntimeError("the overdue sheet was saved without its sheetData")
+        return at
+
+
+ZIP_LEVEL = 1
+"""Deflate level of the bulletin file: the sheets' XML is repetitive; level 1 packs it to
+about a tenth, at a fraction of the default level's time."""
+
+_ROW_START = re.compile(r'<row r="(\d+)"')
+_XML_WORK = re.compile(r"[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f]|^\s|\s$")
+"""A text needing more than ``<t>…</t>``: escapes, dropped characters, kept spaces."""
+
+
+def _xml_text(value: str) -> str:
+    """``<t>`` of an inline string: escaped, characters XML cannot hold dropped."""
+    if not _XML_WORK.search(value):
+        return f"<t>{value}</t>"
+    if ILLEGAL_CHARACTERS_RE.search(value):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if "\r" in value:
+        value = value.replace("\r", "&#13;")
+    if value.strip() != value:
+        return f'<t xml:space="preserve">{value}</t>'
+    return f"<t>{value}</t>"
 
 
 def write_bulletin(
@@ -608,7 +794,7 @@ def write_bulletin(
     fd, tmp_name = tempfile.mkstemp(prefix=".bulletin-", suffix=".xlsx", dir=path.parent)
     os.close(fd)
     try:
-        wb.save(tmp_name)
+        writer.save(wb, tmp_name)
         if cancelled is not None and cancelled():
             raise _cancelled_error()
         os.replace(tmp_name, path)
