@@ -26,6 +26,8 @@ from services.demo.anchor import DEFAULT_CASES
 from .db import DEFAULT_URL
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
     from models.db import Database
 
 PROXIES_ENV = "GRIDDESK_TRUSTED_PROXIES"
@@ -304,7 +306,7 @@ def _serve(args: argparse.Namespace) -> int:
             return 2
     from .blobs import BLOB_ROOT_ENV, default_blob_root
 
-    _open_db(args.db).dispose()  # migrate once, before the workers start (and before blobs/)
+    _parsed_url(args.db)  # a URL at all, before it is taken apart for the blob folder
     blob_root = args.blob_root or os.environ.get(BLOB_ROOT_ENV) or default_blob_root(args.db)
     if not blob_root:
         print(
@@ -313,6 +315,7 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    _open_db(args.db).dispose()  # migrate once, before the workers start (and before blobs/)
     blob_root = Path(blob_root).resolve()
     try:
         blob_root.mkdir(parents=True, exist_ok=True)
@@ -336,22 +339,28 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open_db(url: str) -> Database:
-    """The server's database, migrated; CommandFailed saying what to fix when it cannot be."""
+def _parsed_url(url: str) -> URL:
     from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
-
-    from models.db import DatabaseProblem
-
-    from .db import open_server_db
+    from sqlalchemy.exc import ArgumentError
 
     try:
-        parsed = make_url(url)
+        return make_url(url)
     except ArgumentError:
         raise CommandFailed(
             f"--db {url!r} is not a database URL: write sqlite:////path/county.db or "
             "postgresql+psycopg://user@host/dbname"
         ) from None
+
+
+def _open_db(url: str) -> Database:
+    """The server's database, migrated; CommandFailed saying what to fix when it cannot be."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from models.db import DatabaseProblem
+
+    from .db import open_server_db
+
+    parsed = _parsed_url(url)
     shown = parsed.render_as_string(hide_password=True)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         file = Path(str(parsed.database))
