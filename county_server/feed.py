@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, text
+from sqlalchemy import Table, and_, func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from models.enums import AssigneeType, Role
@@ -74,6 +74,7 @@ from services.protocol.reference import (
 from services.protocol.wire import stored_event_wire, visit_wire
 from services.reception.identity import mask_phone
 
+from .bulk import insert_rows
 from .models import CaseScope, Change
 
 FEED_LOCK = 0x47524944  # "GRID"
@@ -121,7 +122,11 @@ class FeedWriter:
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FEED_LOCK})
         now = utcnow()
-        session.execute(insert(Change), [{**row, "created_at": now} for row in self.rows])
+        rows = [{**row, "created_at": now} for row in self.rows]
+        if session.get_bind().dialect.name == "postgresql":
+            insert_rows(session, _table(Change), rows)  # one statement, in order
+        else:
+            session.execute(insert(Change), rows)
         count = len(self.rows)
         self.rows = []
         return count
@@ -334,20 +339,123 @@ def read_changes(session: Session, viewer: Viewer, after: int, limit: int) -> Pa
         raise CursorError(
             "cursor_expired", "The cursor is not known here any more; start from the beginning."
         )
-    query = select(Change.seq, Change.kind, Change.item_id).where(
-        Change.seq > after, Change.seq <= top
+    change, event, visit = _table(Change), _table(CaseEvent), _table(Visit)
+    query = (
+        select(
+            change.c.seq,
+            change.c.kind,
+            change.c.item_id,
+            *(event.c[name].label("e_" + name) for name in _EVENT_COLUMNS),
+            *(visit.c[name].label("v_" + name) for name in _VISIT_COLUMNS),
+        )
+        .select_from(
+            change.outerjoin(
+                event, and_(change.c.kind == "case_event", event.c.id == change.c.item_id)
+            ).outerjoin(visit, and_(change.c.kind == "visit", visit.c.id == change.c.item_id))
+        )
+        .where(change.c.seq > after, change.c.seq <= top)
     )
     if viewer.key is None:
-        query = query.where(Change.scope.is_(None))
+        query = query.where(change.c.scope.is_(None))
     elif viewer.exact:
-        query = query.where(or_(Change.scope.is_(None), Change.scope == viewer.key))
+        query = query.where(or_(change.c.scope.is_(None), change.c.scope == viewer.key))
     else:
-        query = query.where(or_(Change.scope.is_(None), Change.scope.startswith(viewer.key)))
-    rows = list(session.execute(query.order_by(Change.seq).limit(limit + 1)))
+        query = query.where(or_(change.c.scope.is_(None), change.c.scope.startswith(viewer.key)))
+    rows = list(session.execute(query.order_by(change.c.seq).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
     next_seq = rows[-1].seq if more else top
-    return Page(materialise(session, [(r.kind, r.item_id) for r in rows], viewer), next_seq, more)
+    return Page(_page_changes(session, rows, viewer), next_seq, more)
+
+
+_EVENT_COLUMNS = (
+    "id",
+    "seq",
+    "case_id",
+    "type",
+    "at",
+    "actor_id",
+    "data",
+    "received_at",
+    "pushed_by",
+    "pushed_device",
+    "push_protocol",
+)
+_VISIT_COLUMNS = (
+    "id",
+    "org_unit_id",
+    "at",
+    "received_by",
+    "visitor_name",
+    "visitor_phone",
+    "visitor_id_number",
+    "visitor_gender",
+    "visitor_address",
+    "purpose",
+    "summary",
+    "case_id",
+    "resolved_on_the_spot",
+    "received_at",
+    "pushed_by",
+    "pushed_device",
+    "push_protocol",
+)
+
+
+def _table(model: type[Any]) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+def _page_changes(session: Session, rows: Sequence[Any], viewer: Viewer) -> list[dict[str, Any]]:
+    """A page's ``changes`` from the feed rows joined to their events and visits (one
+    query); reference rows, few, are read per kind by :func:`materialise`."""
+    reference = [(r.kind, r.item_id) for r in rows if r.kind not in ("case_event", "visit")]
+    loaded = {(c["type"], c["id"]): c for c in materialise(session, reference, viewer)}
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        kind = row.kind
+        if kind == "case_event":
+            if row.e_id is None:
+                continue  # not stored (any more): nothing to send, as before
+            wire: dict[str, Any] = {
+                "id": row.e_id,
+                "case_id": row.e_case_id,
+                "type": row.e_type,
+                "at": format_time(row.e_at),
+                "actor_id": row.e_actor_id,
+                "data": dict(row.e_data or {}),
+                "server_seq": row.e_seq,
+                "received_at": format_time(row.e_received_at) if row.e_received_at else None,
+            }
+            out.append({"type": kind, "id": row.item_id, "data": wire, **_origin_of(row, "e_")})
+        elif kind == "visit":
+            if row.v_id is None:
+                continue  # not stored (any more): nothing to send, as before
+            mapping = row._mapping
+            columns = {name: mapping["v_" + name] for name in _VISIT_COLUMNS}
+            visit_data = redact_visit(
+                visit_wire(columns), viewer.visitor(str(columns["org_unit_id"] or ""))
+            )
+            out.append(
+                {"type": kind, "id": row.item_id, "data": visit_data, **_origin_of(row, "v_")}
+            )
+        else:
+            found = loaded.get((kind, row.item_id))
+            if found is not None:
+                out.append(found)
+    return out
+
+
+def _origin_of(row: Any, prefix: str) -> dict[str, Any]:
+    mapping = row._mapping
+    received = mapping[prefix + "received_at"]
+    return {
+        "pushed_by": mapping[prefix + "pushed_by"],
+        "received_at": format_time(received) if received else None,
+        "pushed_device": mapping[prefix + "pushed_device"],
+        "push_protocol": mapping[prefix + "push_protocol"],
+    }
 
 
 def _chunks(items: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:

@@ -6,6 +6,12 @@ with the page's cursor: reference data, visits (personal data only as the
 scope allows) and events, after which each touched case is re-projected from
 its events in the county's order (:func:`reproject_case`). A pulled item this
 desk pushed itself marks its outbox row sent.
+
+A page is applied set-wise: its new events are written with one multi-row
+statement, the events of all the cases it touches are read with one query,
+re-projected in memory and the case rows written with one statement each for
+new and changed cases (:func:`reproject_cases`); the outbox rows it confirms are
+marked sent with one statement.
 """
 
 from __future__ import annotations
@@ -16,10 +22,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
-from models.enums import OutboxKind, OutboxStatus
+from models.enums import EventType, OutboxKind, OutboxStatus
 from models.tables import (
     Case,
     CaseEvent,
@@ -38,6 +44,7 @@ from services.attachments.records import note_event_attachments
 from services.cases.event_checks import parse_time
 from services.cases.projection import CaseProjection, Event, apply
 from services.cases.records import (
+    case_columns,
     event_columns,
     event_from_row,
     events_of,
@@ -104,6 +111,77 @@ def reproject_case(session: Session, case_id: str) -> Case | None:
             session.delete(case)
         return None
     return write_case_row(session, case, projection)
+
+
+def reproject_cases(session: Session, case_ids: Iterable[str]) -> None:
+    """:func:`reproject_case` for many cases at once: their events read with one query
+    per 500 cases, projected in memory, the case rows written one statement per kind
+    of change (inserted, updated, deleted)."""
+    ids = sorted(set(case_ids))
+    if not ids:
+        return
+    session.flush()
+    events, cases = _table(CaseEvent), _table(Case)
+    projections: dict[str, CaseProjection | None] = dict.fromkeys(ids)
+    stored: set[str] = set()
+    for chunk in chunks(ids):
+        stored.update(session.scalars(select(cases.c.id).where(cases.c.id.in_(chunk))))
+        query = (
+            select(
+                events.c.id,
+                events.c.case_id,
+                events.c.type,
+                events.c.at,
+                events.c.actor_id,
+                events.c.data,
+            )
+            .where(events.c.case_id.in_(chunk), events.c.rejected_code.is_(None))
+            .order_by(
+                events.c.case_id,
+                events.c.server_seq.is_(None),
+                events.c.server_seq,
+                events.c.type != EventType.CREATED,
+                events.c.seq,
+            )
+        )  # the order of services.cases.records.events_of
+        for row in session.execute(query):
+            event = Event(
+                id=row.id,
+                case_id=row.case_id,
+                type=row.type,
+                at=row.at,
+                actor_id=row.actor_id,
+                data=row.data or {},
+            )
+            try:
+                projections[row.case_id] = apply(projections[row.case_id], event)
+            except DomainError as exc:
+                log.info("event %s of case %s skipped in projection: %s", row.id, row.case_id, exc)
+    inserted = [p for case_id, p in projections.items() if p is not None and case_id not in stored]
+    changed = [p for case_id, p in projections.items() if p is not None and case_id in stored]
+    gone = [case_id for case_id, p in projections.items() if p is None and case_id in stored]
+    if inserted:
+        session.execute(cases.insert(), [case_columns(p) for p in inserted])
+    if changed:
+        session.execute(
+            update(cases).where(cases.c.id == bindparam("case_key")),
+            [{**case_columns(p), "case_key": p.id} for p in changed],
+        )
+    for chunk in chunks(gone):
+        session.execute(delete(cases).where(cases.c.id.in_(chunk)))
+    _expire(session, Case, set(ids))
+
+
+def _table(model: type[Any]) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+def _expire(session: Session, model: type[Any], ids: set[str]) -> None:
+    """Rows written with Core statements: the session's objects of them are read again."""
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, model) and getattr(obj, "id", None) in ids:
+            session.expire(obj)
 
 
 @dataclass
@@ -326,8 +404,7 @@ def apply_changes(
         _apply_visit(session, data, provenance, held, result, server)
     _apply_events(session, checked.events, result)
     cases_before = _held_cases(session, result.case_ids)
-    for case_id in sorted(result.case_ids):
-        reproject_case(session, case_id)
+    reproject_cases(session, result.case_ids)
     session.flush()
     cases_after = _held_cases(session, result.case_ids)
     result.report.note_cases(
@@ -450,51 +527,84 @@ def _apply_events(
     events: Sequence[tuple[Event, int | None, Provenance]],
     result: PageResult,
 ) -> None:
-    ids = [event.id for event, _seq, _p in events]
-    existing: dict[str, CaseEvent] = {}
+    table = _table(CaseEvent)
+    ids = sorted({event.id for event, _seq, _p in events})
+    # id → (server_seq, pushed_by) of the events this desk holds
+    existing: dict[str, tuple[int | None, str | None]] = {}
     for chunk in chunks(ids):
-        for row in session.scalars(select(CaseEvent).where(CaseEvent.id.in_(chunk))):
-            existing[row.id] = row
+        for row in session.execute(
+            select(table.c.id, table.c.server_seq, table.c.pushed_by).where(table.c.id.in_(chunk))
+        ):
+            existing[row.id] = (row.server_seq, row.pushed_by)
     confirmed: list[str] = []
+    new_rows: list[dict[str, Any]] = []
+    attached: list[Event] = []
+    # The county holds it after all (a resend answered before a crash): whatever it
+    # said earlier, it is part of the history now.
+    confirm_rows: list[dict[str, Any]] = []
+    provenance_rows: list[dict[str, Any]] = []
     for event, server_seq, provenance in events:
         known = existing.get(event.id)
         if known is not None:
             result.known += 1
-            if known.server_seq is None and server_seq is not None:
-                known.server_seq = server_seq
-                # The county holds it after all (a resend answered before a crash):
-                # whatever it said earlier, it is part of the history now.
-                known.rejected_code = known.rejected_message = known.rejected_at = None
-                for key, value in provenance.columns().items():
-                    setattr(known, key, value)
-                result.case_ids.add(known.case_id)
+            held_seq, pushed_by = known
+            if held_seq is None and server_seq is not None:
+                confirm_rows.append(
+                    {
+                        "event_key": event.id,
+                        "server_seq": server_seq,
+                        "rejected_code": None,
+                        "rejected_message": None,
+                        "rejected_at": None,
+                        **provenance.columns(),
+                    }
+                )
+                existing[event.id] = (server_seq, provenance.pushed_by)
                 confirmed.append(event.id)
-            elif known.pushed_by is None and provenance.pushed_by is not None:
-                for key, value in provenance.columns().items():
-                    setattr(known, key, value)
+            elif pushed_by is None and provenance.pushed_by is not None:
+                provenance_rows.append({"event_key": event.id, **provenance.columns()})
+                existing[event.id] = (held_seq, provenance.pushed_by)
             continue
-        row = CaseEvent(**event_columns(event), server_seq=server_seq, **provenance.columns())
-        session.add(row)
-        existing[event.id] = row
-        # The case's files are listed before they are downloaded (services.sync.blobs).
-        note_event_attachments(session, event.case_id, event.id, event.actor_id, event.data)
+        new_rows.append({**event_columns(event), "server_seq": server_seq, **provenance.columns()})
+        existing[event.id] = (server_seq, provenance.pushed_by)
+        if event.data.get("attachments"):
+            attached.append(event)
         result.new_events += 1
         result.case_ids.add(event.case_id)
         result.new_event_cases.add(event.case_id)
         confirmed.append(event.id)
     session.flush()
+    if new_rows:
+        session.execute(table.insert(), new_rows)
+    by_key = table.c.id == bindparam("event_key")
+    if confirm_rows:
+        session.execute(update(table).where(by_key), confirm_rows)
+        # The case of a confirmed event: the stored one (a pulled copy names the same).
+        for chunk in chunks([row["event_key"] for row in confirm_rows]):
+            result.case_ids.update(
+                session.scalars(select(table.c.case_id).where(table.c.id.in_(chunk)))
+            )
+    if provenance_rows:
+        session.execute(update(table).where(by_key), provenance_rows)
+    if confirm_rows or provenance_rows:
+        _expire(session, CaseEvent, {row["event_key"] for row in (*confirm_rows, *provenance_rows)})
+    # The case's files are listed before they are downloaded (services.sync.blobs).
+    for event in attached:
+        note_event_attachments(session, event.case_id, event.id, event.actor_id, event.data)
+    session.flush()
     _mark_sent(session, OutboxKind.CASE_EVENT, confirmed)
 
 
 def _mark_sent(session: Session, kind: str, item_ids: Sequence[str]) -> None:
-    """The county holds these items: a pending outbox entry for them is done."""
-    for chunk in chunks(list(item_ids)):
-        for item in session.scalars(
-            select(OutboxItem).where(
+    """The county holds these items: a pending outbox entry for them is done (one
+    statement per 1,000 items)."""
+    for chunk in chunks(sorted(set(item_ids)), 1000):
+        session.execute(
+            update(OutboxItem)
+            .where(
                 OutboxItem.kind == kind,
                 OutboxItem.item_id.in_(chunk),
                 OutboxItem.status == OutboxStatus.PENDING,
             )
-        ):
-            item.status = OutboxStatus.SENT
-            item.last_error = None
+            .values(status=OutboxStatus.SENT, last_error=None)
+        )

@@ -12,13 +12,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from models.enums import OutboxKind, OutboxStatus
 from models.tables import CaseEvent, OutboxItem
 from models.types import utcnow
-from services.sync.apply import chunks, reproject_case
+from services.sync.apply import chunks, reproject_cases
 from services.sync.config import PUSH_BATCH
 from services.sync.report import RoundReport
 
@@ -89,26 +89,34 @@ class PushOutcome:
 def record_results(
     session: Session, batch: Batch, results: Sequence[Mapping[str, Any]]
 ) -> PushOutcome:
-    """Store the server's answer to one push (one transaction)."""
+    """Store the server's answer to one push (one transaction): the items it accepted
+    or already held are marked sent with one statement, the others one statement per
+    kind of answer; the cases of rejected events are re-projected together."""
     outcome = PushOutcome()
     by_id = {str(r.get("id")): r for r in results if isinstance(r, Mapping)}
-    touched_cases: set[str] = set()
-    items = {
-        item.seq: item
-        for item in session.scalars(select(OutboxItem).where(OutboxItem.seq.in_(batch.seqs)))
-    }
+    table: Any = OutboxItem.__table__
+    items = {}
+    for chunk in chunks(batch.seqs, 1000):
+        for row in session.execute(
+            select(table.c.seq, table.c.kind, table.c.item_id, table.c.status).where(
+                table.c.seq.in_(chunk)
+            )
+        ):
+            items[row.seq] = row
+    sent: list[int] = []
+    unanswered: list[int] = []
+    refused: list[dict[str, Any]] = []
+    refused_events: dict[str, tuple[str, str]] = {}  # event id → (code, message)
     for seq in batch.seqs:
         item = items.get(seq)
         if item is None or item.status != OutboxStatus.PENDING:
             continue
         answer = by_id.get(item.item_id)
         status = answer.get("status") if answer else None
-        item.attempts = (item.attempts or 0) + 1
         if status in ("accepted", "duplicate", "rejected"):
             outcome.report.add_answer(item.kind, str(status))
         if status in ("accepted", "duplicate"):
-            item.status = OutboxStatus.SENT
-            item.last_error = None
+            sent.append(seq)
             if status == "accepted":
                 outcome.accepted += 1
             else:
@@ -117,21 +125,51 @@ def record_results(
             assert answer is not None
             code = str(answer.get("code") or "invalid")[:30]
             message = str(answer.get("message") or "")
-            item.status = OutboxStatus.REJECTED
-            item.reject_code = code
-            item.reject_message = message
+            refused.append({"item_seq": seq, "code": code, "message": message})
             outcome.rejected.append(Rejection(seq, item.kind, item.item_id, code, message))
             if item.kind == OutboxKind.CASE_EVENT:
-                row = session.scalar(select(CaseEvent).where(CaseEvent.id == item.item_id))
-                if row is not None and row.server_seq is None:
-                    touched_cases.add(row.case_id)
-                    mark_rejected(row, code, message)
+                refused_events[item.item_id] = (code, message)
         else:
-            item.last_error = "no answer for this item"
+            unanswered.append(seq)
             outcome.unanswered += 1
     session.flush()
-    for case_id in touched_cases:
-        reproject_case(session, case_id)
+    attempts = func.coalesce(table.c.attempts, 0) + 1
+    for chunk in chunks(sent, 1000):
+        session.execute(
+            update(table)
+            .where(table.c.seq.in_(chunk))
+            .values(status=OutboxStatus.SENT, last_error=None, attempts=attempts)
+        )
+    if refused:
+        session.execute(
+            update(table)
+            .where(table.c.seq == bindparam("item_seq"))
+            .values(
+                status=OutboxStatus.REJECTED,
+                reject_code=bindparam("code"),
+                reject_message=bindparam("message"),
+                attempts=attempts,
+            ),
+            refused,
+        )
+    for chunk in chunks(unanswered, 1000):
+        session.execute(
+            update(table)
+            .where(table.c.seq.in_(chunk))
+            .values(last_error="no answer for this item", attempts=attempts)
+        )
+    done = {*sent, *unanswered, *(row["item_seq"] for row in refused)}
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, OutboxItem) and obj.seq in done:
+            session.expire(obj)
+    touched_cases: set[str] = set()
+    for ids in chunks(sorted(refused_events)):
+        for event in session.scalars(select(CaseEvent).where(CaseEvent.id.in_(ids))):
+            if event.server_seq is None:
+                touched_cases.add(event.case_id)
+                mark_rejected(event, *refused_events[event.id])
+    session.flush()
+    reproject_cases(session, touched_cases)
     return outcome
 
 
