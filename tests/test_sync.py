@@ -490,6 +490,8 @@ def test_client_killed_mid_push_and_restarted(server: ServerThread, tmp_path: Pa
         sys.executable,
         "main.py",
         "sync",
+        "--lang",
+        "en",  # the report's English labels are read below
         "--data-dir",
         str(folder),
         "--user",
