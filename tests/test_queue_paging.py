@@ -256,3 +256,15 @@ def test_sampling_stops_when_asked_and_the_connection_stays_usable(tie_db: Datab
         samples = queue.sample_keys(session, me, flt, now, "due", False, PAGE, stop=never)
         assert len(samples) == queue.count(session, me, flt, now) // PAGE
         assert queue.page(session, me, flt, now, "due", False, 0, 3)  # no handler left behind
+
+
+def test_segments_where_nulls_sort_last_ascending() -> None:
+    """PostgreSQL's NULL order (last ascending): after a department, the rest of its ids,
+    then its cases without an id, then the later kinds, then the cases without a kind."""
+    order = queue.ordering("assignee", False, sqlite=False)
+    where = [str(s.where.compile()) for s in order.segments(("department", "dept_a", "id-1"))]
+    assert len(where) == 4
+    assert "(cases.assignee_id, cases.id) >" in where[0] and "assignee_type =" in where[0]
+    assert "assignee_type =" in where[1] and "assignee_id IS NULL" in where[1]
+    assert where[2] == "cases.assignee_type > :param_1"
+    assert where[3] == "cases.assignee_type IS NULL"

@@ -238,6 +238,7 @@ def run(folder: Path, runs: int, orders: list[tuple[str, bool]]) -> list[dict[st
     from desktop.context import AppContext
     from models.db import DB_FILENAME, open_database
     from models.tables import User
+    from services.cases import queue
     from services.demo.district import demo_user_id
     from views.queue.view import QueueView
 
@@ -254,6 +255,14 @@ def run(folder: Path, runs: int, orders: list[tuple[str, bool]]) -> list[dict[st
     size = model.PAGE_SIZE
     recorder = Recorder(db.engine, size)
     bare = bare_model_class()(folder / DB_FILENAME, model.rowCount(), size)
+    with db.sessions() as session:  # the category order joins GridDesk's temporary rank table
+        codes = queue.category_order(session)
+    bare.conn.execute(
+        f"CREATE TEMP TABLE {queue.CATEGORY_RANK_TABLE} (rank INTEGER PRIMARY KEY, code TEXT)"
+    )
+    bare.conn.executemany(
+        f"INSERT INTO temp.{queue.CATEGORY_RANK_TABLE} VALUES (?, ?)", list(enumerate(codes))
+    )
     bare_view = QTableView()
     bare_view.setModel(bare)
     bare_view.verticalHeader().hide()
