@@ -52,7 +52,10 @@ from tests.sync_harness import (
     pg_base_url,
 )
 
-pytestmark = pytest.mark.skipif(not pg_base_url(), reason="GRIDDESK_TEST_PG_URL is not set")
+pytestmark = [
+    pytest.mark.skipif(not pg_base_url(), reason="GRIDDESK_TEST_PG_URL is not set"),
+    pytest.mark.timeout(0),  # 5 rounds of 100,000 events outlast the tests' default limit
+]
 
 N = int(os.environ.get("GRIDDESK_BENCH_EVENTS", "100000"))
 RUNS = max(5, int(os.environ.get("GRIDDESK_BENCH_RUNS", "5")))
