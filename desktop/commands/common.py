@@ -11,9 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from models.db import Database, DatabaseProblem
 
-from ..cli_text import EXIT_USAGE, language, translate
-
-_app: object = None  # the QCoreApplication made here, kept alive while the command runs
+from ..cli_text import EXIT_USAGE, translate
 
 
 def open_db_or_exit(args: argparse.Namespace | Path, *, must_exist: bool = True) -> Database:
@@ -57,27 +55,14 @@ def database_problem_of(error: BaseException, data_dir: Path) -> str | None:
 
 
 def database_problem_message(problem: DatabaseProblem) -> str:
-    """``views.messages.database_problem_text`` under a translator for the
-    command's language (desktop/cli_text.py), installed only for this call: a
-    command has no window that installed one."""
-    from PySide6.QtCore import QCoreApplication, QTranslator
+    """``views.messages.database_problem_text`` in the command's language
+    (desktop/cli_text.py), without an application: the English template is taken
+    with its placeholders kept, then translated and filled in here, so that a later
+    QApplication (``screenshot``, the window) can still be made in the process."""
+    from types import SimpleNamespace
 
-    from ..i18n import APP_CATALOG, compile_translations, database_problem_text, translations_dir
+    from ..i18n import database_problem_text
 
-    global _app
-    app = QCoreApplication.instance()
-    if app is None:
-        app = _app = QCoreApplication([])
-    lang = language()
-    translator = QTranslator(app)
-    installed = False
-    if lang != "en":
-        compile_translations()
-        installed = translator.load(f"{APP_CATALOG}_{lang}", str(translations_dir()))
-        if installed:
-            app.installTranslator(translator)
-    try:
-        return database_problem_text(problem)
-    finally:
-        if installed:
-            app.removeTranslator(translator)
+    placeholders = SimpleNamespace(code=problem.code, path="{path}", detail="{detail}")
+    template = database_problem_text(placeholders)  # type: ignore[arg-type]
+    return translate("errors", template).format(path=problem.path, detail=problem.detail)
