@@ -312,7 +312,8 @@ def _by_pinyin(rows: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
     return tuple(code for code, _name in sorted(rows, key=key))
 
 
-def _fill_category_rank(session: Session) -> None:
+def _fill_category_rank(session: Session) -> int:
+    """Fill the rank table of this connection; the number of categories."""
     session.execute(
         text(
             f"CREATE TEMP TABLE IF NOT EXISTS {CATEGORY_RANK_TABLE} "
@@ -326,6 +327,7 @@ def _fill_category_rank(session: Session) -> None:
             text(f"INSERT INTO temp.{CATEGORY_RANK_TABLE} (rank, code) VALUES (:rank, :code)"),
             [{"rank": i, "code": code} for i, code in enumerate(codes)],
         )
+    return len(codes)
 
 
 _RANK_TABLE = table(CATEGORY_RANK_TABLE, column("rank"), column("code"), schema="temp")
@@ -556,20 +558,28 @@ def page(
     a page deep down costs what the first one does.
     """
     sqlite = _use_fts(session)
+    ranks = 0
     if sort_key == "category" and sqlite:
-        _fill_category_rank(session)
+        ranks = _fill_category_rank(session)
     order = ordering(sort_key, descending, sqlite)
+    segments: list[Segment]
     if after is None and before is None:
-        query = _page_select(actor, flt, now, order, ROW_COLUMNS, sqlite)
-        return list(session.connection().execute(query.offset(offset).limit(limit)).all())
-    if before is not None:
-        order, values = order.reversed(), before
+        if not (order.category_join and offset == 0):
+            query = _page_select(actor, flt, now, order, ROW_COLUMNS, sqlite)
+            return list(session.connection().execute(query.offset(offset).limit(limit)).all())
+        segments = _by_rank(order, None, ranks)  # the first page: from the first category on
     else:
-        assert after is not None
-        values = after
+        if before is not None:
+            order, values = order.reversed(), before
+        else:
+            assert after is not None
+            values = after
+        segments = order.segments(values)
+        if order.category_join:
+            segments = [*segments[:-1], *_by_rank(order, values[0], ranks)]
     rows: list[Any] = []
     connection = session.connection()  # Core rows: the ORM's row loading costs more than the seek
-    for segment in order.segments(values):
+    for segment in segments:
         query = _page_select(
             actor, flt, now, order, ROW_COLUMNS, sqlite, [segment.where], segment.fixed
         )
@@ -579,6 +589,18 @@ def page(
     if before is not None:
         rows.reverse()
     return rows
+
+
+def _by_rank(order: Ordering, rank: int | None, ranks: int) -> list[Segment]:
+    """The categories after ``rank`` (all when None) as one seek each: joined to the rank
+    table, ``rank > ?`` made SQLite sort every case of a million (38 s), ``rank = ?``
+    reads the category index in rowid order."""
+    desc = order.keys[0][1]
+    if desc:
+        following = range(ranks - 1 if rank is None else rank - 1, -1, -1)
+    else:
+        following = range(0 if rank is None else rank + 1, ranks)
+    return [Segment(_RANK_TABLE.c.rank == r, 1) for r in following]
 
 
 def sort_values(row: Any, sort_key: str, descending: bool, sqlite: bool = True) -> tuple[Any, ...]:
