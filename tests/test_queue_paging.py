@@ -203,9 +203,10 @@ def test_the_segments_of_a_null_deadline_inside_a_rank() -> None:
     # Descending, after a deadline: the rest of its rank's deadlines, then its NULLs, then lower ranks.
     values = (0, utcnow(), 42)
     segments = queue.ordering("due", True).segments(values)
-    assert len(segments) == 3
-    assert "(cases.deadline, cases.rowid) <" in str(segments[0].where)
-    assert "deadline IS NULL" in str(segments[1].where)
+    assert len(segments) == 4
+    assert "cases.rowid <" in str(segments[0].where)  # the tie-breaker seeks alone
+    assert "cases.deadline <" in str(segments[1].where)
+    assert "deadline IS NULL" in str(segments[2].where)
 
 
 def test_keyset_pages_are_index_seeks(tie_db: Database) -> None:
@@ -266,8 +267,9 @@ def test_segments_where_nulls_sort_last_ascending() -> None:
     then its cases without an id, then the later kinds, then the cases without a kind."""
     order = queue.ordering("assignee", False, sqlite=False)
     where = [str(s.where.compile()) for s in order.segments(("department", "dept_a", "id-1"))]
-    assert len(where) == 4
-    assert "(cases.assignee_id, cases.id) >" in where[0] and "assignee_type =" in where[0]
-    assert "assignee_type =" in where[1] and "assignee_id IS NULL" in where[1]
-    assert where[2] == "cases.assignee_type > :param_1"
-    assert where[3] == "cases.assignee_type IS NULL"
+    assert len(where) == 5
+    assert "assignee_id =" in where[0] and "cases.id >" in where[0]
+    assert "assignee_type =" in where[1] and "cases.assignee_id >" in where[1]
+    assert "assignee_type =" in where[2] and "assignee_id IS NULL" in where[2]
+    assert where[3] == "cases.assignee_type > :param_1"
+    assert where[4] == "cases.assignee_type IS NULL"

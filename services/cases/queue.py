@@ -387,7 +387,8 @@ class Ordering:
 
         Read from the last key back: the rows sharing all keys but the last come
         first, then those sharing one key fewer, and so on. Keys holding a value
-        are compared together as one row value, ``(deadline, rowid) > (?, ?)``,
+        are compared together as one row value, ``(assignee_type, assignee_id) > (?, ?)``
+        (the tie-breaker last of all on its own, ``… AND rowid > ?``),
         as far back as no NULLs can fall between (a row value comparison with a
         NULL in it is never true); the NULLs of a nullable key get a seek of
         their own where they come (at the end of the travel); a NULL value is
@@ -404,8 +405,12 @@ class Ordering:
                 i -= 1
                 continue
             start = i
+            # The tie-breaker seeks alone: SQLite seeks a row value only on the index's
+            # named columns, so (state, rowid) > (?, ?) would read every earlier case
+            # of that state; state = ? AND rowid > ? starts at the row.
             while (
-                start > self.seek_from
+                i < len(self.keys) - 1
+                and start > self.seek_from
                 and values[start - 1] is not None
                 and not (nulls_at_end and self._nullable(start))
             ):
