@@ -123,9 +123,10 @@ def reproject_cases(session: Session, case_ids: Iterable[str]) -> None:
     session.flush()
     events, cases = _table(CaseEvent), _table(Case)
     projections: dict[str, CaseProjection | None] = dict.fromkeys(ids)
-    stored: set[str] = set()
+    stored: dict[str, dict[str, Any]] = {}
     for chunk in chunks(ids):
-        stored.update(session.scalars(select(cases.c.id).where(cases.c.id.in_(chunk))))
+        for stored_row in session.execute(select(cases).where(cases.c.id.in_(chunk))):
+            stored[stored_row.id] = dict(stored_row._mapping)
         query = (
             select(
                 events.c.id,
@@ -158,7 +159,16 @@ def reproject_cases(session: Session, case_ids: Iterable[str]) -> None:
             except DomainError as exc:
                 log.info("event %s of case %s skipped in projection: %s", row.id, row.case_id, exc)
     inserted = [p for case_id, p in projections.items() if p is not None and case_id not in stored]
-    changed = [p for case_id, p in projections.items() if p is not None and case_id in stored]
+    # Only rows whose projection differs are written: an UPDATE stamps updated_at (the
+    # time the row last changed), which a page of events this desk already held must
+    # not move (as the ORM's write of an unchanged row writes nothing).
+    changed = [
+        p
+        for case_id, p in projections.items()
+        if p is not None
+        and case_id in stored
+        and any(stored[case_id][k] != v for k, v in case_columns(p).items())
+    ]
     gone = [case_id for case_id, p in projections.items() if p is None and case_id in stored]
     if inserted:
         session.execute(cases.insert(), [case_columns(p) for p in inserted])
