@@ -1665,6 +1665,10 @@
             <translation>帮助(&amp;H)</translation>
         </message>
         <message>
+            <source>&amp;Manual</source>
+            <translation>操作手册(&amp;M)</translation>
+        </message>
+        <message>
             <source>&amp;About GridDesk</source>
             <translation>关于网格工作台(&amp;A)</translation>
         </message>
@@ -1686,6 +1690,29 @@
         </message>
     </context>
     <context>
+        <name>ManualWindow</name>
+        <message>
+            <source>GridDesk manual</source>
+            <translation>网格工作台操作手册</translation>
+        </message>
+        <message>
+            <source>Contents</source>
+            <translation>目录</translation>
+        </message>
+        <message>
+            <source>◀ Back</source>
+            <translation>◀ 后退</translation>
+        </message>
+        <message>
+            <source>Forward ▶</source>
+            <translation>前进 ▶</translation>
+        </message>
+        <message>
+            <source>The manual was not found in %1.</source>
+            <translation>在 %1 中找不到操作手册。</translation>
+        </message>
+    </context>
+    <context>
         <name>MapPage</name>
         <message>
             <source>Cases</source>
@@ -1702,6 +1729,18 @@
         <message>
             <source>Plain background</source>
             <translation>空白底图</translation>
+        </message>
+        <message>
+            <source>Legend</source>
+            <translation>图例</translation>
+        </message>
+        <message>
+            <source>Click to fold or unfold the legend</source>
+            <translation>点击收起或展开图例</translation>
+        </message>
+        <message>
+            <source>Hide this note</source>
+            <translation>隐藏此提示</translation>
         </message>
         <message>
             <source>Open cases: %1</source>
@@ -2051,6 +2090,26 @@
     </context>
     <context>
         <name>QueueView</name>
+        <message>
+            <source>Right-click to choose the columns</source>
+            <translation>右键选择要显示的列</translation>
+        </message>
+        <message>
+            <source>Filters</source>
+            <translation>筛选</translation>
+        </message>
+        <message>
+            <source>Show or hide the filters</source>
+            <translation>显示或隐藏筛选条件</translation>
+        </message>
+        <message>
+            <source>Details</source>
+            <translation>详情</translation>
+        </message>
+        <message>
+            <source>Show the selected case's details beside the table</source>
+            <translation>在表格旁显示所选案件的详情</translation>
+        </message>
         <message>
             <source>Cases</source>
             <translation>案件</translation>
@@ -3895,6 +3954,477 @@
         </message>
     </context>
     <context>
+        <name>cli</name>
+        <message>
+            <source>{value!r} is not a language here: use zh or en</source>
+            <translation>{value!r} 不是可用的语言：请用 zh 或 en</translation>
+        </message>
+        <message>
+            <source>global options</source>
+            <translation>全局选项</translation>
+        </message>
+        <message>
+            <source>the data folder (the window's default: the per-user data folder)</source>
+            <translation>数据文件夹（窗口默认使用本用户的数据文件夹）</translation>
+        </message>
+        <message>
+            <source>language of the messages (default: Chinese; English when LANG is en_…)</source>
+            <translation>提示信息的语言（默认中文；LANG 为 en_… 时用英文）</translation>
+        </message>
+        <message>
+            <source>log to the console too, and show the details of an internal error</source>
+            <translation>同时在控制台输出日志，并显示内部错误的详细信息</translation>
+        </message>
+        <message>
+            <source>start the window on the demo district in its own folder</source>
+            <translation>在演示辖区自己的文件夹中打开窗口</translation>
+        </message>
+        <message>
+            <source>GridDesk (网格工作台). Without a command it opens the window; the commands below work without one (for clerks and scheduled tasks). In the source folder run them with .venv/bin/python main.py … (Windows: .venv\Scripts\python main.py …).</source>
+            <translation>网格工作台（GridDesk）。不带命令时打开窗口；下列命令无需窗口即可运行（供工作人员和计划任务使用）。在源码文件夹中请用 .venv/bin/python main.py … 运行（Windows：.venv\Scripts\python main.py …）。</translation>
+        </message>
+        <message>
+            <source>Examples:</source>
+            <translation>示例：</translation>
+        </message>
+        <message>
+            <source>commands</source>
+            <translation>命令</translation>
+        </message>
+        <message>
+            <source>{command} needs --data-dir FOLDER: the desk's data folder (before or after the command)</source>
+            <translation>{command} 需要 --data-dir 文件夹：本工作台的数据文件夹（写在命令前后均可）</translation>
+        </message>
+        <message>
+            <source>stopped (Ctrl+C)</source>
+            <translation>已停止（Ctrl+C）</translation>
+        </message>
+        <message>
+            <source>{command}: cannot use {path}: {reason}</source>
+            <translation>{command}：无法使用 {path}：{reason}</translation>
+        </message>
+        <message>
+            <source>{command} failed unexpectedly: {error}. This is a fault in GridDesk; run it again with --verbose to see the details and report them.</source>
+            <translation>{command} 意外失败：{error}。这是网格工作台自身的故障；请加 --verbose 重新运行以查看详细信息，并报告给管理员。</translation>
+        </message>
+        <message>
+            <source>done</source>
+            <translation>完成</translation>
+        </message>
+        <message>
+            <source>an unexpected error in GridDesk itself (run again with --verbose for the details)</source>
+            <translation>网格工作台自身的意外错误（加 --verbose 重新运行可查看详情）</translation>
+        </message>
+        <message>
+            <source>the command line, a file or the data folder needs fixing (the message says what)</source>
+            <translation>命令行、文件或数据文件夹需要更正（提示信息会说明）</translation>
+        </message>
+        <message>
+            <source>the county server cannot be reached, is the wrong address, broken or too slow</source>
+            <translation>无法连接区县服务器，或地址错误、服务器故障、响应太慢</translation>
+        </message>
+        <message>
+            <source>the county server refused the login</source>
+            <translation>区县服务器拒绝登录</translation>
+        </message>
+        <message>
+            <source>sync finished, but items were rejected or pulled items were kept aside</source>
+            <translation>同步完成，但有条目被拒收，或拉取的条目被隔离</translation>
+        </message>
+        <message>
+            <source>stopped with Ctrl+C</source>
+            <translation>按 Ctrl+C 停止</translation>
+        </message>
+        <message>
+            <source>usage: </source>
+            <translation>用法：</translation>
+        </message>
+        <message>
+            <source>options</source>
+            <translation>选项</translation>
+        </message>
+        <message>
+            <source>positional arguments</source>
+            <translation>位置参数</translation>
+        </message>
+        <message>
+            <source>show this help message and exit</source>
+            <translation>显示本帮助并退出</translation>
+        </message>
+        <message>
+            <source>argument %(argument_name)s: %(message)s</source>
+            <translation>参数 %(argument_name)s：%(message)s</translation>
+        </message>
+        <message>
+            <source>%(prog)s: error: %(message)s</source>
+            <translation>%(prog)s：错误：%(message)s</translation>
+        </message>
+        <message>
+            <source>unrecognized arguments: %s</source>
+            <translation>无法识别的参数：%s</translation>
+        </message>
+        <message>
+            <source>the following arguments are required: %s</source>
+            <translation>缺少以下必需参数：%s</translation>
+        </message>
+        <message>
+            <source>expected one argument</source>
+            <translation>需要一个值</translation>
+        </message>
+        <message>
+            <source>invalid choice: %(value)r (choose from %(choices)s)</source>
+            <translation>无效的选择：%(value)r（可选：%(choices)s）</translation>
+        </message>
+        <message>
+            <source>invalid %(type)s value: %(value)r</source>
+            <translation>无效的 %(type)s 值：%(value)r</translation>
+        </message>
+        <message>
+            <source>ambiguous option: %(option)s could match %(matches)s</source>
+            <translation>选项不明确：%(option)s 可匹配 %(matches)s</translation>
+        </message>
+        <message>
+            <source>ignored explicit argument %r</source>
+            <translation>忽略了显式参数 %r</translation>
+        </message>
+        <message>
+            <source>not allowed with argument %s</source>
+            <translation>不能与参数 %s 同时使用</translation>
+        </message>
+        <message>
+            <source>one of the arguments %s is required</source>
+            <translation>必须给出参数 %s 之一</translation>
+        </message>
+        <message>
+            <source>expected at most one argument</source>
+            <translation>最多需要一个值</translation>
+        </message>
+        <message>
+            <source>expected at least one argument</source>
+            <translation>至少需要一个值</translation>
+        </message>
+        <message>
+            <source>unknown parser %(parser_name)r (choices: %(choices)s)</source>
+            <translation>未知的命令 %(parser_name)r（可选：%(choices)s）</translation>
+        </message>
+        <message>
+            <source>can't open '%(filename)s': %(error)s</source>
+            <translation>无法打开“%(filename)s”：%(error)s</translation>
+        </message>
+        <message>
+            <source>Exit codes:</source>
+            <translation>退出码：</translation>
+        </message>
+        <message>
+            <source>xlsx: the workbook; docx: the 通报 document (Word); pdf: the workbook printed to PDF (default: from --out's extension)</source>
+            <translation>xlsx：工作簿；docx：通报文档（Word）；pdf：打印为 PDF 的工作簿（默认按 --out 的扩展名）</translation>
+        </message>
+        <message>
+            <source>--out must name a .{format} file</source>
+            <translation>--out 必须是 .{format} 文件</translation>
+        </message>
+        <message>
+            <source>通报 (Word)</source>
+            <translation>通报（Word）</translation>
+        </message>
+        <message>
+            <source>cannot write {path}: {reason}</source>
+            <translation>无法写入 {path}：{reason}</translation>
+        </message>
+        <message>
+            <source>{out}: {title} ({how}) — {created:,} registered, {due:,} due, {closed:,} closed, {overdue:,} overdue</source>
+            <translation>{out}：{title}（{how}）— 登记 {created:,} 件，到期 {due:,} 件，办结 {closed:,} 件，超期 {overdue:,} 件</translation>
+        </message>
+        <message>
+            <source>{path} is a file, not a folder: --data-dir names a folder</source>
+            <translation>{path} 是文件而不是文件夹：--data-dir 应指定文件夹</translation>
+        </message>
+        <message>
+            <source>no GridDesk database in {path}</source>
+            <translation>{path} 中没有网格工作台数据库</translation>
+        </message>
+        <message>
+            <source>write the half-monthly bulletin workbook (半月通报) of a period</source>
+            <translation>导出某一期的半月通报工作簿</translation>
+        </message>
+        <message>
+            <source>YYYY-MM-H1 (1st-15th), YYYY-MM-H2 (16th-end), YYYY-MM, YYYY-MM-DD..YYYY-MM-DD, or last (the last complete half-month)</source>
+            <translation>YYYY-MM-H1（1日至15日）、YYYY-MM-H2（16日至月末）、YYYY-MM、YYYY-MM-DD..YYYY-MM-DD，或 last（最近一个已结束的半月）</translation>
+        </message>
+        <message>
+            <source>the code of the street or community to report (default: what this data folder holds); --list-units or --scope help lists the codes</source>
+            <translation>要统计的街道或社区代码（默认：本数据文件夹完整持有的范围）；--list-units 或 --scope help 列出可用代码</translation>
+        </message>
+        <message>
+            <source>list the scopes this data folder can report, by code and name, and exit</source>
+            <translation>列出本数据文件夹可统计的范围（代码和名称）后退出</translation>
+        </message>
+        <message>
+            <source>the file to write (.xlsx, .docx or .pdf)</source>
+            <translation>要写入的文件（.xlsx、.docx 或 .pdf）</translation>
+        </message>
+        <message>
+            <source>no progress output</source>
+            <translation>不显示进度</translation>
+        </message>
+        <message>
+            <source>--period and --out are required (or --list-units), for example --period last --out 通报.xlsx</source>
+            <translation>需要 --period 和 --out（或 --list-units），例如 --period last --out 通报.xlsx</translation>
+        </message>
+        <message>
+            <source>warning: {period} has not ended; the figures go up to {at}</source>
+            <translation>注意：{period} 尚未结束，数据截至 {at}</translation>
+        </message>
+        <message>
+            <source>warning: no holiday calendar for {years}; working days counted Monday-Friday</source>
+            <translation>注意：没有 {years} 年的节假日安排，按周一至周五计算工作日</translation>
+        </message>
+        <message>
+            <source>{out}: {title} — {created:,} registered, {due:,} due, {closed:,} closed, {overdue:,} overdue</source>
+            <translation>{out}：{title} — 登记 {created:,} 件，到期 {due:,} 件，办结 {closed:,} 件，超期 {overdue:,} 件</translation>
+        </message>
+        <message>
+            <source>this data folder holds no street's or community's complete cases; the bulletin comes from the county centre (python -m county_server export-bulletin)</source>
+            <translation>本数据文件夹没有任何街道或社区的完整案件；通报由区县中心导出（python -m county_server export-bulletin）</translation>
+        </message>
+        <message>
+            <source>(default)</source>
+            <translation>（默认）</translation>
+        </message>
+        <message>
+            <source>remove visitors' personal data older than the retention period</source>
+            <translation>删除超过保存期限的来访人个人信息</translation>
+        </message>
+        <message>
+            <source>only count the visits that would be purged</source>
+            <translation>只统计将被清除的来访记录数</translation>
+        </message>
+        <message>
+            <source>{count} visit(s) registered before {cutoff} would lose their personal data</source>
+            <translation>{cutoff} 之前登记的 {count} 条来访记录将被清除个人信息</translation>
+        </message>
+        <message>
+            <source>personal data removed from {count} visit(s) registered before {cutoff}</source>
+            <translation>已清除 {cutoff} 之前登记的 {count} 条来访记录的个人信息</translation>
+        </message>
+        <message>
+            <source>log in, render a screen offscreen and save it as PNG</source>
+            <translation>登录并在后台渲染一个界面，保存为 PNG</translation>
+        </message>
+        <message>
+            <source>who logs in (password from GRIDDESK_PASSWORD)</source>
+            <translation>登录的用户（密码取自 GRIDDESK_PASSWORD）</translation>
+        </message>
+        <message>
+            <source>the PNG to write</source>
+            <translation>要写入的 PNG 文件</translation>
+        </message>
+        <message>
+            <source>window size, WIDTHxHEIGHT (default 1400x900)</source>
+            <translation>窗口大小，宽x高（默认 1400x900）</translation>
+        </message>
+        <message>
+            <source>set the password in the environment variable GRIDDESK_PASSWORD</source>
+            <translation>请在环境变量 GRIDDESK_PASSWORD 中设置密码</translation>
+        </message>
+        <message>
+            <source>--size must look like 1366x768 (each from 200 to 10000)</source>
+            <translation>--size 的格式应为 1366x768（宽、高均在 200 至 10000 之间）</translation>
+        </message>
+        <message>
+            <source>create the demo district with N cases</source>
+            <translation>生成含 N 件案件的演示辖区</translation>
+        </message>
+        <message>
+            <source>how many cases (default {n}, as the county's)</source>
+            <translation>案件数（默认 {n}，与区县一致）</translation>
+        </message>
+        <message>
+            <source>the random seed (the same seed gives the same district)</source>
+            <translation>随机种子（种子相同，辖区相同）</translation>
+        </message>
+        <message>
+            <source>the history ends at 00:00 (Beijing) of that day (default: today)</source>
+            <translation>历史数据截至该日 0:00（北京时间）（默认：今天）</translation>
+        </message>
+        <message>
+            <source>{value!r} is not a whole number of 0 or more</source>
+            <translation>{value!r} 不是大于等于 0 的整数</translation>
+        </message>
+        <message>
+            <source>{value!r} is not a date like 2026-11-16</source>
+            <translation>{value!r} 不是日期，格式如 2026-11-16</translation>
+        </message>
+        <message>
+            <source>  {done:&gt;9,} / {total:,} cases  ({seconds:.0f} s)</source>
+            <translation>  {done:&gt;9,} / {total:,} 件案件（{seconds:.0f} 秒）</translation>
+        </message>
+        <message>
+            <source>demo district in {folder}: {units} org units, {departments} departments, {users} users, {cases:,} cases, {events:,} events, {visits:,} visits up to 00:00 of {today} (Beijing) in {seconds:.1f} s</source>
+            <translation>演示辖区已生成于 {folder}：{units} 个组织单位、{departments} 个部门、{users} 个用户、{cases:,} 件案件、{events:,} 条事件、{visits:,} 条来访，截至 {today} 0:00（北京时间），用时 {seconds:.1f} 秒</translation>
+        </message>
+        <message>
+            <source>push and pull once against the county server</source>
+            <translation>与区县服务器推送并拉取一次</translation>
+        </message>
+        <message>
+            <source>One sync round without a window: what this desk recorded goes up to the county server, what the county holds for this desk comes down, and the figures are printed per type. A folder without a GridDesk database is refused unless --create is given (a new desk). With --user that person logs in first (password from the environment variable GRIDDESK_PASSWORD, never stored); otherwise the logins kept on this desk are used.</source>
+            <translation>不打开窗口进行一轮同步：本工作台记录的内容上传到区县服务器，区县为本工作台保存的内容下载下来，并按类型打印数量。没有网格工作台数据库的文件夹会被拒绝，除非给出 --create（新工作台）。给出 --user 时该用户先登录（密码取自环境变量 GRIDDESK_PASSWORD，不会保存）；否则使用本工作台已保存的登录。</translation>
+        </message>
+        <message>
+            <source>make the data folder and an empty database when there is none (a new desk)</source>
+            <translation>没有数据库时创建数据文件夹和空数据库（新工作台）</translation>
+        </message>
+        <message>
+            <source>county server address, http://HOST:PORT or https://HOST (stored for next time; without http:// or https://, http:// is assumed)</source>
+            <translation>区县服务器地址，http://主机:端口 或 https://主机（会保存供下次使用；不写 http:// 或 https:// 时按 http:// 处理）</translation>
+        </message>
+        <message>
+            <source>log this county user in first (password from GRIDDESK_PASSWORD); without it, the logins already kept on this desk are used</source>
+            <translation>先登录此区县用户（密码取自 GRIDDESK_PASSWORD）；不给出时使用本工作台已保存的登录</translation>
+        </message>
+        <message>
+            <source>seconds per request, 1 to 3600 (default 30)</source>
+            <translation>每个请求的秒数，1 至 3600（默认 30）</translation>
+        </message>
+        <message>
+            <source>seconds the whole round may take, 1 to 86400 (default: the setting, 600)</source>
+            <translation>整轮同步最多允许的秒数，1 至 86400（默认：按设置，600）</translation>
+        </message>
+        <message>
+            <source>{value!r} is not a number of seconds from 1 to {most}</source>
+            <translation>{value!r} 不是 1 至 {most} 之间的秒数</translation>
+        </message>
+        <message>
+            <source>sync failed: {error} (details in the log file)</source>
+            <translation>同步失败：{error}（详情见日志文件）</translation>
+        </message>
+        <message>
+            <source>set the environment variable GRIDDESK_PASSWORD to the password of --user</source>
+            <translation>请将环境变量 GRIDDESK_PASSWORD 设为 --user 的密码</translation>
+        </message>
+        <message>
+            <source>note: {given} has no http:// or https://; using {url}</source>
+            <translation>注意：{given} 没有写 http:// 或 https://，按 {url} 处理</translation>
+        </message>
+        <message>
+            <source>to start a new desk in that folder, add --create</source>
+            <translation>要在该文件夹中新建工作台，请加 --create</translation>
+        </message>
+        <message>
+            <source>bad server address {url!r}: {reason} (for example http://127.0.0.1:8765)</source>
+            <translation>服务器地址 {url!r} 无效：{reason}（例如 http://127.0.0.1:8765）</translation>
+        </message>
+        <message>
+            <source>no server address: pass --server http://HOST:PORT</source>
+            <translation>没有服务器地址：请用 --server http://主机:端口 指定</translation>
+        </message>
+        <message>
+            <source>nobody is logged in to {url} on this desk: pass --user NAME with the password in GRIDDESK_PASSWORD</source>
+            <translation>本工作台没有人登录 {url}：请用 --user 用户名，并在 GRIDDESK_PASSWORD 中给出密码</translation>
+        </message>
+        <message>
+            <source>cases</source>
+            <translation>案件</translation>
+        </message>
+        <message>
+            <source>case events</source>
+            <translation>案件事件</translation>
+        </message>
+        <message>
+            <source>visits</source>
+            <translation>来访</translation>
+        </message>
+        <message>
+            <source>users</source>
+            <translation>用户</translation>
+        </message>
+        <message>
+            <source>org units</source>
+            <translation>组织单位</translation>
+        </message>
+        <message>
+            <source>departments</source>
+            <translation>部门</translation>
+        </message>
+        <message>
+            <source>categories</source>
+            <translation>类别</translation>
+        </message>
+        <message>
+            <source>holidays</source>
+            <translation>节假日</translation>
+        </message>
+        <message>
+            <source>settings</source>
+            <translation>设置项</translation>
+        </message>
+        <message>
+            <source>came down (the county's feed read from the beginning):</source>
+            <translation>下载（从头读取区县的数据流）：</translation>
+        </message>
+        <message>
+            <source>came down:</source>
+            <translation>下载：</translation>
+        </message>
+        <message>
+            <source>new</source>
+            <translation>新增</translation>
+        </message>
+        <message>
+            <source>updated</source>
+            <translation>更新</translation>
+        </message>
+        <message>
+            <source>went up:</source>
+            <translation>上传：</translation>
+        </message>
+        <message>
+            <source>accepted</source>
+            <translation>接收</translation>
+        </message>
+        <message>
+            <source>already there</source>
+            <translation>已存在</translation>
+        </message>
+        <message>
+            <source>rejected</source>
+            <translation>拒收</translation>
+        </message>
+        <message>
+            <source>waiting for a county login: {count}</source>
+            <translation>等待区县登录：{count}</translation>
+        </message>
+        <message>
+            <source>dropped {cases} cases and {visits} visits outside this desk's scope</source>
+            <translation>已删除本工作台范围以外的 {cases} 件案件和 {visits} 条来访</translation>
+        </message>
+        <message>
+            <source>rejected {kind} {id}: {code} — {message}</source>
+            <translation>被拒收 {kind} {id}：{code} — {message}</translation>
+        </message>
+        <message>
+            <source>{count} items wait for {person} ({username}) to log in</source>
+            <translation>{count} 个条目等待 {person}（{username}）登录</translation>
+        </message>
+        <message>
+            <source>{count} pulled items break the protocol and were kept aside</source>
+            <translation>{count} 条拉取的数据不符合协议，已隔离</translation>
+        </message>
+        <message>
+            <source>{count} rejected items wait for a decision on the sync screen</source>
+            <translation>{count} 个被拒收的条目等待在同步界面处理</translation>
+        </message>
+        <message>
+            <source>the screen {view!r} is not available to {user}; available: {screens}</source>
+            <translation>用户 {user} 没有界面 {view!r}；可用的界面：{screens}</translation>
+        </message>
+        <message>
+            <source>could not write {path}</source>
+            <translation>无法写入 {path}</translation>
+        </message>
+    </context>
+    <context>
         <name>errors</name>
         <message>
             <source>The data folder {path} cannot be created or written. Check that the disk is connected and that you may write there, or start GridDesk with --data-dir and another folder.</source>
@@ -5402,6 +5932,70 @@
         <message>
             <source>{name} could not be saved in the data folder: {reason}</source>
             <translation>{name} 无法保存到数据文件夹：{reason}</translation>
+        </message>
+        <message>
+            <source>{server} does not speak https: the county server at that address takes plain http. Write http:// instead of https:// (or ask the administrator to set up TLS).</source>
+            <translation>{server} 不支持 https：该地址的区县服务器使用普通 http。请把 https:// 改为 http://（或请管理员配置 TLS）。</translation>
+        </message>
+        <message>
+            <source>{server} speaks https only: write https:// instead of http:// in the address.</source>
+            <translation>{server} 只支持 https：请把地址中的 http:// 改为 https://。</translation>
+        </message>
+        <message>
+            <source>The certificate of {server} is not trusted by this computer ({detail}). Ask the county's administrator for the right address or to install a trusted certificate.</source>
+            <translation>本机不信任 {server} 的证书（{detail}）。请向区县管理员确认正确的地址，或安装受信任的证书。</translation>
+        </message>
+        <message>
+            <source>Nothing answers at {server}: the county server is not running there, or the host or port is wrong.</source>
+            <translation>{server} 没有响应：该地址上没有运行区县服务器，或主机、端口有误。</translation>
+        </message>
+        <message>
+            <source>The host name in {server} is not known: check the spelling of the address and the network connection.</source>
+            <translation>无法识别 {server} 中的主机名：请检查地址拼写和网络连接。</translation>
+        </message>
+        <message>
+            <source>{server} did not answer in time: check the network connection, or try again later.</source>
+            <translation>{server} 未在规定时间内响应：请检查网络连接，或稍后再试。</translation>
+        </message>
+        <message>
+            <source>{server} cannot be reached: {detail}. Check the network and the address.</source>
+            <translation>无法连接 {server}：{detail}。请检查网络和地址。</translation>
+        </message>
+        <message>
+            <source>{server} answers too slowly; the round was stopped ({detail}). Try again later.</source>
+            <translation>{server} 响应太慢，本轮同步已停止（{detail}）。请稍后再试。</translation>
+        </message>
+        <message>
+            <source>{server} answers, but there is no county sync service at that address (HTTP {status}). Check the part after the host and port: the address is usually just http://HOST:PORT.</source>
+            <translation>{server} 有响应，但该地址上没有区县同步服务（HTTP {status}）。请检查主机和端口之后的部分：地址通常只需 http://主机:端口。</translation>
+        </message>
+        <message>
+            <source>The server at {server} does not speak the county sync protocol ({detail}). Is it the county server's address?</source>
+            <translation>{server} 上的服务器不使用区县同步协议（{detail}）。这是区县服务器的地址吗？</translation>
+        </message>
+        <message>
+            <source>The county server at {server} has a fault (HTTP {status}); tell its administrator. Details: {detail}</source>
+            <translation>区县服务器 {server} 出现故障（HTTP {status}），请告知其管理员。详情：{detail}</translation>
+        </message>
+        <message>
+            <source>The county server {server} refused the login: the user name or the password is wrong.</source>
+            <translation>区县服务器 {server} 拒绝登录：用户名或密码错误。</translation>
+        </message>
+        <message>
+            <source>The county server {server} refused the login after too many wrong passwords; wait a while and try again.</source>
+            <translation>密码错误次数过多，区县服务器 {server} 拒绝登录；请稍候再试。</translation>
+        </message>
+        <message>
+            <source>The county server {server} refused the login ({detail}).</source>
+            <translation>区县服务器 {server} 拒绝登录（{detail}）。</translation>
+        </message>
+        <message>
+            <source>No county server address is set.</source>
+            <translation>尚未设置区县服务器地址。</translation>
+        </message>
+        <message>
+            <source>Sync with {server} failed: {detail}</source>
+            <translation>与 {server} 同步失败：{detail}</translation>
         </message>
     </context>
 </TS>
