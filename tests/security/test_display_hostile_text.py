@@ -34,7 +34,7 @@ from views.queue.actions.base import dialog_for
 from views.queue.detail import DetailPanel
 from views.queue.model import COL_TITLE
 from views.reception.receipt import receipt_document, receipt_html
-from views.reports.dashboard import Dashboard
+from views.reports.dashboard import AXIS_LABEL_LIMIT, Dashboard
 
 pytestmark = pytest.mark.gui
 
@@ -282,7 +282,9 @@ def test_chart_axis_labels_are_literal(qtbot: Any, key: str) -> None:
     drawn = [
         item.toPlainText() for item in view.scene().items() if isinstance(item, QGraphicsTextItem)
     ]
-    assert clean(text, 40) in [d.replace("\u200b", "") for d in drawn]
+    # Drawn as the literal text, cut to a label's length (a rich-text label would have
+    # lost its tags in toPlainText).
+    assert clean(text, AXIS_LABEL_LIMIT) in [d.replace("\u200b", "") for d in drawn]
     assert all(
         "<img" not in item.toHtml()
         for item in view.scene().items()

@@ -503,11 +503,10 @@ def test_sync_command_trickle_hits_the_deadline(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("extra", "server", "words"),
     [
-        ((), "127.0.0.1:8765", "add http:// or https://"),
         (("--deadline", "-1"), None, "--deadline"),
         (("--user", "coordinator"), None, "GRIDDESK_PASSWORD"),
     ],
-    ids=["url_without_scheme", "bad_deadline", "user_without_password"],
+    ids=["bad_deadline", "user_without_password"],
 )
 def test_sync_command_usage(
     tmp_path: Path, extra: tuple[str, ...], server: str | None, words: str
@@ -517,6 +516,17 @@ def test_sync_command_usage(
         done = _command(desk, *extra, server=server)
         assert done.returncode == 2, done.stderr
         assert words in done.stderr and "Traceback" not in done.stderr
+
+
+def test_sync_command_takes_an_address_without_scheme_as_http(tmp_path: Path) -> None:
+    """A clerk's "127.0.0.1:8765" is http://127.0.0.1:8765, said in a note; nobody is
+    logged in to that address on this desk, which is said too (exit 4), never a traceback."""
+    with hostile(feed_only(lambda _q: page([])), tmp_path) as (_county, desk):
+        desk.db.dispose()
+        done = _command(desk, server="127.0.0.1:8765")
+        assert "using http://127.0.0.1:8765" in done.stderr
+        assert done.returncode == 4, done.stderr
+        assert "Traceback" not in done.stderr
 
 
 def test_sync_command_without_server_or_login(tmp_path: Path) -> None:
