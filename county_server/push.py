@@ -325,22 +325,10 @@ class Pusher:
             return _reject(item_id, exc)
         if event.id in self._stored:
             return _result(event.id, "duplicate")
-        try:
-            event = self.with_attachments(raw, event)
-        except DomainError as exc:
-            return _reject(event.id, exc)
-        missing = unusable(
-            self.session, self.user, self.origin.device_id, attachment_shas(event.data)
-        )
-        if missing:
-            return _result(
-                event.id,
-                "rejected",
-                "missing_blob",
-                f"The county does not hold the file {missing[0]}: upload it "
-                f"(PUT /api/v1/blobs/{missing[0]}) and send the event again.",
-                "data.attachments",
-            )
+        checked = self._with_usable_attachments(raw, event)
+        if isinstance(checked, dict):
+            return checked
+        event = checked
         case = self.session.get(Case, event.case_id)
         if case is None and event.type != EventType.CREATED:
             return _result(
@@ -654,11 +642,10 @@ class Pusher:
             )
         return known.history[case_id]
 
-    def _apply_one(self, raw: Any, event: Event, known: Known, writes: Writes) -> dict[str, Any]:
-        """Check one event against the batch's projection of its case and, if it is
-        accepted, add its rows to ``writes`` (the same answers as :meth:`event`)."""
-        if event.id in self._stored:
-            return _result(event.id, "duplicate")
+    def _with_usable_attachments(self, raw: Any, event: Event) -> Event | dict[str, Any]:
+        """The event with its attachments checked, or the answer refusing it: an invalid
+        entry, or a file the pusher may not name (``missing_blob``). Both push paths
+        (item by item and set-wise) ask this."""
         try:
             event = self.with_attachments(raw, event)
         except DomainError as exc:
@@ -675,6 +662,17 @@ class Pusher:
                 f"(PUT /api/v1/blobs/{missing[0]}) and send the event again.",
                 "data.attachments",
             )
+        return event
+
+    def _apply_one(self, raw: Any, event: Event, known: Known, writes: Writes) -> dict[str, Any]:
+        """Check one event against the batch's projection of its case and, if it is
+        accepted, add its rows to ``writes`` (the same answers as :meth:`event`)."""
+        if event.id in self._stored:
+            return _result(event.id, "duplicate")
+        checked = self._with_usable_attachments(raw, event)
+        if isinstance(checked, dict):
+            return checked
+        event = checked
         before = known.cases.get(event.case_id)
         if before is None and event.type != EventType.CREATED:
             return _result(
